@@ -1,0 +1,80 @@
+# Two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+
+.PHONY: help env run test lint format code translations messages clean lock bench-reminders bench-pdf
+
+help:
+	@echo "make run    start Aftercare on http://127.0.0.1:8000 (SQLite, embedded broker, demo data)"
+	@echo "make test   run the test suite (CI=true: PostgreSQL, Redis, real worker, Chromium)"
+	@echo "make lint   ruff check and format check"
+	@echo "make code EMAIL=attorney@harbor.example   print a demo user's current sign-in code"
+
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# Local keys, written once and never committed (.gitignore). Production sets its own.
+.env: | $(STAMP)
+	@$(BIN)/python -c "import secrets; from cryptography.fernet import Fernet; \
+	print('SECRET_KEY=' + secrets.token_urlsafe(50)); \
+	print('FIELD_ENCRYPTION_KEY=' + Fernet.generate_key().decode()); \
+	print('BLIND_INDEX_KEY=' + secrets.token_urlsafe(48))" > $@
+	@echo "Wrote local keys to .env"
+
+# `make env` is what the settings error message suggests when a key is missing.
+env: .env
+
+translations: $(STAMP) .env
+	@$(BIN)/python manage.py compile_translations
+
+run: $(STAMP) .env translations
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "Aftercare: http://127.0.0.1:8000  (sign in with a demo user above; the second"
+	@echo "factor is the authenticator code: make code EMAIL=attorney@harbor.example)"
+	@echo
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/celery -A aftercare worker --beat --loglevel=INFO --concurrency=2 & \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP) .env translations
+	AFTERCARE_ENV=test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+code: $(STAMP) .env
+	@$(BIN)/python manage.py totp_code $(EMAIL)
+
+# Update locale/*/django.po after changing user-facing text.
+messages: $(STAMP) .env
+	$(BIN)/python manage.py makemessages --locale es --ignore '.venv/*' --ignore 'var/*'
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache
+
+# Re-pin requirements.lock after changing the ranges in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+	  --no-emit-find-links -o requirements.lock pyproject.toml
+
+# Benchmarks (PostgreSQL; they build and drop their own databases). See benchmarks/README.md.
+bench-reminders: $(STAMP) .env
+	$(BIN)/python benchmarks/reminder_claim_scan.py
+
+bench-pdf: $(STAMP) .env
+	$(BIN)/python benchmarks/pdf_render.py

@@ -1,0 +1,127 @@
+"""Demo organizations and people. Every name here is invented."""
+
+from __future__ import annotations
+
+import secrets
+from base64 import b32decode, b32encode
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.test import RequestFactory
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from aftercare.models import Membership, Organization, Role, User
+from aftercare.services import recovery_codes_issue
+
+ORGANIZATIONS = {
+    "harbor": {
+        "name": "Harbor Legal Aid",
+        "kind": Organization.Kind.LEGAL_AID,
+        "country": "US",
+        "jurisdiction": "State of New York",
+        "contact_email": "intake@harbor.example",
+        "services": [Organization.Service.LEGAL_REPRESENTATION],
+    },
+    "safehaven": {
+        "name": "Safe Haven Shelter",
+        "kind": Organization.Kind.PARTNER_NGO,
+        "country": "US",
+        "jurisdiction": "State of New York",
+        "contact_email": "office@safehaven.example",
+        "services": [
+            Organization.Service.SHELTER,
+            Organization.Service.COUNSELING,
+            Organization.Service.OUTREACH,
+            Organization.Service.LIVING_EXPENSES,
+        ],
+    },
+    "riverside": {
+        "name": "Riverside Legal Clinic",
+        "kind": Organization.Kind.LEGAL_AID,
+        "country": "US",
+        "jurisdiction": "State of New Jersey",
+        "contact_email": "clinic@riverside.example",
+        "services": [Organization.Service.LEGAL_REPRESENTATION],
+    },
+}
+
+PEOPLE = [
+    ("admin@harbor.example", "Avery Admin", "harbor", Role.ORG_ADMIN),
+    ("coordinator@harbor.example", "Casey Coordinator", "harbor", Role.COORDINATOR),
+    ("attorney@harbor.example", "Alex Attorney", "harbor", Role.ATTORNEY),
+    ("paralegal@harbor.example", "Pat Paralegal", "harbor", Role.PARALEGAL),
+    ("intake@safehaven.example", "Indra Intake", "safehaven", Role.INTAKE),
+    ("coordinator@riverside.example", "Robin Coordinator", "riverside", Role.COORDINATOR),
+]
+
+
+@dataclass
+class DemoCredential:
+    email: str
+    role: str
+    organization: str
+    password: str | None
+    totp_secret: str | None
+
+
+def _totp_secret_valid(secret: str) -> bytes:
+    try:
+        key = b32decode(secret.upper(), casefold=True)
+    except ValueError as exc:
+        raise ValueError("--totp-secret must be base32, like JBSWY3DPEHPK3PXP") from exc
+    if len(key) < 10:
+        raise ValueError("--totp-secret must hold at least 80 bits (16 base32 characters)")
+    return key
+
+
+def demo_seed_core(
+    *, password: str | None = None, totp_secret: str | None = None
+) -> list[DemoCredential]:
+    """Create the demo organizations and users; set credentials only for new users,
+    or for everyone when they are given explicitly. Returns what to print once."""
+    fixed_key = _totp_secret_valid(totp_secret) if totp_secret else None
+    orgs = {
+        slug: Organization.objects.update_or_create(name=fields["name"], defaults=fields)[0]
+        for slug, fields in ORGANIZATIONS.items()
+    }
+    printed: list[DemoCredential] = []
+    with transaction.atomic():
+        for email, full_name, org_slug, role in PEOPLE:
+            user, created = User.objects.get_or_create(
+                email=email, defaults={"full_name": full_name}
+            )
+            Membership.objects.update_or_create(
+                user=user, organization=orgs[org_slug], defaults={"role": role, "is_active": True}
+            )
+            if not created and password is None and totp_secret is None:
+                continue
+            new_password = password or secrets.token_urlsafe(12)
+            user.set_password(new_password)
+            user.save(update_fields=["password"])
+            key = fixed_key or secrets.token_bytes(20)
+            TOTPDevice.objects.filter(user=user).delete()
+            TOTPDevice.objects.create(
+                user=user, name="Authenticator", key=key.hex(), confirmed=True
+            )
+            recovery_codes_issue(user=user)
+            printed.append(
+                DemoCredential(
+                    email=email,
+                    role=Role(role).label,
+                    organization=orgs[org_slug].name,
+                    password=new_password,
+                    totp_secret=b32encode(key).decode().rstrip("="),
+                )
+            )
+    return printed
+
+
+def acting_as(email: str, organization_name: str) -> HttpRequest:
+    """A stand-in request, so that demo seeding goes through the same services people use."""
+    request = RequestFactory().post("/")
+    request.user = User.objects.get(email=email)
+    request.membership = Membership.objects.select_related("organization").get(
+        user=request.user, organization__name=organization_name
+    )
+    return request

@@ -1,0 +1,149 @@
+"""Workflows of the core: second factor, sudo mode, members and the organization profile."""
+
+from __future__ import annotations
+
+import django_otp
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from aftercare.audit import audit_record_for_request
+from aftercare.models import Membership, Organization, Role
+from aftercare.sessions import sudo_grant
+
+RECOVERY_CODE_COUNT = 10
+LAST_ADMIN_ERROR = _("An organization must keep at least one active organization admin.")
+
+
+def authenticator_enrollment_start(*, user) -> TOTPDevice:
+    """The user's pending (unconfirmed) authenticator, created on first visit."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+
+
+def recovery_codes_issue(*, user) -> list[str]:
+    """Replace every recovery code of the user with a fresh set; each works once."""
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+def authenticator_enrollment_confirm(
+    *, request: HttpRequest, device: TOTPDevice, code: str
+) -> list[str] | None:
+    """Confirm the pending authenticator with a code it shows; return new recovery codes."""
+    if not device.verify_token(code):
+        return None
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = recovery_codes_issue(user=device.user)
+        django_otp.login(request, device)
+        sudo_grant(request)
+        audit_record_for_request(
+            request, "aftercare.account.second_factor_enrolled", target=device.user
+        )
+    return codes
+
+
+def second_factor_verify(*, request: HttpRequest, code: str):
+    """Complete sign-in with an authenticator or recovery code; None when it does not fit."""
+    user = request.user
+    # for_verify locks the devices, so a code cannot be used twice by racing requests.
+    with transaction.atomic():
+        for device in devices_for_user(user, for_verify=True):
+            if device.verify_token(code):
+                django_otp.login(request, device)
+                sudo_grant(request)
+                method = "recovery_code" if isinstance(device, StaticDevice) else "authenticator"
+                audit_record_for_request(
+                    request, "aftercare.account.signed_in", target=user, payload={"method": method}
+                )
+                return device
+    audit_record_for_request(request, "aftercare.account.second_factor_failed", target=user)
+    return None
+
+
+def recovery_codes_left(*, user) -> int:
+    return StaticToken.objects.filter(device__user=user).count()
+
+
+def sudo_confirm(*, request: HttpRequest, secret: str) -> bool:
+    """Grant sudo mode for a fresh password or authenticator code."""
+    user = request.user
+    ok = user.check_password(secret) or any(
+        d.verify_token(secret) for d in TOTPDevice.objects.filter(user=user, confirmed=True)
+    )
+    if ok:
+        sudo_grant(request)
+    audit_record_for_request(
+        request,
+        "aftercare.account.sudo_granted" if ok else "aftercare.account.sudo_failed",
+        target=user,
+    )
+    return ok
+
+
+def membership_update(
+    *, request: HttpRequest, membership: Membership, role: str, is_active: bool
+) -> Membership:
+    """Change a member's role or deactivate them; an organization never loses its last admin."""
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        losing_admin = locked.role == Role.ORG_ADMIN and (role != Role.ORG_ADMIN or not is_active)
+        if losing_admin:
+            other_admins = (
+                Membership.objects.active()
+                .filter(organization_id=locked.organization_id, role=Role.ORG_ADMIN)
+                .exclude(pk=locked.pk)
+            )
+            if not other_admins.exists():
+                raise ValidationError(LAST_ADMIN_ERROR)
+        changes = {"role": [locked.role, role], "is_active": [locked.is_active, is_active]}
+        locked.role, locked.is_active = role, is_active
+        locked.save(update_fields=["role", "is_active"])
+        audit_record_for_request(
+            request,
+            "aftercare.membership.changed",
+            target=locked,
+            payload={k: v for k, v in changes.items() if v[0] != v[1]},
+        )
+    return locked
+
+
+def organization_update(*, request: HttpRequest, organization: Organization, data: dict) -> None:
+    with transaction.atomic():
+        changed = [name for name, value in data.items() if getattr(organization, name) != value]
+        for name in changed:
+            setattr(organization, name, data[name])
+        if changed:
+            organization.full_clean()
+            organization.save(update_fields=changed)
+        audit_record_for_request(
+            request,
+            "aftercare.organization.changed",
+            target=organization,
+            payload={"fields": sorted(changed)},
+        )
+
+
+def notification_acknowledge(*, request: HttpRequest, notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        audit_record_for_request(request, "aftercare.notification.read", target=notification)
+
+
+def notifications_acknowledge_all(*, request: HttpRequest) -> int:
+    count = request.user.notifications.unread().update(read_at=timezone.now())
+    audit_record_for_request(request, "aftercare.notification.read_all", payload={"count": count})
+    return count

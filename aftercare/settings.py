@@ -1,0 +1,388 @@
+"""Aftercare settings, read from the environment (and a git-ignored .env).
+
+AFTERCARE_ENV selects the mode:
+- development (default): SQLite under var/, console email, an embedded Celery broker.
+- test: as development, with fast password hashing and in-memory email.
+- production: refuses to start without its keys and hosts; HTTPS everywhere.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from aftercare.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+# Values already in the process environment win over the .env file.
+environ.Env.read_env(BASE_DIR / ".env")
+
+AFTERCARE_ENV = env_choice("AFTERCARE_ENV", "development", {"development", "test", "production"})
+PRODUCTION = AFTERCARE_ENV == "production"
+TESTING = AFTERCARE_ENV == "test"
+
+
+def _required(name: str, value, hint: str):
+    if not value:
+        raise ImproperlyConfigured(f"{name} is not set. {hint}")
+    return value
+
+
+_KEY_HINT = "Run `make env` to write local keys into .env, or set it in the environment."
+
+# ---------------------------------------------------------------------------
+# Secrets and keys
+# ---------------------------------------------------------------------------
+SECRET_KEY = _required("SECRET_KEY", env_secret("SECRET_KEY"), _KEY_HINT)
+
+# Newest key first: it encrypts, every key in the list decrypts. The library wants
+# a list, never a comma-separated string.
+FIELD_ENCRYPTION_KEY = _required(
+    "FIELD_ENCRYPTION_KEY", env_list("FIELD_ENCRYPTION_KEY", secret=True), _KEY_HINT
+)
+for _position, _key in enumerate(FIELD_ENCRYPTION_KEY, start=1):
+    try:
+        Fernet(_key)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEY: key {_position} is not a url-safe base64 Fernet key"
+        ) from _exc
+
+# The keyed hash behind name search must never share a key with encryption:
+# a leaked search key must not also unlock the data.
+BLIND_INDEX_KEY = _required("BLIND_INDEX_KEY", env_secret("BLIND_INDEX_KEY"), _KEY_HINT)
+if len(BLIND_INDEX_KEY) < 32:
+    raise ImproperlyConfigured("BLIND_INDEX_KEY must be at least 32 characters long")
+if BLIND_INDEX_KEY in FIELD_ENCRYPTION_KEY or BLIND_INDEX_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "BLIND_INDEX_KEY must differ from SECRET_KEY and every encryption key"
+    )
+
+# ---------------------------------------------------------------------------
+# Core
+# ---------------------------------------------------------------------------
+# Off by default even locally: a debug page can show decrypted personal data.
+DEBUG = env_bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when AFTERCARE_ENV=production")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+if PRODUCTION:
+    _required("ALLOWED_HOSTS", ALLOWED_HOSTS, "List the public host names, comma-separated.")
+
+# No django.contrib.admin: it would show every organization's records to a
+# superuser. Organizations manage themselves in the application; operators use
+# management commands.
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "guardian",
+    "axes",
+    "csp",
+    "django_htmx",
+    "encrypted_model_fields",
+    "aftercare",
+    "survivors",
+    "cases",
+    "volunteers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "aftercare.middleware.SessionLifetimeMiddleware",
+    "aftercare.middleware.RequireSecondFactorMiddleware",
+    "aftercare.middleware.ActingOrganizationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "aftercare.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "aftercare.urls"
+WSGI_APPLICATION = "aftercare.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "aftercare.context_processors.acting_organization",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------
+_env = environ.Env()
+DATABASES = {
+    "default": _env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'aftercare.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that a real Celery worker process can share it in tests.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # IMMEDIATE: a transaction takes the write lock when it starts, so the worker and the
+    # web server queue behind each other instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ---------------------------------------------------------------------------
+# Authentication, sessions, lockout
+# ---------------------------------------------------------------------------
+AUTH_USER_MODEL = "aftercare.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LOGIN_URL = "account:login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "account:login"
+
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+AFTERCARE_SESSION_IDLE_MINUTES = env_int("AFTERCARE_SESSION_IDLE_MINUTES", 30, minimum=1)
+AFTERCARE_SESSION_MAX_HOURS = env_int("AFTERCARE_SESSION_MAX_HOURS", 12, minimum=1)
+# The cookie never outlives the absolute lifetime; the middleware enforces both limits.
+SESSION_COOKIE_AGE = AFTERCARE_SESSION_MAX_HOURS * 3600
+AFTERCARE_SUDO_MINUTES = env_int("AFTERCARE_SUDO_MINUTES", 10, minimum=1)
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
+# Lock the (account, address) pair, never the account alone, and let every lock
+# expire: an attacker must not be able to keep a colleague out for good.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env_int("AFTERCARE_PROXY_COUNT", 0, minimum=0) or None
+
+OTP_TOTP_ISSUER = "Aftercare"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+GUARDIAN_RAISE_403 = False
+ANONYMOUS_USER_NAME = None
+
+# ---------------------------------------------------------------------------
+# Internationalization
+# ---------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
+USE_I18N = True
+USE_TZ = True
+
+# ---------------------------------------------------------------------------
+# Static files
+# ---------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Without DEBUG, runserver serves no static files: WhiteNoise does, from the finders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+MEDIA_ROOT = VAR_DIR / "media"
+
+# ---------------------------------------------------------------------------
+# Email
+# ---------------------------------------------------------------------------
+_email = _env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "")
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+if TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Aftercare <no-reply@aftercare.example>")
+if TESTING and env_str("EMAIL_BACKEND"):
+    # Worker processes started by tests write to a mailbox directory the test reads.
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND")
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
+# Links in emails and calendar entries point here.
+AFTERCARE_BASE_URL = env_str("AFTERCARE_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION:
+    _required(
+        "AFTERCARE_BASE_URL",
+        AFTERCARE_BASE_URL,
+        "The address people open, e.g. https://aftercare.example (links in emails).",
+    )
+AFTERCARE_BASE_URL = AFTERCARE_BASE_URL.rstrip("/")
+
+# ---------------------------------------------------------------------------
+# Celery: Redis in production and CI, an embedded file-system broker locally
+# ---------------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if PRODUCTION:
+    _required("REDIS_URL", REDIS_URL, "Production needs a Redis broker.")
+CELERY_VISIBILITY_TIMEOUT = 3600
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+else:
+    # Tests get their own folder: their messages must never reach the demo's worker.
+    _broker_dir = VAR_DIR / ("broker-test" if TESTING else "broker")
+    for _folder in ("queue", "processed", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
+        "polling_interval": 0.2,
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 5 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "verify-audit-chain": {"task": "aftercare.tasks.audit_chain_verify_task", "schedule": 6 * 3600},
+    "clear-expired-sessions": {"task": "aftercare.tasks.sessions_clear", "schedule": 3600},
+    "refresh-minor-flags": {"task": "survivors.tasks.minor_flags_refresh", "schedule": 6 * 3600},
+    "apply-retention": {"task": "survivors.tasks.retention_apply_task", "schedule": 24 * 3600},
+    "dispatch-reminders": {"task": "cases.tasks.reminders_dispatch_task", "schedule": 60},
+    "sweep-deliveries": {"task": "cases.tasks.deliveries_sweep_task", "schedule": 300},
+}
+
+# ---------------------------------------------------------------------------
+# Caches
+# ---------------------------------------------------------------------------
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if PRODUCTION
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# ---------------------------------------------------------------------------
+# Security headers
+# ---------------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "aftercare.views.csrf_failure"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# Never show a local variable on an error page: it may hold decrypted data.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "aftercare.errors.NoLocalsExceptionReporterFilter"
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container health probe talks plain HTTP on the loopback; it shows no data.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if env_bool("AFTERCARE_BEHIND_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Where the quick-exit control sends the browser: a neutral, everyday site.
+AFTERCARE_QUICK_EXIT_URL = env_str(
+    "AFTERCARE_QUICK_EXIT_URL", "https://www.google.com/search?q=weather"
+)
+
+# ---------------------------------------------------------------------------
+# Logging: no request bodies, no personal data; records go to stderr.
+# ---------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,144 @@
+"""The dashboard and the organization's own pages: profile, members, audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftercare import services
+from aftercare.access import (
+    fetch_for_user,
+    posted,
+    require_sudo_mode,
+    role_required,
+    second_factor_not_required,
+)
+from aftercare.dashboard import panels_for
+from aftercare.forms import MembershipForm, OrganizationProfileForm
+from aftercare.models import AuditEvent, Membership, Notification
+
+AUDIT_PAGE_SIZE = 50
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "aftercare/dashboard.html", {"panels": panels_for(request)})
+
+
+def organization_profile(request: HttpRequest) -> HttpResponse:
+    organization = request.membership.organization
+    can_edit = request.membership.role_enum.manages_members
+    form = OrganizationProfileForm(instance=organization) if can_edit else None
+    return render(
+        request, "aftercare/organization.html", {"organization": organization, "form": form}
+    )
+
+
+@role_required(lambda m: m.role_enum.manages_members)
+@require_sudo_mode
+def organization_edit(request: HttpRequest) -> HttpResponse:
+    organization = request.membership.organization
+    form = OrganizationProfileForm(posted(request), instance=organization)
+    if request.method == "POST" and form.is_valid():
+        services.organization_update(
+            request=request, organization=organization, data=form.cleaned_data
+        )
+        messages.success(request, _("The organization profile was saved."))
+        return redirect("organization")
+    return render(request, "aftercare/organization_edit.html", {"form": form})
+
+
+@role_required(lambda m: m.role_enum.manages_members)
+def member_list(request: HttpRequest) -> HttpResponse:
+    members = Membership.objects.visible_to(request.membership).select_related("user")
+    return render(request, "aftercare/member_list.html", {"members": members})
+
+
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = fetch_for_user(
+        request, Membership.objects.select_related("user", "organization"), pk=pk
+    )
+    return render(request, "aftercare/member_detail.html", {"member": membership})
+
+
+@require_sudo_mode
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = fetch_for_user(
+        request, Membership.objects.select_related("user", "organization"), pk=pk
+    )
+    form = MembershipForm(
+        posted(request), initial={"role": membership.role, "is_active": membership.is_active}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(
+                request=request,
+                membership=membership,
+                role=form.cleaned_data["role"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The membership was updated."))
+            return redirect("member_detail", pk=membership.pk)
+    return render(request, "aftercare/member_edit.html", {"member": membership, "form": form})
+
+
+@role_required(lambda m: m.role_enum.reads_audit_trail)
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.filter(organization=request.membership.organization)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        events = events.filter(id__lt=int(before))
+    page = list(events.select_related("actor").order_by("-id")[: AUDIT_PAGE_SIZE + 1])
+    has_older = len(page) > AUDIT_PAGE_SIZE
+    page = page[:AUDIT_PAGE_SIZE]
+    return render(
+        request,
+        "aftercare/audit_trail.html",
+        {"events": page, "older_than": page[-1].pk if has_older else None},
+    )
+
+
+@login_not_required
+@second_factor_not_required
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@second_factor_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    template = loader.get_template("403_csrf.html")
+    return HttpResponseForbidden(template.render({}, request))
+
+
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(recipient=request.user)[:100]
+    return render(request, "aftercare/notifications.html", {"notifications": notifications})
+
+
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read (this is also the acknowledgement of a reminder)."""
+    notification = fetch_for_user(request, Notification.objects, pk=pk)
+    services.notification_acknowledge(request=request, notification=notification)
+    # Links are written by our services; only a local path is followed.
+    if notification.link.startswith("/") and not notification.link.startswith("//"):
+        return redirect(notification.link)
+    return redirect("notifications")
+
+
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    services.notifications_acknowledge_all(request=request)
+    return redirect("notifications")

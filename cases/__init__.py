@@ -1,0 +1,1 @@
+"""Legal matters: conflict checks, deadlines, hearings, notes, hours and documents."""

@@ -1,0 +1,141 @@
+"""Demo matters for Harbor Legal Aid: every kind, with deadlines, hearings, notes, hours."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from aftercare.demo import acting_as
+from cases.kinds import SUB_KINDS, Stage
+from cases.models import DeadlineRule, Jurisdiction, Matter
+from cases.services.conflicts import conflict_check_decide, conflict_check_run
+from cases.services.deadlines import deadline_add, deadline_add_computed
+from cases.services.matters import matter_open, team_member_add
+from cases.services.work import note_add, time_log
+from survivors.models import Purpose, Referral, Survivor
+
+COURTS = [
+    ("USCIS Vermont Service Center", "agency", ""),
+    ("New York Immigration Court (EOIR)", "court", "NY"),
+    ("New York County Family Court", "court", "NY"),
+    ("New York State Supreme Court, New York County", "court", "NY"),
+    ("New York City Criminal Court", "court", "NY"),
+]
+RULE_FOR = {
+    "t_visa": "rfe-response",
+    "u_visa": "u-visa-certification",
+    "asylum": "asylum-one-year",
+    "sijs": "sijs-age-out",
+    "work_permit": "ead-renewal-window",
+    "protective_order": "protective-order-expiry",
+    "tvpra_damages": "tvpra-limitation",
+}
+
+
+def _clients(harbor) -> list[Survivor]:
+    referred = Survivor.objects.filter(
+        referrals__to_organization=harbor,
+        referrals__purpose=Purpose.LEGAL_REPRESENTATION,
+        referrals__status__in=[Referral.Status.ACCEPTED, Referral.Status.IN_PROGRESS],
+    )
+    own = Survivor.objects.filter(organization=harbor)
+    return list(referred.order_by("id")) + list(own.order_by("id"))
+
+
+def demo_seed_matters() -> int:
+    """Idempotent: nothing is added once Harbor has matters."""
+    coordinator = acting_as("coordinator@harbor.example", "Harbor Legal Aid")
+    attorney = acting_as("attorney@harbor.example", "Harbor Legal Aid")
+    harbor = coordinator.membership.organization
+    if Matter.objects.filter(organization=harbor).exists():
+        return 0
+    rng = random.Random(2026)  # noqa: S311  (synthetic data)
+    today = timezone.localdate()
+    with transaction.atomic():
+        courts = [
+            Jurisdiction.objects.get_or_create(
+                organization=harbor,
+                name=name,
+                defaults={"type": kind, "holiday_subdivision": state},
+            )[0]
+            for name, kind, state in COURTS
+        ]
+        sub_kinds = [sub for subs in SUB_KINDS.values() for sub in subs]
+        paralegal = acting_as("paralegal@harbor.example", "Harbor Legal Aid").user
+        for n, (client, sub_kind) in enumerate(zip(_clients(harbor), sub_kinds, strict=False)):
+            check = conflict_check_run(
+                request=coordinator,
+                client=client,
+                parties=[{"role": "trafficker", "name": f"Demo Adverse Party {n}"}],
+            )
+            conflict_check_decide(
+                request=coordinator,
+                check=check,
+                decision="cleared",
+                reason="Demo data: no conflict",
+            )
+            matter = matter_open(
+                request=coordinator,
+                check=check,
+                sub_kind=sub_kind,
+                lead_attorney=attorney.user,
+                jurisdiction=rng.choice(courts),
+                file_under_pseudonym=n % 4 == 0,
+                case_number=f"DEMO-{today.year}-{n:04d}",
+            )
+            if n % 2 == 0:
+                team_member_add(request=coordinator, matter=matter, user=paralegal)
+            _work(attorney, matter, n, today, rng)
+    return Matter.objects.filter(organization=harbor).count()
+
+
+def _work(attorney, matter: Matter, n: int, today, rng) -> None:
+    if n % 3:
+        matter.stage = Stage.PREPARING
+        matter.save(update_fields=["stage"])
+    deadline_add(
+        request=attorney,
+        matter=matter,
+        data={
+            "kind": "filing",
+            "title": "File the application",
+            "due_date": today + timedelta(days=rng.choice([-3, -1, 2, 5, 12, 25, 40])),
+        },
+    )
+    if n % 2 == 0:
+        deadline_add(
+            request=attorney,
+            matter=matter,
+            data={
+                "kind": "hearing",
+                "title": "Hearing",
+                "location": "Courtroom 3",
+                "due_date": today + timedelta(days=rng.randint(1, 6)),
+                "due_time": timezone.datetime(2026, 1, 1, 9, 30).time(),
+            },
+        )
+    code = RULE_FOR.get(matter.sub_kind)
+    if code:
+        rule = DeadlineRule.objects.get(organization=matter.organization, code=code)
+        trigger = None if rule.anchor == "birth" else today - timedelta(days=rng.randint(5, 40))
+        with contextlib.suppress(ValidationError):  # a client without a birth date
+            deadline_add_computed(
+                request=attorney, matter=matter, rule=rule, trigger_date=trigger, mailed=n % 2 == 0
+            )
+    note_add(
+        request=attorney,
+        matter=matter,
+        body="Initial consultation held with an interpreter; facts recorded.",
+    )
+    time_log(
+        request=attorney,
+        matter=matter,
+        date=today - timedelta(days=1),
+        minutes=rng.choice([30, 60, 90, 120]),
+        activity="meeting",
+    )

@@ -1,0 +1,161 @@
+"""The document templates: what each is for, and which fields a paralegal fills in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from cases.kinds import SubKind
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    multiline: bool = False
+    help_text: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentTemplate:
+    code: str
+    name: str
+    template: str
+    version: int
+    sub_kinds: tuple[str, ...] = ()  # empty: every matter
+    language: str = "en"
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+
+COMMON = (
+    Field("court", _("Court or agency (as on the caption)")),
+    Field("executed_on", _("Date signed"), help_text=_("For example: November 20, 2026")),
+    Field("executed_at", _("Place signed"), help_text=_("City and state")),
+    Field("bar_number", _("Attorney's bar number")),
+)
+
+STATEMENT = Field(
+    "paragraphs",
+    _("Statement"),
+    multiline=True,
+    help_text=_("One paragraph per block; leave a blank line between paragraphs."),
+)
+
+TEMPLATES = {
+    t.code: t
+    for t in [
+        DocumentTemplate(
+            code="survivor_declaration",
+            name=_("Survivor declaration under penalty of perjury"),
+            template="documents/survivor_declaration.html",
+            version=1,
+            fields=(
+                *COMMON,
+                Field(
+                    "paragraphs",
+                    _("Statement"),
+                    multiline=True,
+                    help_text=_("One paragraph per block; leave a blank line between paragraphs."),
+                ),
+            ),
+        ),
+        DocumentTemplate(
+            code="t_visa_declaration",
+            name=_("Declaration in support of a T-visa application"),
+            template="documents/survivor_declaration.html",
+            version=1,
+            sub_kinds=(SubKind.T_VISA,),
+            fields=(
+                *COMMON,
+                Field(
+                    "paragraphs",
+                    _(
+                        "Statement: how you came to the United "
+                        "States, the work, the force or fraud, and "
+                        "what would happen if you were sent back"
+                    ),
+                    multiline=True,
+                ),
+            ),
+        ),
+        DocumentTemplate(
+            code="affidavit_jurat",
+            name=_("Affidavit with a notary jurat"),
+            template="documents/affidavit_jurat.html",
+            version=1,
+            fields=(*COMMON, STATEMENT),
+        ),
+        DocumentTemplate(
+            code="protective_order_petition",
+            name=_("Petition for a protective order"),
+            template="documents/protective_order_petition.html",
+            version=1,
+            sub_kinds=(SubKind.PROTECTIVE_ORDER,),
+            fields=(
+                *COMMON,
+                Field("respondent", _("Respondent (as named in the petition)")),
+                STATEMENT,
+            ),
+        ),
+        DocumentTemplate(
+            code="vacatur_motion",
+            name=_("Motion to vacate a conviction"),
+            template="documents/vacatur_motion.html",
+            version=1,
+            sub_kinds=(SubKind.VACATUR, SubKind.EXPUNGEMENT),
+            fields=(
+                *COMMON,
+                Field("conviction", _("Conviction (docket, offense, date)")),
+                STATEMENT,
+            ),
+        ),
+        DocumentTemplate(
+            code="sijs_special_findings",
+            name=_("Petition for special findings (SIJS)"),
+            template="documents/sijs_special_findings.html",
+            version=1,
+            sub_kinds=(SubKind.SIJS, SubKind.DEPENDENCY, SubKind.GUARDIANSHIP),
+            fields=(
+                *COMMON,
+                Field("country", _("Country the child should not return to")),
+                STATEMENT,
+            ),
+        ),
+        DocumentTemplate(
+            code="translation_certificate",
+            name=_("Certificate of translation"),
+            template="documents/translation_certificate.html",
+            version=1,
+            fields=(
+                *COMMON,
+                Field("translator", _("Translator's name")),
+                Field("source_language", _("Translated from")),
+                Field("translated_document", _("Document translated")),
+            ),
+        ),
+        DocumentTemplate(
+            code="cover_letter",
+            name=_("Cover letter with exhibit index"),
+            template="documents/cover_letter.html",
+            version=1,
+            fields=(*COMMON, Field("paragraphs", _("Exhibits, one per block"), multiline=True)),
+        ),
+        DocumentTemplate(
+            code="certificate_of_service",
+            name=_("Certificate of service"),
+            template="documents/certificate_of_service.html",
+            version=1,
+            fields=(
+                *COMMON,
+                Field("served_document", _("Document served")),
+                Field("served_on", _("Served on (name and address of the party)")),
+                Field("service_method", _("How it was served")),
+            ),
+        ),
+    ]
+}
+
+
+def templates_for(sub_kind: str) -> list[DocumentTemplate]:
+    return [t for t in TEMPLATES.values() if not t.sub_kinds or sub_kind in t.sub_kinds]

@@ -1,0 +1,310 @@
+"""Forms of the cases app."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aftercare.models import Membership, Role
+from cases.kinds import Kind, Stage, SubKind
+from cases.models import ConflictCheck, Deadline, DeadlineRule, Jurisdiction, Party, TimeEntry
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProspectivePartyForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", "—"), *[(r, label) for r, label in Party.Role.choices]],
+        required=False,
+    )
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    aliases = forms.CharField(
+        label=_("Other names"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line."),
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and not data.get("role"):
+            self.add_error("role", _("Choose the role of this person."))
+        data["aliases"] = [a.strip() for a in data.get("aliases", "").splitlines() if a.strip()]
+        return data
+
+
+PartyFormSet = forms.formset_factory(ProspectivePartyForm, extra=3, max_num=10)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect, choices=ConflictCheck.Decision.choices[1:]
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _members(organization, roles):
+    return (
+        Membership.objects.active()
+        .filter(organization=organization, role__in=roles)
+        .select_related("user")
+    )
+
+
+class MatterOpenForm(forms.Form):
+    sub_kind = forms.ChoiceField(label=_("Type of matter"), choices=SubKind.choices)
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Court or agency"), required=False, queryset=Jurisdiction.objects.none()
+    )
+    lead_attorney = forms.ChoiceField(label=_("Lead attorney"))
+    case_number = forms.CharField(label=_("Case number"), max_length=60, required=False)
+    receipt_number = forms.CharField(label=_("Receipt number"), max_length=60, required=False)
+    file_under_pseudonym = forms.BooleanField(label=_("File under a pseudonym"), required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(
+            organization=organization, is_active=True
+        )
+        self.attorneys = {m.user_id: m.user for m in _members(organization, [Role.ATTORNEY])}
+        self.fields["lead_attorney"].choices = [
+            (pk, user.full_name or user.email) for pk, user in self.attorneys.items()
+        ]
+
+    def clean_lead_attorney(self):
+        return self.attorneys[int(self.cleaned_data["lead_attorney"])]
+
+
+class MatterFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices]
+    )
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
+    )
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Court or agency"),
+        required=False,
+        queryset=Jurisdiction.objects.none(),
+        empty_label=_("Any"),
+    )
+    attorney = forms.TypedChoiceField(
+        label=_("Attorney"), required=False, coerce=int, empty_value=None
+    )
+    due = forms.ChoiceField(
+        label=_("Deadlines"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("overdue", _("Overdue")),
+            ("7", _("Due within 7 days")),
+            ("30", _("Due within 30 days")),
+        ],
+    )
+    closed = forms.BooleanField(label=_("Include closed matters"), required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(
+            organization=organization
+        )
+        self.fields["attorney"].choices = [("", _("Any attorney"))] + [
+            (m.user_id, m.user.full_name or m.user.email)
+            for m in _members(organization, [Role.ATTORNEY])
+        ]
+
+
+class ComputedDeadlineForm(forms.Form):
+    rule = forms.ModelChoiceField(label=_("Rule"), queryset=DeadlineRule.objects.none())
+    trigger_date = forms.DateField(
+        label=_("Date it counts from"),
+        required=False,
+        widget=DATE,
+        help_text=_("The rule says which event: for example the date on the notice."),
+    )
+    mailed = forms.BooleanField(label=_("The notice came by mail"), required=False)
+
+    def __init__(self, *args, matter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].queryset = DeadlineRule.objects.filter(
+            organization_id=matter.organization_id, is_active=True
+        )
+
+
+def _days(text: str) -> list[int]:
+    try:
+        days = sorted(
+            {int(part) for part in text.replace(";", ",").split(",") if part.strip()}, reverse=True
+        )
+    except ValueError:
+        raise forms.ValidationError(_("Write whole numbers of days, like 30, 7, 1, 0.")) from None
+    if any(d < 0 or d > 365 for d in days):
+        raise forms.ValidationError(_("Each number must be between 0 and 365."))
+    return days
+
+
+class ReminderDaysField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return _days(value) if value else None
+
+
+class DeadlineForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[
+            (tz, tz)
+            for tz in (
+                "America/New_York",
+                "America/Chicago",
+                "America/Denver",
+                "America/Los_Angeles",
+                "America/Anchorage",
+                "Pacific/Honolulu",
+                "America/Puerto_Rico",
+                "UTC",
+            )
+        ],
+    )
+    reminder_days = ReminderDaysField(
+        label=_("Remind this many days before"),
+        required=False,
+        help_text=_("Leave empty for the organization's usual days."),
+    )
+    responsible = forms.MultipleChoiceField(
+        label=_("Responsible"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the lead attorney."),
+    )
+
+    class Meta:
+        model = Deadline
+        fields = ["kind", "title", "due_date", "due_time", "time_zone", "location"]
+        labels = {"title": _("What is due (no names: calendars show it)")}
+        widgets = {"due_date": DATE, "due_time": forms.TimeInput(attrs={"type": "time"})}
+
+    def __init__(self, *args, team=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = {str(u.pk): u for u in team}
+        self.fields["responsible"].choices = [
+            (pk, u.full_name or u.email) for pk, u in self.team.items()
+        ]
+
+    def clean_responsible(self):
+        return [self.team[pk] for pk in self.cleaned_data["responsible"]]
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Move to"), choices=[])
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[])
+    reason = forms.CharField(label=_("Closing reason"), max_length=300, required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note (privileged)"), widget=forms.Textarea(attrs={"rows": 3}))
+    corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class TimeForm(forms.ModelForm):
+    class Meta:
+        model = TimeEntry
+        fields = ["date", "minutes", "activity"]
+        widgets = {"date": DATE}
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data["minutes"]
+        if not 1 <= minutes <= 24 * 60:
+            raise forms.ValidationError(_("Enter between 1 and 1440 minutes."))
+        return minutes
+
+
+class PartyForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Party.Role.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    aliases = forms.CharField(
+        label=_("Other names"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line."),
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+
+    def clean_aliases(self):
+        return [a.strip() for a in self.cleaned_data["aliases"].splitlines() if a.strip()]
+
+
+class TeamForm(forms.Form):
+    user = forms.ChoiceField(label=_("Add to the team"))
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {
+            m.user_id: m.user for m in _members(organization, [Role.ATTORNEY, Role.PARALEGAL])
+        }
+        self.fields["user"].choices = [
+            (pk, u.full_name or u.email) for pk, u in self.members.items()
+        ]
+
+    def clean_user(self):
+        return self.members[int(self.cleaned_data["user"])]
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = DeadlineRule
+        fields = [
+            "name",
+            "trigger_label",
+            "years",
+            "months",
+            "days",
+            "mailed_extra_days",
+            "minor_tolls_until_majority",
+            "roll",
+            "source",
+            "is_active",
+        ]
+
+
+class JurisdictionForm(forms.ModelForm):
+    class Meta:
+        model = Jurisdiction
+        fields = ["name", "type", "holiday_country", "holiday_subdivision"]
+
+    def clean(self):
+        import holidays
+
+        data = super().clean()
+        country = (data.get("holiday_country") or "").upper()
+        subdivision = (data.get("holiday_subdivision") or "").upper()
+        supported = holidays.list_supported_countries()
+        if country not in supported:
+            self.add_error("holiday_country", _("Not a country with a known holiday calendar."))
+        elif subdivision and subdivision not in supported[country]:
+            self.add_error("holiday_subdivision", _("Not a subdivision of that country."))
+        if Jurisdiction.objects.filter(
+            organization_id=self.instance.organization_id, name=data.get("name")
+        ).exists():
+            self.add_error("name", _("This court or agency is already on the list."))
+        data["holiday_country"], data["holiday_subdivision"] = country, subdivision
+        return data
+
+
+class ReminderPolicyForm(forms.Form):
+    """One line per kind of deadline: the days before it that people are reminded."""
+
+    def __init__(self, *args, policies: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in Deadline.Kind.choices:
+            self.fields[kind] = ReminderDaysField(
+                label=label,
+                required=False,
+                initial=", ".join(map(str, policies[kind])),
+                help_text=_("Days before, for example 30, 7, 1, 0 (0 is the morning of)."),
+            )

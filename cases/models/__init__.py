@@ -1,0 +1,37 @@
+"""Cases' models: matters and parties, conflict checks, deadlines, notes and hours."""
+
+from cases.models.conflicts import ConflictCheck, ConflictHit, ProspectiveParty
+from cases.models.deadlines import Deadline, DeadlineRule
+from cases.models.documents import DocumentDraft, DocumentVersion
+from cases.models.matter import (
+    Jurisdiction,
+    Matter,
+    MatterUserGrant,
+    Party,
+    PartyAlias,
+    PartyToken,
+)
+from cases.models.reminders import CalendarFeed, Delivery, Reminder, ReminderPolicy
+from cases.models.work import MatterNote, TimeEntry
+
+__all__ = [
+    "CalendarFeed",
+    "ConflictCheck",
+    "ConflictHit",
+    "Deadline",
+    "DeadlineRule",
+    "Delivery",
+    "DocumentDraft",
+    "DocumentVersion",
+    "Jurisdiction",
+    "Matter",
+    "MatterNote",
+    "MatterUserGrant",
+    "Party",
+    "PartyAlias",
+    "PartyToken",
+    "ProspectiveParty",
+    "Reminder",
+    "ReminderPolicy",
+    "TimeEntry",
+]

@@ -1,0 +1,95 @@
+"""Document drafts and every generated version, kept with who, when and from what data."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from encrypted_model_fields.fields import EncryptedTextField
+
+from cases.models.matter import Matter
+
+
+class DocumentDraftQuerySet(models.QuerySet["DocumentDraft"]):
+    def visible_to(self, membership) -> DocumentDraftQuerySet:
+        return self.filter(matter__in=Matter.objects.visible_to(membership))
+
+
+class DocumentDraft(models.Model):
+    """What the paralegal typed for one document; kept as it was when a render fails."""
+
+    PII_FIELDS = ("fields_json", "error")
+
+    class Status(models.TextChoices):
+        EDITING = "editing", "editing"
+        GENERATING = "generating", "generating"
+        FAILED = "failed", "failed"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="document_drafts")
+    template_code = models.CharField(max_length=40)
+    fields_json = EncryptedTextField(default="{}")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.EDITING)
+    error = EncryptedTextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentDraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk} on {self.matter_id}"
+
+    @property
+    def fields(self) -> dict:
+        return json.loads(self.fields_json or "{}")
+
+
+class DocumentVersionQuerySet(models.QuerySet["DocumentVersion"]):
+    def visible_to(self, membership) -> DocumentVersionQuerySet:
+        return self.filter(matter__in=Matter.objects.visible_to(membership))
+
+
+class DocumentVersion(models.Model):
+    """One generated PDF. The PDF and the data it came from are encrypted at rest."""
+
+    PII_FIELDS = ("pdf_base64", "snapshot_json")
+
+    draft = models.ForeignKey(DocumentDraft, on_delete=models.PROTECT, related_name="versions")
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="documents")
+    number = models.PositiveIntegerField()
+    template_code = models.CharField(max_length=40)
+    template_version = models.PositiveIntegerField()
+    pdf_base64 = EncryptedTextField()
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField()
+    snapshot_json = EncryptedTextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = DocumentVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "number"], name="one_version_number_per_draft")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_code} v{self.number} on {self.matter_id}"
+
+    @property
+    def pdf(self) -> bytes:
+        return base64.b64decode(self.pdf_base64)
+
+    def file_name(self) -> str:
+        """No names in file names: the matter number, the template and the version."""
+        return f"{self.matter.number}-{self.template_code}-v{self.number}.pdf"

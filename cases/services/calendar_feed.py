@@ -1,0 +1,90 @@
+"""Per-person calendar feeds (iCalendar) with a secret, revocable token.
+
+Entries carry the matter's number and the kind of date only: a calendar is synced to
+phones and shared with assistants, so no survivor name and no matter kind go there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest
+from icalendar import Calendar, Event
+
+from aftercare.audit import audit_record_for_request
+from aftercare.models import Membership
+from cases.models import CalendarFeed, Deadline
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def calendar_feed_issue(*, request: HttpRequest) -> str:
+    """Create or replace the person's feed token; the old address stops working at once."""
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(user=request.user, defaults={"token_hash": _hash(token)})
+    audit_record_for_request(request, "cases.calendar_feed.issued", target=request.user)
+    return token
+
+
+def calendar_feed_revoke(*, request: HttpRequest) -> None:
+    CalendarFeed.objects.filter(user=request.user).delete()
+    audit_record_for_request(request, "cases.calendar_feed.revoked", target=request.user)
+
+
+def calendar_feed_user(token: str):
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=_hash(token)).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    return feed.user
+
+
+def calendar_feed_deadlines(user):
+    """The person's open deadlines and hearings, in matters they still have access to."""
+    memberships = list(Membership.objects.active().filter(user=user))
+    access = Q(pk__in=[])
+    for membership in memberships:
+        if membership.role_enum.sees_whole_organization:
+            access |= Q(matter__organization_id=membership.organization_id)
+        else:
+            access |= Q(
+                matter__organization_id=membership.organization_id,
+                matter__user_grants__user=user,
+                matter__user_grants__permission__codename="view_matter",
+            )
+    return (
+        Deadline.objects.open()
+        .filter(access, responsible=user, matter__closed_at__isnull=True)
+        .distinct()
+        .select_related("matter")
+        .order_by("due_date")
+    )
+
+
+def calendar_feed_render(user) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Aftercare//Deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Aftercare")
+    for deadline in calendar_feed_deadlines(user):
+        event = Event()
+        event.add("uid", f"deadline-{deadline.pk}@aftercare")
+        label = "Hearing" if deadline.kind == Deadline.Kind.HEARING else "Deadline"
+        event.add("summary", f"{label} · {deadline.matter.number}")
+        if deadline.due_time:
+            start = datetime.combine(
+                deadline.due_date, deadline.due_time, tzinfo=ZoneInfo(deadline.time_zone)
+            )
+            event.add("dtstart", start)
+        else:
+            event.add("dtstart", deadline.due_date)
+        event.add("dtstamp", deadline.created_at)
+        event.add("url", f"{settings.AFTERCARE_BASE_URL}/matters/{deadline.matter_id}/")
+        calendar.add_component(event)
+    return calendar.to_ical()

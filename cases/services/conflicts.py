@@ -1,0 +1,201 @@
+"""The conflict check: tokens only, hits that say where without saying who."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftercare.audit import audit_record_for_request
+from aftercare.blind_index import MATCH_STRENGTH, TokenKind, birth_date_token, name_tokens
+from cases.models import ConflictCheck, ConflictHit, Matter, Party, PartyToken, ProspectiveParty
+from survivors.models import Referral, Survivor, SurvivorToken
+
+
+def _tokens_of(names: list[str], born=None) -> dict[str, str]:
+    """token -> kind for a person's names, aliases and birth date."""
+    found = {}
+    for name in names:
+        for kind, token in name_tokens(name).items():
+            found.setdefault(token, kind)
+    if born:
+        found[birth_date_token(born)] = TokenKind.BIRTH_DATE
+    return found
+
+
+def _strongest(kinds: set[str]) -> str | None:
+    """A hit needs a name match; a birth date alone is too common to count."""
+    names = [k for k in MATCH_STRENGTH if k in kinds and k != TokenKind.BIRTH_DATE]
+    if not names:
+        return None
+    return names[0] + ("+birth_date" if TokenKind.BIRTH_DATE in kinds else "")
+
+
+def _client_hits(org_id: int, tokens: dict[str, str], exclude_survivor: int | None):
+    """Everyone the organization has served: survivors it recorded or represents."""
+    clients = Survivor.objects.filter(
+        Q(organization_id=org_id) | Q(matters__organization_id=org_id)
+    )
+    rows = (
+        SurvivorToken.objects.filter(token__in=list(tokens), survivor__in=clients)
+        .exclude(survivor_id=exclude_survivor)
+        .values_list("survivor_id", "token")
+    )
+    by_survivor: dict[int, set[str]] = {}
+    for survivor_id, token in rows:
+        by_survivor.setdefault(survivor_id, set()).add(tokens[token])
+    return by_survivor
+
+
+def _party_hits(org_id: int, tokens: dict[str, str]):
+    rows = PartyToken.objects.filter(organization_id=org_id, token__in=list(tokens)).values_list(
+        "party_id", "party__matter_id", "party__role", "token"
+    )
+    by_party: dict[int, tuple[int, str, set[str]]] = {}
+    for party_id, matter_id, role, token in rows:
+        by_party.setdefault(party_id, (matter_id, role, set()))[2].add(tokens[token])
+    return by_party
+
+
+def _matter_of_client(org_id: int, survivor_id: int) -> int | None:
+    return (
+        Matter.objects.filter(organization_id=org_id, client_id=survivor_id)
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def _record_hits(
+    check: ConflictCheck, checked: str, tokens: dict[str, str], exclude_survivor: int | None
+) -> None:
+    org_id = check.organization_id
+    hits = []
+    for survivor_id, kinds in _client_hits(org_id, tokens, exclude_survivor).items():
+        if strength := _strongest(kinds):
+            hits.append(
+                ConflictHit(
+                    conflict_check=check,
+                    checked=checked,
+                    found_as=ConflictHit.Found.CLIENT,
+                    survivor_id=survivor_id,
+                    matter_id=_matter_of_client(org_id, survivor_id),
+                    strength=strength,
+                )
+            )
+    for matter_id, role, kinds in _party_hits(org_id, tokens).values():
+        if strength := _strongest(kinds):
+            found = (
+                ConflictHit.Found.ADVERSE if role in Party.ADVERSE else ConflictHit.Found.RELATED
+            )
+            hits.append(
+                ConflictHit(
+                    conflict_check=check,
+                    checked=checked,
+                    found_as=found,
+                    matter_id=matter_id,
+                    strength=strength,
+                )
+            )
+    ConflictHit.objects.bulk_create(hits)
+
+
+def conflict_check_run(
+    *, request: HttpRequest, client: Survivor, parties: list[dict], referral: Referral | None = None
+) -> ConflictCheck:
+    """Check the client and each adverse party against the organization's whole history.
+
+    The client's tokens are read from the survivor's blind index, never decrypted names.
+    """
+    with transaction.atomic():
+        check = ConflictCheck.objects.create(
+            organization=request.membership.organization,
+            client=client,
+            referral=referral,
+            requested_by=request.user,
+        )
+        client_tokens = dict(
+            SurvivorToken.objects.filter(survivor=client).values_list("token", "kind")
+        )
+        _record_hits(check, "client", client_tokens, exclude_survivor=client.pk)
+        for party in parties:
+            prospective = ProspectiveParty.objects.create(
+                conflict_check=check,
+                role=party["role"],
+                name=party["name"],
+                aliases="\n".join(party.get("aliases", [])),
+                date_of_birth=party.get("date_of_birth"),
+            )
+            tokens = _tokens_of(
+                [party["name"], *party.get("aliases", [])], party.get("date_of_birth")
+            )
+            _record_hits(check, f"party:{prospective.pk}", tokens, exclude_survivor=client.pk)
+        audit_record_for_request(
+            request,
+            "cases.conflict_check.run",
+            target=check,
+            payload={"client": client.pk, "parties": len(parties), "hits": check.hits.count()},
+        )
+    return check
+
+
+@dataclass(frozen=True)
+class HitView:
+    """What one member may learn of a hit."""
+
+    checked: str
+    found_as: str
+    where: str | None  # "M-2026-0042" or a survivor code; None: not visible to this member
+    strength: str
+
+
+def hits_for(check: ConflictCheck, membership) -> list[HitView]:
+    """Hits in matters the member can see name the matter; others say only 'possible conflict'."""
+    visible_matters = set(
+        Matter.objects.visible_to(membership)
+        .filter(pk__in=[h.matter_id for h in check.hits.all() if h.matter_id])
+        .values_list("pk", "number")
+    )
+    numbers = dict(visible_matters)
+    visible_survivors = dict(
+        Survivor.objects.visible_to(membership)
+        .filter(pk__in=[h.survivor_id for h in check.hits.all() if h.survivor_id])
+        .values_list("pk", "code")
+    )
+    views = []
+    for hit in check.hits.all():
+        where = numbers.get(hit.matter_id) or (
+            visible_survivors.get(hit.survivor_id) if not hit.matter_id else None
+        )
+        views.append(HitView(hit.checked, hit.get_found_as_display(), where, hit.strength))
+    return views
+
+
+def conflict_check_decide(
+    *, request: HttpRequest, check: ConflictCheck, decision: str, reason: str = ""
+) -> ConflictCheck:
+    """A coordinator's decision; waiving or declining a check with hits needs a reason."""
+    if not request.membership.role_enum.sees_whole_organization:
+        raise ValidationError(_("Only a coordinator can decide on a conflict check."))
+    if decision in (ConflictCheck.Decision.WAIVED, ConflictCheck.Decision.DECLINED) and not (
+        reason.strip()
+    ):
+        raise ValidationError({"reason": _("Give the reason for this decision.")})
+    if decision == ConflictCheck.Decision.CLEARED and check.hits.exists() and not reason.strip():
+        raise ValidationError(
+            {"reason": _("There are possible conflicts: say why they are not conflicts.")}
+        )
+    check.decision, check.decision_reason = decision, reason
+    check.decided_by, check.decided_at = request.user, timezone.now()
+    check.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+    audit_record_for_request(
+        request,
+        "cases.conflict_check.decided",
+        target=check,
+        payload={"decision": decision, "hits": check.hits.count()},
+    )
+    return check

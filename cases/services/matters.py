@@ -1,0 +1,193 @@
+"""Opening a matter (only after a cleared conflict check), its stages, team and closing."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftercare.access import access_grant, access_revoke, can_change, fetch_for_user
+from aftercare.audit import audit_record_for_request
+from aftercare.blind_index import birth_date_token, name_tokens
+from aftercare.models import Membership, Role
+from cases.kinds import allowed_stages, kind_of
+from cases.models import ConflictCheck, Matter, Party, PartyAlias, PartyToken, Reminder
+from cases.services.deadlines import deadline_rules_install
+
+NO_CLEARED_CHECK = _("A matter opens only after its conflict check is cleared or waived.")
+
+
+def _next_number(organization) -> str:
+    year = timezone.localdate().year
+    prefix = f"M-{year}-"
+    last = (
+        Matter.objects.filter(organization=organization, number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
+
+
+def party_add(
+    *,
+    matter: Matter,
+    role: str,
+    name: str,
+    aliases: list[str] = (),
+    date_of_birth=None,
+    description: str = "",
+) -> Party:
+    """Record a party with its blind-index tokens, for every later conflict check."""
+    party = Party.objects.create(
+        matter=matter, role=role, name=name, date_of_birth=date_of_birth, description=description
+    )
+    PartyAlias.objects.bulk_create(PartyAlias(party=party, name=a) for a in aliases)
+    tokens = {}
+    for each in [name, *aliases]:
+        tokens.update({token: kind for kind, token in name_tokens(each).items()})
+    if date_of_birth:
+        tokens[birth_date_token(date_of_birth)] = "birth_date"
+    PartyToken.objects.bulk_create(
+        PartyToken(party=party, organization_id=matter.organization_id, kind=kind, token=token)
+        for token, kind in tokens.items()
+    )
+    return party
+
+
+def matter_open(
+    *,
+    request: HttpRequest,
+    check: ConflictCheck,
+    sub_kind: str,
+    lead_attorney,
+    jurisdiction=None,
+    file_under_pseudonym: bool = False,
+    case_number: str = "",
+    receipt_number: str = "",
+) -> Matter:
+    """Open a matter for the checked client; the lead attorney gets access to it and the client."""
+    if not request.membership.role_enum.sees_whole_organization:
+        raise PermissionDenied  # opening a matter grants access: a coordinator's decision
+    if not check.allows_opening:
+        raise ValidationError(NO_CLEARED_CHECK)
+    if (
+        not Membership.objects.active()
+        .filter(user=lead_attorney, organization=check.organization, role=Role.ATTORNEY)
+        .exists()
+    ):
+        raise ValidationError({"lead_attorney": _("Choose an attorney of this organization.")})
+    deadline_rules_install(organization=check.organization)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                matter = Matter.objects.create(
+                    organization=check.organization,
+                    number=_next_number(check.organization),
+                    client=check.client,
+                    kind=kind_of(sub_kind),
+                    sub_kind=sub_kind,
+                    jurisdiction=jurisdiction,
+                    lead_attorney=lead_attorney,
+                    file_under_pseudonym=file_under_pseudonym,
+                    case_number=case_number,
+                    receipt_number=receipt_number,
+                    conflict_check=check,
+                )
+                break
+        except IntegrityError:
+            continue  # two matters opened at once took the same number: take the next
+    else:
+        raise RuntimeError("Could not allocate a matter number; try again")
+    with transaction.atomic():
+        for prospective in check.parties.all():
+            party_add(
+                matter=matter,
+                role=prospective.role,
+                name=prospective.name,
+                aliases=prospective.alias_list(),
+                date_of_birth=prospective.date_of_birth,
+            )
+        team_member_add(request=request, matter=matter, user=lead_attorney, audit=False)
+        audit_record_for_request(
+            request,
+            "cases.matter.opened",
+            target=matter,
+            payload={"kind": matter.kind, "client": matter.client_id, "conflict_check": check.pk},
+        )
+    return matter
+
+
+def team_member_add(*, request: HttpRequest, matter: Matter, user, audit: bool = True) -> None:
+    """Give a member of the organization the matter and, for reading, its client's record."""
+    access_grant(user=user, obj=matter, actions=("view", "change"))
+    access_grant(user=user, obj=matter.client, actions=("view",))
+    if audit:
+        audit_record_for_request(
+            request, "cases.matter.team_added", target=matter, payload={"user": user.pk}
+        )
+
+
+def team_member_remove(*, request: HttpRequest, matter: Matter, user) -> None:
+    """Take the matter away from one person, and the client too unless another matter needs it."""
+    with transaction.atomic():
+        access_revoke(user=user, obj=matter)
+        other = (
+            Matter.objects.filter(client=matter.client, user_grants__user=user)
+            .exclude(pk=matter.pk)
+            .exists()
+        )
+        if not other:
+            access_revoke(user=user, obj=matter.client)
+        audit_record_for_request(
+            request, "cases.matter.team_removed", target=matter, payload={"user": user.pk}
+        )
+
+
+def matter_open_for_user(*, request: HttpRequest, pk: int, for_change: bool = False) -> Matter:
+    """Fetch a matter through the access door; every read is audited."""
+    matter = fetch_for_user(
+        request,
+        Matter.objects.select_related("client", "jurisdiction", "lead_attorney", "organization"),
+        pk=pk,
+        can_change=can_change if for_change else None,
+    )
+    audit_record_for_request(
+        request,
+        "cases.matter.viewed",
+        target=matter,
+        payload={"for": "change" if for_change else "reading"},
+    )
+    return matter
+
+
+def matter_stage_move(*, request: HttpRequest, matter: Matter, stage: str) -> Matter:
+    if stage not in allowed_stages(matter.kind, matter.stage) or not matter.is_open:
+        raise PermissionDenied
+    old = matter.stage
+    matter.stage = stage
+    matter.save(update_fields=["stage"])
+    audit_record_for_request(
+        request, "cases.matter.stage_changed", target=matter, payload={"from": old, "to": stage}
+    )
+    return matter
+
+
+def matter_close(*, request: HttpRequest, matter: Matter, outcome: str, reason: str) -> Matter:
+    """Close once, with a known outcome; the matter's pending reminders stop."""
+    outcomes = dict(Matter._meta.get_field("outcome").choices)
+    if outcome not in outcomes:
+        raise ValidationError({"outcome": _("Choose the outcome.")})
+    with transaction.atomic():
+        locked = Matter.objects.select_for_update().get(pk=matter.pk)
+        if locked.closed_at is not None:
+            raise ValidationError(_("This matter is already closed."))
+        matter.closed_at, matter.outcome, matter.closing_reason = timezone.now(), outcome, reason
+        matter.save(update_fields=["closed_at", "outcome", "closing_reason"])
+        Reminder.objects.filter(deadline__matter=matter, claimed_at__isnull=True).delete()
+        audit_record_for_request(
+            request, "cases.matter.closed", target=matter, payload={"outcome": outcome}
+        )
+    return matter

@@ -1,0 +1,41 @@
+"""Privileged notes and hours on a matter."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from aftercare.audit import audit_record_for_request
+from cases.models import Matter, MatterNote, TimeEntry
+
+
+def note_add(
+    *, request: HttpRequest, matter: Matter, body: str, corrects: MatterNote | None = None
+) -> MatterNote:
+    """Append a note; a correction points at the note it corrects, which stays visible."""
+    if corrects is not None and (
+        corrects.matter_id != matter.pk or hasattr(corrects, "correction")
+    ):
+        raise ValidationError("That note cannot be corrected here.")
+    note = MatterNote.objects.create(
+        matter=matter, author=request.user, body=body, corrects=corrects
+    )
+    audit_record_for_request(
+        request,
+        "cases.note.added",
+        target=matter,
+        payload={"note": note.pk, "corrects": corrects.pk if corrects else None},
+    )
+    return note
+
+
+def time_log(
+    *, request: HttpRequest, matter: Matter, date, minutes: int, activity: str
+) -> TimeEntry:
+    entry = TimeEntry.objects.create(
+        matter=matter, person=request.user, date=date, minutes=minutes, activity=activity
+    )
+    audit_record_for_request(
+        request, "cases.time.logged", target=matter, payload={"entry": entry.pk, "minutes": minutes}
+    )
+    return entry

@@ -1,0 +1,119 @@
+"""Documents of a matter: pick a template, fill what is missing, preview, generate, download."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from aftercare.access import fetch_for_user, posted
+from cases.documents.registry import TEMPLATES, templates_for
+from cases.models import DocumentDraft, DocumentVersion
+from cases.services.documents import (
+    document_download,
+    document_draft_save,
+    document_draft_start,
+    document_generate,
+    document_html,
+)
+from cases.services.matters import matter_open_for_user
+
+
+def _draft_form(template, data=None, initial=None, pseudonym: bool = False) -> forms.Form:
+    form = forms.Form(data, initial=initial)
+    if pseudonym:
+        form.fields["pseudonym"] = forms.CharField(
+            label=_("Name used in the filing (pseudonym)"),
+            required=False,
+            max_length=100,
+            help_text=_("This matter is filed under a pseudonym; empty means Jane Doe."),
+        )
+    for field in template.fields:
+        widget = forms.Textarea(attrs={"rows": 10}) if field.multiline else None
+        form.fields[field.name] = forms.CharField(
+            label=field.label, required=False, widget=widget, help_text=field.help_text
+        )
+    form.fields["pleading"] = forms.BooleanField(
+        label=_("Pleading paper (28 numbered lines)"), required=False
+    )
+    form.fields["pdf_a"] = forms.BooleanField(
+        label=_("PDF/A-2b, for courts' e-filing systems"), required=False
+    )
+    return form
+
+
+def document_list(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_open_for_user(request=request, pk=pk)
+    if request.method == "POST":
+        matter_open_for_user(request=request, pk=pk, for_change=True)
+        code = request.POST.get("template")
+        if code not in {t.code for t in templates_for(matter.sub_kind)}:
+            raise Http404
+        draft = document_draft_start(request=request, matter=matter, template_code=code)
+        return redirect("cases:document_draft", pk=draft.pk)
+    return render(
+        request,
+        "cases/documents.html",
+        {
+            "matter": matter,
+            "templates": templates_for(matter.sub_kind),
+            "drafts": matter.document_drafts.all(),
+            "versions": matter.documents.select_related("created_by"),
+        },
+    )
+
+
+def _draft_for(request, pk, for_change=False) -> DocumentDraft:
+    draft = fetch_for_user(request, DocumentDraft.objects.select_related("matter"), pk=pk)
+    matter_open_for_user(request=request, pk=draft.matter_id, for_change=for_change)
+    return draft
+
+
+def document_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = _draft_for(request, pk, for_change=request.method == "POST")
+    template = TEMPLATES[draft.template_code]
+    form = _draft_form(
+        template, posted(request), initial=draft.fields, pseudonym=draft.matter.file_under_pseudonym
+    )
+    if form.is_valid():
+        fields = {k: ("on" if v is True else v) for k, v in form.cleaned_data.items() if v}
+        document_draft_save(request=request, draft=draft, fields=fields)
+        if "generate" in request.POST:
+            document_generate(request=request, draft=draft)
+        return redirect("cases:document_draft", pk=draft.pk)
+    return render(
+        request,
+        "cases/document_draft.html",
+        {"draft": draft, "template": template, "form": form, "versions": draft.versions.all()},
+    )
+
+
+def _body_of(html: str) -> str:
+    """The inside of the rendered document's <body>, to show within our own page."""
+    start = html.index(">", html.index("<body")) + 1
+    return html[start : html.rindex("</body>")]
+
+
+def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = _draft_for(request, pk)
+    # Rendered by our autoescaping template just now: the markup is ours, the text escaped.
+    body = mark_safe(_body_of(document_html(draft, preview=True)))  # noqa: S308
+    return render(request, "cases/document_preview.html", {"draft": draft, "document": body})
+
+
+def document_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by htmx while the worker renders."""
+    draft = _draft_for(request, pk)
+    return render(
+        request, "cases/_document_status.html", {"draft": draft, "latest": draft.versions.first()}
+    )
+
+
+def document_download_view(request: HttpRequest, pk: int) -> HttpResponse:
+    version = fetch_for_user(request, DocumentVersion.objects.select_related("matter"), pk=pk)
+    pdf = document_download(request=request, version=version)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{version.file_name()}"'
+    return response

@@ -1,0 +1,226 @@
+"""The matter list and the matter page, where the legal team works."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftercare.access import posted
+from aftercare.pagination import CappedPage
+from cases import forms
+from cases.kinds import Stage, allowed_stages
+from cases.models import Deadline, Matter
+from cases.services.conflicts import conflict_check_run
+from cases.services.matters import (
+    matter_close,
+    matter_open_for_user,
+    matter_stage_move,
+    party_add,
+    team_member_add,
+    team_member_remove,
+)
+from cases.services.work import note_add, time_log
+
+PAGE_SIZE = 25
+
+
+def _due_filter(matters, window: str):
+    today = timezone.localdate()
+    due = Deadline.objects.filter(matter=OuterRef("pk"), status=Deadline.Status.OPEN)
+    if window == "overdue":
+        due = due.filter(due_date__lt=today)
+    else:
+        due = due.filter(due_date__gte=today, due_date__lte=today + timedelta(days=int(window)))
+    return matters.filter(Exists(due))
+
+
+def matter_list(request: HttpRequest) -> HttpResponse:
+    org = request.membership.organization
+    form = forms.MatterFilterForm(request.GET or None, organization=org)
+    matters = (
+        Matter.objects.visible_to(request.membership)
+        .select_related("client", "jurisdiction", "lead_attorney")
+        .only(
+            "id",
+            "number",
+            "kind",
+            "sub_kind",
+            "stage",
+            "opened_at",
+            "closed_at",
+            "organization_id",
+            "client__code",
+            "jurisdiction__name",
+            "lead_attorney__email",
+            "lead_attorney__full_name",
+        )
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    if not data.get("closed"):
+        matters = matters.open()
+    for field in ("kind", "stage", "jurisdiction"):
+        if data.get(field):
+            matters = matters.filter(**{field: data[field]})
+    if data.get("attorney"):
+        matters = matters.filter(lead_attorney_id=data["attorney"])
+    if data.get("due"):
+        matters = _due_filter(matters, data["due"])
+    page = CappedPage(matters, request.GET.get("page"), per_page=PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "cases/matter_list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_open_for_user(request=request, pk=pk)
+    return render(request, "cases/matter_detail.html", _detail_context(request, matter))
+
+
+def _detail_context(request, matter, **forms_with_errors) -> dict:
+    notes = list(matter.notes.select_related("author", "correction"))
+    hours = matter.time_entries.select_related("person")
+    deadlines = matter.deadlines.prefetch_related("responsible").select_related("rule")
+    close_form = forms.CloseForm()
+    close_form.fields["outcome"].choices = Matter._meta.get_field("outcome").choices
+    stage_form = forms.StageForm()
+    stage_form.fields["stage"].choices = [
+        (s, Stage(s).label) for s in allowed_stages(matter.kind, matter.stage)
+    ]
+    team = matter_team(matter)
+    by_person = (
+        hours.values("person__email", "person__full_name")
+        .annotate(total=Sum("minutes"))
+        .order_by("-total")
+    )
+    return {
+        "matter": matter,
+        "deadlines": deadlines,
+        "parties": matter.parties.all(),
+        "notes": notes,
+        "hours": hours[:50],
+        "total_minutes": hours.aggregate(total=Sum("minutes"))["total"] or 0,
+        "team": team,
+        "hours_by_person": by_person,
+        "note_form": forms.NoteForm(),
+        "time_form": forms.TimeForm(),
+        "party_form": forms.PartyForm(),
+        "stage_form": stage_form,
+        "close_form": close_form,
+        "deadline_form": forms.DeadlineForm(team=team),
+        "computed_form": forms.ComputedDeadlineForm(matter=matter),
+        "team_form": forms.TeamForm(organization=matter.organization),
+        "coordinates": request.membership.role_enum.sees_whole_organization,
+        "today": timezone.localdate(),
+        **forms_with_errors,
+    }
+
+
+def _rerender(request, matter, **forms_with_errors) -> HttpResponse:
+    return render(
+        request,
+        "cases/matter_detail.html",
+        _detail_context(request, matter, **forms_with_errors),
+        status=200,
+    )
+
+
+@require_POST
+def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_open_for_user(request=request, pk=pk, for_change=True)
+    form = forms.NoteForm(posted(request))
+    if not form.is_valid():
+        return _rerender(request, matter, note_form=form)
+    corrects = (
+        matter.notes.filter(pk=form.cleaned_data["corrects"]).first()
+        if (form.cleaned_data["corrects"])
+        else None
+    )
+    try:
+        note_add(request=request, matter=matter, body=form.cleaned_data["body"], corrects=corrects)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _rerender(request, matter, note_form=form)
+    return redirect(f"{matter_url(matter)}#notes")
+
+
+@require_POST
+def time_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_open_for_user(request=request, pk=pk, for_change=True)
+    form = forms.TimeForm(posted(request))
+    if not form.is_valid():
+        return _rerender(request, matter, time_form=form)
+    time_log(request=request, matter=matter, **form.cleaned_data)
+    messages.success(request, _("Time recorded."))
+    return redirect(f"{matter_url(matter)}#hours")
+
+
+@require_POST
+def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_open_for_user(request=request, pk=pk, for_change=True)
+    form = forms.PartyForm(posted(request))
+    if not form.is_valid():
+        return _rerender(request, matter, party_form=form)
+    # Checked before it is added, so that the new party does not match itself.
+    check = conflict_check_run(request=request, client=matter.client, parties=[form.cleaned_data])
+    party_add(matter=matter, **form.cleaned_data)
+    if check.hits.exists():
+        messages.warning(request, _("Possible conflict: a coordinator must review it."))
+        return redirect("cases:conflict", pk=check.pk)
+    messages.success(request, _("Party added. The conflict check found no match."))
+    return redirect(f"{matter_url(matter)}#parties")
+
+
+@require_POST
+def stage_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_open_for_user(request=request, pk=pk, for_change=True)
+    matter_stage_move(request=request, matter=matter, stage=request.POST.get("stage", ""))
+    return redirect(matter_url(matter))
+
+
+@require_POST
+def close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_open_for_user(request=request, pk=pk, for_change=True)
+    try:
+        matter_close(
+            request=request,
+            matter=matter,
+            outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect(matter_url(matter))
+
+
+@require_POST
+def team_view(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_open_for_user(request=request, pk=pk, for_change=True)
+    if not request.membership.role_enum.sees_whole_organization:
+        raise PermissionDenied
+    form = forms.TeamForm(posted(request), organization=matter.organization)
+    if form.is_valid():
+        if request.POST.get("remove"):
+            team_member_remove(request=request, matter=matter, user=form.cleaned_data["user"])
+        else:
+            team_member_add(request=request, matter=matter, user=form.cleaned_data["user"])
+    return redirect(f"{matter_url(matter)}#team")
+
+
+def matter_team(matter: Matter) -> list:
+    grants = matter.user_grants.filter(permission__codename="view_matter").select_related("user")
+    return [grant.user for grant in grants]
+
+
+def matter_url(matter: Matter) -> str:
+    return reverse("cases:detail", args=[matter.pk])

@@ -1,0 +1,1 @@
+"""Survivors: intake, consent, safe contact, needs and aftercare referrals (issue: survivors)."""

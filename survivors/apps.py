@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SurvivorsConfig(AppConfig):
+    name = "survivors"
+
+    def ready(self) -> None:
+        from survivors import dashboard  # noqa: F401  (registers the dashboard panel)

@@ -1,0 +1,163 @@
+"""Synthetic survivors for the demo. Faker invents every name; no real person, ever."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from aftercare.access import access_grant
+from aftercare.demo import acting_as
+from aftercare.models import Organization, User
+from survivors.models import (
+    Consent,
+    DataCategory,
+    Indicator,
+    Need,
+    Purpose,
+    Referral,
+    Survivor,
+    TraffickingKind,
+)
+from survivors.services import survivor_create
+from survivors.services.sharing import consent_record, goal_add, referral_move, referral_send
+
+# Locales chosen for the languages and origins survivors commonly have.
+_LOCALES = [
+    "es_MX",
+    "es_CO",
+    "en_US",
+    "ru_RU",
+    "uk_UA",
+    "th_TH",
+    "vi_VN",
+    "fil_PH",
+    "ro_RO",
+    "pt_BR",
+    "fr_FR",
+    "zh_CN",
+]
+_LANGUAGE = {
+    "es": "Spanish",
+    "en": "English",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "th": "Thai",
+    "vi": "Vietnamese",
+    "fil": "Tagalog",
+    "ro": "Romanian",
+    "pt": "Portuguese",
+    "fr": "French",
+    "zh": "Mandarin",
+}
+
+
+def _person(fake_by_locale: dict[str, Faker], rng: random.Random, today: date) -> tuple[dict, list]:
+    locale = rng.choice(_LOCALES)
+    fake = fake_by_locale[locale]
+    minor = rng.random() < 0.3
+    age_days = rng.randint(13 * 365, 17 * 365) if minor else rng.randint(19 * 365, 55 * 365)
+    legal_name = fake.name()
+    language = _LANGUAGE[locale.split("_")[0]]
+    data = {
+        "legal_name": legal_name,
+        "preferred_name": fake.first_name() if rng.random() < 0.3 else "",
+        "date_of_birth": today - timedelta(days=age_days),
+        "gender": rng.choice(["female", "male", "non-binary", "female", "female"]),
+        "country_of_origin": fake.current_country()
+        if hasattr(fake, "current_country")
+        else locale.split("_")[1],
+        "languages": f"{language} (native)" + (", English (basic)" if rng.random() < 0.4 else ""),
+        "interpreter_needed": language != "English" and rng.random() < 0.8,
+        "safety_situation": "Staying at a partner shelter; trafficker's associates live nearby.",
+        "safe_location": f"Shelter room {rng.randint(1, 30)}, {fake.street_address()}",
+    }
+    if minor:
+        data["guardian_name"] = f"Child Protective Services caseworker {fake.last_name()}"
+    data["trafficking_kinds"] = rng.sample(TraffickingKind.values, k=1 + (minor and 1))
+    data["indicators"] = rng.sample(Indicator.values, k=rng.randint(1, 3))
+    data["needs"] = rng.sample([n for n in Need.values if n != "legal"], k=rng.randint(1, 3))
+    if rng.random() < 0.6:
+        data["needs"].append(Need.LEGAL)
+    aliases = [fake.name() for _ in range(rng.choice([0, 0, 1, 2]))]
+    return data, aliases
+
+
+def demo_seed_survivors() -> int:
+    """About 40 survivors at Safe Haven and Harbor; assigned survivors for the Harbor staff.
+
+    Idempotent: an organization that already has survivors gets no more.
+    """
+    rng = random.Random(2026)  # noqa: S311  (synthetic data, not security)
+    fake_by_locale = {locale: Faker(locale) for locale in _LOCALES}
+    for n, fake in enumerate(fake_by_locale.values()):
+        fake.seed_instance(2026 + n)
+    today = timezone.localdate()
+    plan = [
+        ("Safe Haven Shelter", "intake@safehaven.example", 30),
+        ("Harbor Legal Aid", "coordinator@harbor.example", 10),
+    ]
+    created = 0
+    with transaction.atomic():
+        for org_name, recorder_email, count in plan:
+            organization = Organization.objects.get(name=org_name)
+            if Survivor.objects.filter(organization=organization).exists():
+                continue
+            recorder = User.objects.get(email=recorder_email)
+            for _ in range(count):
+                data, aliases = _person(fake_by_locale, rng, today)
+                survivor_create(organization=organization, by=recorder, data=data, aliases=aliases)
+                created += 1
+        _demo_referrals()
+        harbor = Survivor.objects.filter(organization__name="Harbor Legal Aid").order_by("id")
+        assigned = {"attorney@harbor.example": harbor[:4], "paralegal@harbor.example": harbor[:2]}
+        for email, survivors in assigned.items():
+            user = User.objects.get(email=email)
+            for survivor in survivors:
+                access_grant(user=user, obj=survivor, actions=("view",))
+    return created
+
+
+def _demo_referrals() -> None:
+    """Consents and referrals from Safe Haven to Harbor for a dozen survivors, if none exist."""
+    if Referral.objects.exists():
+        return
+    intake = acting_as("intake@safehaven.example", "Safe Haven Shelter")
+    harbor_coordinator = acting_as("coordinator@harbor.example", "Harbor Legal Aid")
+    harbor = harbor_coordinator.membership.organization
+    survivors = Survivor.objects.filter(organization__name="Safe Haven Shelter").order_by("id")
+    for n, survivor in enumerate(survivors[:12]):
+        consent_record(
+            request=intake,
+            survivor=survivor,
+            data={
+                "recipient": harbor,
+                "purpose": Purpose.LEGAL_REPRESENTATION,
+                "categories": [DataCategory.IDENTITY, DataCategory.SITUATION, DataCategory.NEEDS],
+                "method": Consent.Method.WRITTEN,
+                "given_on": timezone.localdate(),
+                "minor_assent": survivor.is_minor,
+                "guardian_consent_by": survivor.guardian_name if survivor.is_minor else "",
+            },
+        )
+        referral = referral_send(
+            request=intake,
+            survivor=survivor,
+            to_organization=harbor,
+            purpose=Purpose.LEGAL_REPRESENTATION,
+            need=Need.LEGAL,
+        )
+        if n % 3 != 0:
+            referral_move(
+                request=harbor_coordinator, referral=referral, status=Referral.Status.ACCEPTED
+            )
+        if n < 4:
+            goal_add(
+                request=intake,
+                survivor=survivor,
+                need=survivor.needs[0],
+                description="First appointment booked and attended",
+            )

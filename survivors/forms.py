@@ -1,0 +1,279 @@
+"""Forms of the survivors app: search, the intake steps, consent, referral, goals."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftercare.models import Organization
+from survivors.models import (
+    Consent,
+    DataCategory,
+    Indicator,
+    Need,
+    Purpose,
+    Referral,
+    RetentionPolicy,
+    SafeContact,
+    ServiceGoal,
+    Survivor,
+    TraffickingKind,
+)
+
+
+class SurvivorSearchForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name or alias"),
+        required=False,
+        max_length=200,
+        help_text=_("Whole names: spelling variants, accents and name order are matched."),
+    )
+    born = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Survivor.Status.choices[:3]],
+    )
+    need = forms.ChoiceField(
+        label=_("Need"), required=False, choices=[("", _("Any need")), *Need.choices]
+    )
+    referral = forms.ChoiceField(
+        label=_("Referral"),
+        required=False,
+        choices=[("", _("Any")), ("none", _("Not referred")), *Referral.Status.choices],
+    )
+    minor = forms.ChoiceField(
+        label=_("Age"),
+        required=False,
+        choices=[("", _("Any age")), ("yes", _("Minors only")), ("no", _("Adults only"))],
+    )
+
+
+def _checkboxes(choices, label, help_text=""):
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
+class IntakePersonForm(forms.Form):
+    title = _("About the person")
+    legal_name = forms.CharField(
+        label=_("Legal name"), max_length=200, help_text=_("As on an ID document, if there is one.")
+    )
+    preferred_name = forms.CharField(
+        label=_("Name they like to be called"), max_length=200, required=False
+    )
+    aliases = forms.CharField(
+        label=_("Other names used"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line: nicknames, names on false documents, other spellings."),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty if not known."),
+    )
+    gender = forms.CharField(label=_("Gender"), max_length=60, required=False)
+    confirm_new_person = forms.BooleanField(
+        label=_("I checked: this is a different person"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def clean_aliases(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["aliases"].splitlines() if line.strip()]
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born and born > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth is in the future."))
+        return born
+
+
+class IntakeOriginForm(forms.Form):
+    title = _("Origin and languages")
+    country_of_origin = forms.CharField(label=_("Country of origin"), max_length=60, required=False)
+    nationality = forms.CharField(label=_("Nationality"), max_length=60, required=False)
+    languages = forms.CharField(
+        label=_("Languages"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: Spanish (native), English (basic)"),
+    )
+    interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
+
+
+class IntakeSafetyForm(forms.Form):
+    title = _("Safety")
+    safety_situation = forms.CharField(
+        label=_("Current safety situation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who might be looking for them? Is anyone in danger now?"),
+    )
+    safe_location = forms.CharField(
+        label=_("Where they are staying now"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Never shown here once saved: people whose role needs it reveal it on the "
+            "record. Leave empty to keep what is recorded; type to replace it."
+        ),
+    )
+
+
+DAYS = [
+    (1, _("Mon")),
+    (2, _("Tue")),
+    (3, _("Wed")),
+    (4, _("Thu")),
+    (5, _("Fri")),
+    (6, _("Sat")),
+    (7, _("Sun")),
+]
+
+
+class SafeContactForm(forms.ModelForm):
+    allowed_days = forms.TypedMultipleChoiceField(
+        label=_("Days allowed"),
+        choices=DAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked means any day."),
+    )
+
+    class Meta:
+        model = SafeContact
+        fields = [
+            "is_safe",
+            "address",
+            "voicemail_allowed",
+            "allowed_days",
+            "allowed_from",
+            "allowed_until",
+            "code_word",
+            "notes",
+        ]
+        widgets = {
+            "allowed_from": forms.TimeInput(attrs={"type": "time"}),
+            "allowed_until": forms.TimeInput(attrs={"type": "time"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class IntakeSituationForm(forms.Form):
+    title = _("Situation and needs")
+    trafficking_kinds = _checkboxes(TraffickingKind.choices, _("Kind of trafficking"))
+    indicators = _checkboxes(Indicator.choices, _("What was noticed"))
+    needs = _checkboxes(Need.choices, _("Immediate needs"))
+
+
+class IntakeGuardianForm(forms.Form):
+    title = _("Guardian or custodian")
+    guardian_name = forms.CharField(
+        label=_("Guardian, custodian or agency"), max_length=200, required=False
+    )
+    guardian_contact = forms.CharField(label=_("How to reach them"), max_length=200, required=False)
+
+
+class ConsentForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        label=_("What may be shared"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Consent
+        fields = [
+            "recipient",
+            "purpose",
+            "categories",
+            "method",
+            "given_on",
+            "expires_on",
+            "witness",
+            "minor_assent",
+            "guardian_consent_by",
+            "override_reason",
+        ]
+        widgets = {
+            "given_on": forms.DateInput(attrs={"type": "date"}),
+            "expires_on": forms.DateInput(attrs={"type": "date"}),
+            "override_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, survivor: Survivor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = Organization.objects.filter(is_active=True).exclude(
+            pk=survivor.organization_id
+        )
+        self.fields["given_on"].initial = timezone.localdate()
+        if not survivor.is_minor:
+            del self.fields["minor_assent"], self.fields["guardian_consent_by"]
+
+    def _post_clean(self):
+        # The service validates the consent rules; the model instance is not used.
+        pass
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is consent revoked?"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReferralForm(forms.Form):
+    to_organization = forms.ModelChoiceField(
+        label=_("Refer to"), queryset=Organization.objects.none()
+    )
+    purpose = forms.ChoiceField(label=_("For"), choices=Purpose.choices[:2])
+    need = forms.ChoiceField(label=_("Need"), choices=[("", "—"), *Need.choices], required=False)
+    note = forms.CharField(
+        label=_("Note for the receiving organization"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, survivor: Survivor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_organization"].queryset = Organization.objects.filter(
+            is_active=True
+        ).exclude(pk=survivor.organization_id)
+
+
+class ReferralMoveForm(forms.Form):
+    status = forms.ChoiceField(choices=[])
+    reason = forms.CharField(
+        label=_("Reason (needed to decline)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = ServiceGoal
+        fields = ["need", "description", "target_date"]
+        widgets = {
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class RetentionPolicyForm(forms.ModelForm):
+    class Meta:
+        model = RetentionPolicy
+        fields = ["years_after_closure", "enabled"]

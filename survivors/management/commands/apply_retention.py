@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from aftercare.models import Organization
+from survivors.services.retention import retention_apply
+
+
+class Command(BaseCommand):
+    help = "Erase closed survivor records past their organization's retention period."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="Only report what is due.")
+
+    def handle(self, *args, dry_run: bool, **options) -> None:
+        names = dict(Organization.objects.values_list("pk", "name"))
+        for report in retention_apply(dry_run=dry_run):
+            self.stdout.write(
+                f"{names[report.organization_id]}: {report.due} due, {report.erased} erased, "
+                f"{report.on_hold} on legal hold"
+            )

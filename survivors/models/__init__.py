@@ -1,0 +1,43 @@
+"""Survivors' models: the record (record.py) and what others may see of it (sharing.py)."""
+
+from survivors.models.record import (
+    AGE_OF_MAJORITY,
+    DataCategory,
+    Indicator,
+    Need,
+    SafeContact,
+    Survivor,
+    SurvivorAlias,
+    SurvivorToken,
+    SurvivorUserGrant,
+    TraffickingKind,
+    majority_date,
+)
+from survivors.models.sharing import (
+    Consent,
+    Purpose,
+    Referral,
+    RetentionPolicy,
+    ServiceGoal,
+    SurvivorShare,
+)
+
+__all__ = [
+    "AGE_OF_MAJORITY",
+    "Consent",
+    "DataCategory",
+    "Indicator",
+    "Need",
+    "Purpose",
+    "Referral",
+    "RetentionPolicy",
+    "SafeContact",
+    "ServiceGoal",
+    "Survivor",
+    "SurvivorAlias",
+    "SurvivorShare",
+    "SurvivorToken",
+    "SurvivorUserGrant",
+    "TraffickingKind",
+    "majority_date",
+]

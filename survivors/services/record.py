@@ -1,0 +1,325 @@
+"""Recording a survivor (intake), indexing their names, and reading the record."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from anyascii import anyascii
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from aftercare.access import access_grant, can_change, fetch_for_user
+from aftercare.audit import audit_record, audit_record_for_request
+from aftercare.blind_index import birth_date_token, name_parts, name_tokens
+from aftercare.models import Organization
+from survivors.models import (
+    Consent,
+    DataCategory,
+    SafeContact,
+    Survivor,
+    SurvivorAlias,
+    SurvivorShare,
+    SurvivorToken,
+)
+
+_PLAIN_FIELDS = ("interpreter_needed", "status", "trafficking_kinds", "indicators", "needs")
+
+# No 0/O or 1/I: codes are read aloud and copied by hand.
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def survivor_code_new(today: date | None = None) -> str:
+    """A random pseudonymous code such as AC-2026-7KQ2MX: it reveals neither name nor count."""
+    year = (today or timezone.localdate()).year
+    return f"AC-{year}-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+
+
+def _initials(name: str) -> str:
+    """Latin initials, transliterated, so that every list renders them with any font."""
+    parts = [p for p in anyascii(name).replace("-", " ").split() if p[:1].isalpha()]
+    if not parts:
+        return ""
+    chosen = parts if len(parts) <= 2 else [parts[0], parts[-1]]
+    return ".".join(p[0].upper() for p in chosen) + "."
+
+
+def survivor_tokens_refresh(*, survivor: Survivor, aliases: list[str] | None = None) -> None:
+    """Rebuild every blind-index token of a survivor from their current names and birth date."""
+    if aliases is None:
+        aliases = [a.name for a in survivor.aliases.all()]
+    sources = [
+        (SurvivorToken.Source.LEGAL_NAME, survivor.legal_name),
+        (SurvivorToken.Source.PREFERRED_NAME, survivor.preferred_name),
+    ]
+    sources += [(SurvivorToken.Source.ALIAS, alias) for alias in aliases]
+    rows = {
+        (source, kind, token)
+        for source, name in sources
+        if name
+        for kind, token in name_tokens(name).items()
+    }
+    if survivor.date_of_birth:
+        rows.add(
+            (
+                SurvivorToken.Source.DATE_OF_BIRTH,
+                "birth_date",
+                birth_date_token(survivor.date_of_birth),
+            )
+        )
+    survivor.tokens.all().delete()
+    SurvivorToken.objects.bulk_create(
+        SurvivorToken(survivor=survivor, source=source, kind=kind, token=token)
+        for source, kind, token in rows
+    )
+
+
+def survivor_create(
+    *,
+    organization: Organization,
+    by,
+    data: dict,
+    aliases: list[str] = (),
+    request: HttpRequest | None = None,
+) -> Survivor:
+    """Record a survivor, index their names, and let the person who recorded them see it."""
+    fields = {
+        name: value
+        for name, value in data.items()
+        if name in Survivor.PII_FIELDS or name in _PLAIN_FIELDS
+    }
+    fields["initials"] = _initials(data.get("legal_name", ""))
+    with transaction.atomic():
+        survivor = _insert_with_fresh_code(organization=organization, by=by, fields=fields)
+        SurvivorAlias.objects.bulk_create(
+            SurvivorAlias(survivor=survivor, name=alias) for alias in aliases if name_parts(alias)
+        )
+        survivor_tokens_refresh(survivor=survivor, aliases=list(aliases))
+        if by is not None:
+            access_grant(user=by, obj=survivor, actions=("view", "change"))
+        _audit(request, "survivors.survivor.created", survivor, by=by)
+    return survivor
+
+
+def _insert_with_fresh_code(*, organization, by, fields) -> Survivor:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Survivor.objects.create(
+                    organization=organization, created_by=by, code=survivor_code_new(), **fields
+                )
+        except IntegrityError:
+            continue  # a code collision (one in a billion): draw again
+    raise RuntimeError("Could not draw a unique survivor code")
+
+
+def _audit(request, action, survivor, *, by=None, payload=None) -> None:
+    if request is not None:
+        audit_record_for_request(request, action, target=survivor, payload=payload)
+    else:
+        audit_record(
+            action=action,
+            actor=by,
+            organization=survivor.organization,
+            target=survivor,
+            payload=payload,
+        )
+
+
+@dataclass(frozen=True)
+class SurvivorView:
+    """A survivor as the acting organization may see them: which categories, and why."""
+
+    survivor: Survivor
+    categories: frozenset[str]
+    shared: bool  # True when another organization recorded the survivor
+
+    def shows(self, category: str) -> bool:
+        return category in self.categories
+
+
+def visible_categories(membership, survivor: Survivor) -> frozenset[str]:
+    """Everything for the recording organization; for others, what current consents cover."""
+    if survivor.organization_id == membership.organization_id:
+        return frozenset(DataCategory.values)
+    consents = Consent.objects.filter(
+        shares__in=SurvivorShare.objects.current().filter(
+            survivor=survivor, organization_id=membership.organization_id
+        )
+    )
+    return frozenset(c for consent in consents for c in consent.categories)
+
+
+def _manages(membership, survivor: Survivor) -> bool:
+    """Closing, holding and erasing a record: its own organization's coordinators and admins."""
+    return survivor.organization_id == membership.organization_id and (
+        membership.role_enum.sees_whole_organization
+    )
+
+
+def survivor_open(
+    *, request: HttpRequest, pk: int, for_change: bool = False, manage: bool = False
+) -> SurvivorView:
+    """Fetch a survivor for reading (or changing); every read is in the audit trail.
+
+    Another organization's survivor is visible only under a current consent, and only
+    the categories it covers; it is never changed by anyone but its own organization.
+    """
+    check = _manages if manage else can_change if for_change else None
+    survivor = fetch_for_user(
+        request,
+        Survivor.objects.select_related("organization"),
+        pk=pk,
+        can_change=check,
+    )
+    if survivor.status == Survivor.Status.ERASED:
+        categories = frozenset()
+    else:
+        categories = visible_categories(request.membership, survivor)
+    audit_record_for_request(
+        request,
+        "survivors.survivor.viewed",
+        target=survivor,
+        payload={"categories": sorted(categories), "for": "change" if for_change else "reading"},
+    )
+    return SurvivorView(
+        survivor, categories, shared=survivor.organization_id != request.membership.organization_id
+    )
+
+
+def survivor_duplicates(
+    *, membership, name: str, born: date | None, aliases: list[str] = ()
+) -> tuple[list[Survivor], bool]:
+    """Possible existing records of the same person, before a new one is saved.
+
+    Returns the matches the member may open, and whether other matches exist in the
+    organization that they may not see (to be resolved by a coordinator, no detail).
+    """
+    candidates = Survivor.objects.exclude(status__in=[Survivor.Status.ERASED])
+    matches = candidates.none()
+    for variant in [name, *aliases]:
+        if name_parts(variant):
+            matches |= candidates.matching(name=variant)
+    if born:
+        matches |= candidates.matching(born=born)
+    in_organization = matches.filter(organization_id=membership.organization_id)
+    visible = list(in_organization.visible_to(membership).with_list_columns()[:10])
+    hidden = in_organization.exclude(pk__in=[s.pk for s in visible]).exists()
+    return visible, hidden
+
+
+INTAKE_STEPS = 6
+
+
+def survivor_intake_start(*, request: HttpRequest, data: dict, aliases: list[str]) -> Survivor:
+    """Save the first intake step as a draft: nothing typed is ever lost after this."""
+    data = {**data, "status": Survivor.Status.DRAFT}
+    survivor = survivor_create(
+        organization=request.membership.organization,
+        by=request.user,
+        data=data,
+        aliases=aliases,
+        request=request,
+    )
+    survivor.intake_step = 2
+    survivor.save(update_fields=["intake_step"])
+    return survivor
+
+
+_INDEXED = {"legal_name", "preferred_name", "date_of_birth"}
+
+
+def survivor_intake_save(
+    *,
+    request: HttpRequest,
+    survivor: Survivor,
+    step: int,
+    data: dict,
+    aliases: list[str] | None = None,
+    advance: bool = True,
+) -> Survivor:
+    """Store one step of intake (or of a later edit); re-index names when they change."""
+    allowed = (set(Survivor.PII_FIELDS) | set(_PLAIN_FIELDS)) - {"status", "initials"}
+    changed = [f for f, v in data.items() if f in allowed and getattr(survivor, f) != v]
+    with transaction.atomic():
+        for field in changed:
+            setattr(survivor, field, data[field])
+        if "legal_name" in changed:
+            survivor.initials = _initials(survivor.legal_name)
+            changed.append("initials")
+        if advance and survivor.status == Survivor.Status.DRAFT:
+            survivor.intake_step = max(survivor.intake_step, min(step + 1, INTAKE_STEPS + 1))
+            changed.append("intake_step")
+        if changed:
+            survivor.save(update_fields=[*changed, "updated_at"])
+        if aliases is not None:
+            survivor.aliases.all().delete()
+            SurvivorAlias.objects.bulk_create(
+                SurvivorAlias(survivor=survivor, name=a) for a in aliases if name_parts(a)
+            )
+        if aliases is not None or _INDEXED & set(changed):
+            survivor_tokens_refresh(survivor=survivor, aliases=aliases)
+        audit_record_for_request(
+            request,
+            "survivors.survivor.changed",
+            target=survivor,
+            payload={"step": step, "fields": sorted(changed)},
+        )
+    return survivor
+
+
+def survivor_contacts_save(
+    *, request: HttpRequest, survivor: Survivor, rules: dict[str, dict]
+) -> None:
+    """Replace the safe-contact rules, one per channel."""
+    with transaction.atomic():
+        for channel, values in rules.items():
+            SafeContact.objects.update_or_create(
+                survivor=survivor, channel=channel, defaults=values
+            )
+        audit_record_for_request(
+            request,
+            "survivors.safe_contact.changed",
+            target=survivor,
+            payload={"channels": sorted(rules)},
+        )
+
+
+def survivor_intake_finish(*, request: HttpRequest, survivor: Survivor) -> Survivor:
+    survivor.status = Survivor.Status.ACTIVE
+    survivor.save(update_fields=["status", "updated_at"])
+    audit_record_for_request(request, "survivors.intake.finished", target=survivor)
+    return survivor
+
+
+def safe_location_reveal(*, request: HttpRequest, survivor: Survivor) -> str:
+    """Show the safe-house address to a member whose role needs it; every reveal is audited."""
+    allowed = (
+        request.membership.role_enum.may_reveal_safe_location
+        and DataCategory.LOCATION in visible_categories(request.membership, survivor)
+    )
+    if not allowed:
+        audit_record_for_request(
+            request, "aftercare.access.denied", target=survivor, payload={"field": "safe_location"}
+        )
+        raise PermissionDenied
+    audit_record_for_request(request, "survivors.survivor.safe_location_revealed", target=survivor)
+    return survivor.safe_location
+
+
+def survivor_legal_hold_set(*, request: HttpRequest, survivor: Survivor, on: bool) -> None:
+    survivor.legal_hold = on
+    survivor.save(update_fields=["legal_hold", "updated_at"])
+    audit_record_for_request(
+        request, "survivors.survivor.legal_hold_changed", target=survivor, payload={"on": on}
+    )
+
+
+def survivor_close(*, request: HttpRequest, survivor: Survivor) -> None:
+    """Close the record: the retention clock starts now."""
+    survivor.status, survivor.closed_at = Survivor.Status.CLOSED, timezone.now()
+    survivor.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_record_for_request(request, "survivors.survivor.closed", target=survivor)

@@ -1,0 +1,255 @@
+"""Consent and referrals: nothing leaves the recording organization without a current consent."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftercare.access import fetch_for_user
+from aftercare.audit import audit_record_for_request
+from aftercare.models import Organization
+from survivors.models import (
+    Consent,
+    Referral,
+    ServiceGoal,
+    Survivor,
+    SurvivorShare,
+)
+
+NO_CONSENT = _(
+    "There is no current consent to share with this organization for this purpose. "
+    "Record the survivor's consent first."
+)
+
+
+def consent_validate(*, survivor: Survivor, data: dict, by_membership) -> None:
+    """The rules of a valid consent, in one place."""
+    errors = {}
+    method = data["method"]
+    if not data.get("categories"):
+        errors["categories"] = _("Choose at least one kind of information to share.")
+    if method == Consent.Method.VERBAL_WITNESSED and not data.get("witness"):
+        errors["witness"] = _("Verbal consent needs the name of a witness.")
+    if method == Consent.Method.OVERRIDE:
+        if not by_membership.role_enum.overrides_consent:
+            errors["method"] = _("Only a coordinator can share without consent.")
+        if not data.get("override_reason", "").strip():
+            errors["override_reason"] = _("Say why sharing without consent is necessary.")
+    elif survivor.is_minor:
+        if not data.get("minor_assent"):
+            errors["minor_assent"] = _("A minor must agree too (assent).")
+        if not data.get("guardian_consent_by", "").strip():
+            errors["guardian_consent_by"] = _(
+                "A minor's consent also needs a guardian or the responsible agency."
+            )
+    expires = data.get("expires_on")
+    if expires and expires < data["given_on"]:
+        errors["expires_on"] = _("The expiry date is before the date consent was given.")
+    if data["recipient"].pk == survivor.organization_id:
+        errors["recipient"] = _("Your own organization needs no consent.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def consent_record(*, request: HttpRequest, survivor: Survivor, data: dict) -> Consent:
+    consent_validate(survivor=survivor, data=data, by_membership=request.membership)
+    with transaction.atomic():
+        consent = Consent.objects.create(survivor=survivor, recorded_by=request.user, **data)
+        action = (
+            "survivors.consent.overridden"
+            if consent.method == Consent.Method.OVERRIDE
+            else "survivors.consent.recorded"
+        )
+        audit_record_for_request(
+            request,
+            action,
+            target=survivor,
+            payload={
+                "consent": consent.pk,
+                "recipient": consent.recipient_id,
+                "purpose": consent.purpose,
+                "categories": sorted(consent.categories),
+            },
+        )
+    return consent
+
+
+def consent_revoke(*, request: HttpRequest, consent: Consent, reason: str) -> Consent:
+    """Revoke at once: shares under the consent stop at the next request, open referrals end."""
+    with transaction.atomic():
+        consent.revoked_at = timezone.now()
+        consent.revoked_by = request.user
+        consent.revoked_reason = reason
+        consent.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+        consent.shares.filter(ended_at__isnull=True).update(ended_at=consent.revoked_at)
+        withdrawn = consent.referrals.filter(status__in=Referral.OPEN).update(
+            status=Referral.Status.WITHDRAWN, updated_at=consent.revoked_at
+        )
+        audit_record_for_request(
+            request,
+            "survivors.consent.revoked",
+            target=consent.survivor,
+            payload={"consent": consent.pk, "referrals_withdrawn": withdrawn},
+        )
+    return consent
+
+
+def consent_covering(
+    *, survivor: Survivor, organization: Organization, purpose: str
+) -> Consent | None:
+    """The newest current consent to share with `organization` for `purpose`, if any."""
+    return (
+        Consent.objects.current()
+        .filter(survivor=survivor)
+        .covering(organization_id=organization.pk, purpose=purpose)
+        .first()
+    )
+
+
+def referral_send(
+    *,
+    request: HttpRequest,
+    survivor: Survivor,
+    to_organization: Organization,
+    purpose: str,
+    need: str = "",
+    note: str = "",
+) -> Referral:
+    """Refer the survivor; the receiving organization sees what the consent covers."""
+    consent = consent_covering(survivor=survivor, organization=to_organization, purpose=purpose)
+    if consent is None:
+        audit_record_for_request(
+            request,
+            "survivors.referral.refused_without_consent",
+            target=survivor,
+            payload={"recipient": to_organization.pk},
+        )
+        raise ValidationError(NO_CONSENT)
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            survivor=survivor,
+            from_organization=request.membership.organization,
+            to_organization=to_organization,
+            purpose=purpose,
+            need=need,
+            note=note,
+            consent=consent,
+            sent_by=request.user,
+        )
+        SurvivorShare.objects.get_or_create(
+            survivor=survivor, organization=to_organization, consent=consent, ended_at=None
+        )
+        audit_record_for_request(
+            request,
+            "survivors.referral.sent",
+            target=referral,
+            payload={
+                "survivor": survivor.pk,
+                "recipient": to_organization.pk,
+                "purpose": purpose,
+            },
+        )
+    return referral
+
+
+def referral_open(*, request: HttpRequest, pk: int) -> Referral:
+    """A referral either end may open; the receiver only while the consent is current."""
+    referral = fetch_for_user(
+        request,
+        Referral.objects.select_related(
+            "survivor", "from_organization", "to_organization", "consent"
+        ),
+        pk=pk,
+    )
+    if referral.side_of(request.membership.organization_id) == "receiver" and not (
+        referral.consent.is_current()
+    ):
+        audit_record_for_request(
+            request,
+            "aftercare.access.denied",
+            target=referral,
+            payload={"reason": "consent_not_current"},
+        )
+        raise Http404
+    audit_record_for_request(request, "survivors.referral.viewed", target=referral)
+    return referral
+
+
+def referral_move(
+    *, request: HttpRequest, referral: Referral, status: str, reason: str = ""
+) -> Referral:
+    """Move a referral along its lifecycle; only the moves in Referral.TRANSITIONS exist."""
+    if status not in referral.next_statuses(request.membership.organization_id):
+        raise PermissionDenied
+    if status == Referral.Status.DECLINED and not reason.strip():
+        raise ValidationError({"reason": _("Say why the referral is declined.")})
+    with transaction.atomic():
+        # Both sides may act at once: decide on the row as it is now, under a lock.
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if status not in referral.next_statuses(request.membership.organization_id):
+            raise PermissionDenied
+        old = referral.status
+        referral.status = status
+        if status == Referral.Status.DECLINED:
+            referral.decline_reason = reason
+        referral.save(update_fields=["status", "decline_reason", "updated_at"])
+        if status in (Referral.Status.DECLINED, Referral.Status.WITHDRAWN):
+            _end_share_unless_still_referred(referral)
+        audit_record_for_request(
+            request,
+            "survivors.referral.moved",
+            target=referral,
+            payload={"from": old, "to": status},
+        )
+    return referral
+
+
+def _end_share_unless_still_referred(referral: Referral) -> None:
+    still_open = Referral.objects.filter(
+        survivor=referral.survivor,
+        to_organization=referral.to_organization,
+        consent=referral.consent,
+        status__in=Referral.OPEN,
+    ).exists()
+    if not still_open:
+        SurvivorShare.objects.filter(
+            survivor=referral.survivor,
+            organization=referral.to_organization,
+            consent=referral.consent,
+            ended_at__isnull=True,
+        ).update(ended_at=timezone.now())
+
+
+def goal_add(
+    *, request: HttpRequest, survivor: Survivor, need: str, description: str, target_date=None
+) -> ServiceGoal:
+    with transaction.atomic():
+        goal = ServiceGoal.objects.create(
+            survivor=survivor,
+            need=need,
+            description=description,
+            target_date=target_date,
+            created_by=request.user,
+        )
+        audit_record_for_request(
+            request,
+            "survivors.goal.added",
+            target=survivor,
+            payload={"goal": goal.pk, "need": need},
+        )
+    return goal
+
+
+def goal_set_status(*, request: HttpRequest, goal: ServiceGoal, status: str) -> ServiceGoal:
+    goal.status = status
+    goal.save(update_fields=["status"])
+    audit_record_for_request(
+        request,
+        "survivors.goal.changed",
+        target=goal.survivor,
+        payload={"goal": goal.pk, "status": status},
+    )
+    return goal

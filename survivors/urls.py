@@ -1,0 +1,27 @@
+from django.urls import path
+
+from survivors.views import intake, records, retention, sharing
+
+app_name = "survivors"
+
+urlpatterns = [
+    path("", records.survivor_list, name="list"),
+    path("<int:pk>/", records.survivor_detail, name="detail"),
+    path("<int:pk>/location/", records.survivor_reveal_location, name="reveal_location"),
+    path("<int:pk>/legal-hold/", records.survivor_legal_hold, name="legal_hold"),
+    path("<int:pk>/close/", records.survivor_close_view, name="close"),
+    path("<int:pk>/erase/", records.survivor_erase_view, name="erase"),
+    path("intake/", intake.intake_start, name="intake"),
+    path("<int:pk>/intake/<int:step>/", intake.intake_step, name="intake_step"),
+    path("<int:pk>/intake/review/", intake.intake_review, name="intake_review"),
+    path("<int:pk>/intake/finish/", intake.intake_finish, name="intake_finish"),
+    path("<int:pk>/consents/", sharing.consent_list, name="consents"),
+    path("consents/<int:pk>/revoke/", sharing.consent_revoke_view, name="consent_revoke"),
+    path("<int:pk>/share-record/", sharing.share_record, name="share_record"),
+    path("<int:pk>/refer/", sharing.referral_new, name="refer"),
+    path("<int:pk>/services/", sharing.services_view, name="services"),
+    path("goals/<int:pk>/status/", sharing.goal_status, name="goal_status"),
+    path("referrals/", sharing.referral_list, name="referrals"),
+    path("referrals/<int:pk>/", sharing.referral_detail, name="referral"),
+    path("retention/", retention.retention_policy, name="retention"),
+]

@@ -1,0 +1,80 @@
+"""seed_demo builds the whole demo once, and a second run changes nothing."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from aftercare.models import Membership, Organization, User
+from survivors.models import Consent, Referral, Survivor
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_the_demo_has_every_organization_user_and_synthetic_survivors():
+    first = seed()
+    assert set(Organization.objects.values_list("name", flat=True)) == {
+        "Harbor Legal Aid",
+        "Safe Haven Shelter",
+        "Riverside Legal Clinic",
+    }
+    assert User.objects.count() == 6
+    assert first.count("password: ") == 6
+    assert 35 <= Survivor.objects.count() <= 45
+    assert Survivor.objects.filter(is_minor=True).exists()
+    assert Referral.objects.filter(status=Referral.Status.ACCEPTED).exists()
+    assert Consent.objects.count() == Referral.objects.count()
+    from cases.kinds import Kind
+    from cases.models import Deadline, Matter, MatterNote, TimeEntry
+
+    assert set(Matter.objects.values_list("kind", flat=True)) == set(Kind.values)
+    today = timezone.localdate()
+    assert Deadline.objects.filter(due_date__lt=today, status="open").exists(), "some overdue"
+    assert Deadline.objects.filter(kind="hearing", due_date__lte=today + timedelta(days=7))
+    assert Deadline.objects.filter(rule__isnull=False, confirmed_at__isnull=True).exists()
+    assert MatterNote.objects.exists() and TimeEntry.objects.exists()
+
+
+def test_a_second_run_changes_nothing_and_prints_no_password():
+    seed()
+    counts = (
+        User.objects.count(),
+        Survivor.objects.count(),
+        Referral.objects.count(),
+        Membership.objects.count(),
+    )
+    second = seed()
+    assert "password: " not in second
+    assert counts == (
+        User.objects.count(),
+        Survivor.objects.count(),
+        Referral.objects.count(),
+        Membership.objects.count(),
+    )
+
+
+def test_given_credentials_sign_in_with_their_second_factor():
+    seed(password="a demo passphrase 123", totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    client = Client()
+    response = client.post(
+        reverse("account:login"),
+        {"username": "coordinator@harbor.example", "password": "a demo passphrase 123"},
+    )
+    assert response.url.startswith(reverse("account:verify"))
+
+
+def test_a_bad_totp_secret_is_refused_with_a_message():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="base32"):
+        seed(totp_secret="not base32 at all!")

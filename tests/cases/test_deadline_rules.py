@@ -1,0 +1,134 @@
+"""Every shipped deadline rule, on fixed dates, including weekend and court-holiday moves
+and a minor's statute of limitations."""
+
+from datetime import date
+
+import pytest
+
+from cases.models import DeadlineRule, Jurisdiction
+from cases.services.deadlines import deadline_compute, deadline_rules_install
+from tests.factories import make_matter, make_survivor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ny_matter(harbor):
+    court = Jurisdiction.objects.create(
+        organization=harbor,
+        name="NY Family Court",
+        type="court",
+        holiday_country="US",
+        holiday_subdivision="NY",
+    )
+    return make_matter(
+        harbor, jurisdiction=court, client=make_survivor(harbor, date_of_birth=date(2008, 7, 5))
+    )
+
+
+def due(matter, code, **kwargs):
+    rule = DeadlineRule.objects.get(organization=matter.organization, code=code)
+    return deadline_compute(matter=matter, rule=rule, **kwargs)
+
+
+def rolled(computation) -> list[tuple[str, str]]:
+    return [
+        (s["from"], s["holiday"] or "weekend") for s in computation.steps if s["step"] == "rolled"
+    ]
+
+
+def test_rfe_response_rolls_past_memorial_day(ny_matter):
+    result = due(ny_matter, "rfe-response", trigger_date=date(2026, 3, 2))
+    assert result.due == date(2026, 5, 26)
+    assert rolled(result) == [("2026-05-25", "Memorial Day")]
+
+
+def test_rfe_response_by_mail_adds_three_days(ny_matter):
+    result = due(ny_matter, "rfe-response", trigger_date=date(2026, 3, 2), mailed=True)
+    assert result.due == date(2026, 5, 28)
+    assert [s["step"] for s in result.steps] == ["start", "period", "mailed"]
+
+
+def test_asylum_one_year_moves_back_off_a_weekend(ny_matter):
+    result = due(ny_matter, "asylum-one-year", trigger_date=date(2025, 3, 15))
+    assert result.due == date(2026, 3, 13)
+    assert rolled(result) == [("2026-03-15", "weekend"), ("2026-03-14", "weekend")]
+
+
+def test_sijs_age_out_is_the_court_day_before_the_21st_birthday(ny_matter):
+    result = due(ny_matter, "sijs-age-out")
+    assert result.due == date(2029, 7, 3)
+    assert "2008-07-05" not in str(result.steps), "the birth date never enters the steps"
+    assert rolled(result) == [("2029-07-04", "Independence Day")]
+
+
+def test_sijs_needs_a_birth_date(harbor):
+    from django.core.exceptions import ValidationError
+
+    matter = make_matter(harbor, client=make_survivor(harbor))
+    with pytest.raises(ValidationError):
+        due(matter, "sijs-age-out")
+
+
+def test_tvpra_for_an_adult_runs_ten_years_from_the_violation(harbor):
+    matter = make_matter(harbor, client=make_survivor(harbor, date_of_birth=date(1990, 1, 1)))
+    result = due(matter, "tvpra-limitation", trigger_date=date(2020, 6, 1))
+    assert result.due == date(2030, 6, 3)
+    assert rolled(result) == [("2030-06-01", "weekend"), ("2030-06-02", "weekend")]
+
+
+def test_tvpra_for_a_minor_runs_ten_years_from_the_18th_birthday(harbor):
+    matter = make_matter(harbor, client=make_survivor(harbor, date_of_birth=date(2010, 1, 20)))
+    result = due(matter, "tvpra-limitation", trigger_date=date(2020, 6, 1))
+    assert result.due == date(2038, 1, 20)
+    assert {"step": "minor", "date": "2038-01-20"} in result.steps
+    assert "2010-01-20" not in str(result.steps) and "2028-01-20" not in str(result.steps)
+
+
+def test_protective_order_expiry_and_renewal(ny_matter):
+    assert due(ny_matter, "protective-order-expiry", trigger_date=date(2026, 2, 10)).due == (
+        date(2027, 2, 10)
+    )
+    assert due(ny_matter, "protective-order-renewal", trigger_date=date(2026, 2, 10)).due == (
+        date(2027, 1, 11)
+    )
+
+
+def test_work_permit_renewal_window_skips_new_year_and_the_weekend(ny_matter):
+    result = due(ny_matter, "ead-renewal-window", trigger_date=date(2027, 6, 30))
+    assert result.due == date(2027, 1, 4)
+    assert rolled(result)[0] == ("2027-01-01", "New Year's Day")
+
+
+def test_u_visa_certification_is_valid_six_months(ny_matter):
+    assert due(ny_matter, "u-visa-certification", trigger_date=date(2026, 1, 15)).due == (
+        date(2026, 7, 14)
+    )
+
+
+def test_every_shipped_rule_is_tested_here():
+    tested = {
+        "rfe-response",
+        "asylum-one-year",
+        "sijs-age-out",
+        "tvpra-limitation",
+        "protective-order-expiry",
+        "protective-order-renewal",
+        "ead-renewal-window",
+        "u-visa-certification",
+    }
+    from cases.deadline_rules import SHIPPED_RULES
+
+    assert {r["code"] for r in SHIPPED_RULES} == tested
+
+
+def test_an_admins_edit_changes_later_computations(ny_matter):
+    DeadlineRule.objects.filter(code="rfe-response").update(days=30, mailed_extra_days=0)
+    assert due(ny_matter, "rfe-response", trigger_date=date(2026, 3, 2)).due == date(2026, 4, 1)
+
+
+def test_installing_the_pack_twice_keeps_edits(harbor):
+    deadline_rules_install(organization=harbor)
+    DeadlineRule.objects.filter(code="rfe-response").update(days=30)
+    assert deadline_rules_install(organization=harbor) == 0
+    assert DeadlineRule.objects.get(organization=harbor, code="rfe-response").days == 30

@@ -1,0 +1,98 @@
+"""Name search goes through blind-index tokens only: a fixed number of queries,
+and rows that do not match are never decrypted."""
+
+from datetime import date
+
+import encrypted_model_fields.fields as emf
+import pytest
+from django.urls import reverse
+
+from survivors.models import Survivor, SurvivorToken
+from survivors.services import survivor_code_new, survivor_tokens_refresh
+from tests.factories import make_survivor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ten_thousand(harbor):
+    """10,000 survivors with tokens, inserted in bulk (encryption included)."""
+    survivors = Survivor.objects.bulk_create(
+        Survivor(
+            organization=harbor,
+            code=f"BULK-{n:05d}",
+            legal_name=f"Bulk Person {n:05d}",
+            initials="B.P.",
+        )
+        for n in range(10_000)
+    )
+    from aftercare.blind_index import name_tokens
+
+    SurvivorToken.objects.bulk_create(
+        SurvivorToken(survivor=s, source="legal_name", kind=kind, token=token)
+        for s in survivors
+        for kind, token in name_tokens(f"Bulk Person {s.code[-5:]}").items()
+    )
+    return survivors
+
+
+@pytest.fixture
+def decryptions(monkeypatch):
+    calls = []
+    real = emf.decrypt_str
+
+    def counting(token):
+        value = real(token)
+        calls.append(value)
+        return value
+
+    monkeypatch.setattr(emf, "decrypt_str", counting)
+    return calls
+
+
+def test_search_among_ten_thousand_decrypts_only_the_matches(
+    ten_thousand, harbor, coordinator, client_for, decryptions, django_assert_max_num_queries
+):
+    target = make_survivor(harbor, legal_name="Valentina Okafor-Reyes", aliases=["Tina Reyes"])
+    client = client_for(coordinator)
+    client.get(reverse("dashboard"))  # warm the session before counting
+    decryptions.clear()
+    url = client.post(reverse("survivors:list"), {"name": "reyes tina"}).url
+    assert "reyes" not in url.lower() and "tina" not in url.lower(), "no name in the address"
+    with django_assert_max_num_queries(14) as captured:
+        page = client.get(url)
+    captured_count = len(captured.captured_queries)
+    assert captured_count > 0, "the baseline captured nothing"
+    assert target.code in page.text
+    assert "BULK-" not in page.text
+    # Only the matching row's shown column (its initials) was decrypted.
+    assert all("Bulk Person" not in value for value in decryptions)
+    assert len(decryptions) <= 2
+
+    other_url = client.post(reverse("survivors:list"), {"name": "person bulk 00042"}).url
+    with django_assert_max_num_queries(captured_count):
+        other = client.get(other_url)
+    assert other.text.count("BULK-") == 1
+
+
+def test_search_finds_variants_and_dates(harbor):
+    maria = make_survivor(harbor, legal_name="María José García", date_of_birth=date(2009, 3, 2))
+    make_survivor(harbor, legal_name="Maria Lopez")
+    visible = Survivor.objects.all()
+    assert list(visible.matching(name="Garsia Maria Jose")) == [maria]
+    assert list(visible.matching(born=date(2009, 3, 2))) == [maria]
+    assert list(visible.matching(name="Maria Garcia", born=date(2009, 3, 3))) == []
+
+
+def test_tokens_follow_a_name_change(harbor):
+    survivor = make_survivor(harbor, legal_name="Old Name", aliases=["Street Name"])
+    survivor.legal_name = "New Name"
+    survivor.save()
+    survivor_tokens_refresh(survivor=survivor)
+    assert list(Survivor.objects.matching(name="New Name")) == [survivor]
+    assert list(Survivor.objects.matching(name="Old Name")) == []
+    assert list(Survivor.objects.matching(name="Street Name")) == [survivor]
+
+
+def test_codes_have_the_year(settings):
+    assert survivor_code_new(date(2031, 1, 1)).startswith("AC-2031-")

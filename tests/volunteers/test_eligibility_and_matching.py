@@ -1,0 +1,134 @@
+"""Eligibility rules, each with a passing and a failing case and its reason; and matching."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from aftercare.access import access_grant
+from aftercare.models import Role
+from cases.models import Jurisdiction
+from tests.factories import MembershipFactory, make_matter, make_survivor
+from volunteers.eligibility import Facts, eligibility
+from volunteers.matching import volunteers_for
+from volunteers.models import BarAdmission, Credential, VolunteerProfile
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 22)
+
+
+def profile_with(**extra) -> VolunteerProfile:
+    user = MembershipFactory(role=Role.ATTORNEY).user
+    credentials = extra.pop("credentials", ())
+    admissions = extra.pop("admissions", ())
+    profile = VolunteerProfile.objects.create(user=user, kind="attorney", **extra)
+    for kind, expires in credentials:
+        Credential.objects.create(
+            profile=profile, kind=kind, completed_on=date(2025, 1, 1), expires_on=expires
+        )
+    for state in admissions:
+        BarAdmission.objects.create(profile=profile, jurisdiction=state, number="123")
+    return profile
+
+
+def facts(**overrides) -> Facts:
+    return Facts(
+        **{
+            "today": TODAY,
+            "active_matters": 0,
+            "client_is_minor": False,
+            "court_state": None,
+            **overrides,
+        }
+    )
+
+
+CURRENT = date(2027, 12, 31)
+EXPIRED = date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("profile_kwargs", "case", "reason"),
+    [
+        (
+            {"credentials": [("background_check", CURRENT), ("trauma", CURRENT)]},
+            {"client_is_minor": True},
+            None,
+        ),
+        (
+            {"credentials": [("background_check", EXPIRED), ("trauma", CURRENT)]},
+            {"client_is_minor": True},
+            "No current background check",
+        ),
+        (
+            {"credentials": [("background_check", CURRENT), ("trauma", EXPIRED)]},
+            {"client_is_minor": True},
+            "No current trauma-informed care training",
+        ),
+        ({"admissions": ["NY"]}, {"court_state": "NY"}, None),
+        ({"admissions": ["NJ"]}, {"court_state": "NY"}, "Not admitted to practice in NY"),
+        ({"paused_until": TODAY - timedelta(days=1)}, {}, None),
+        ({"paused_until": TODAY + timedelta(days=10)}, {}, "Paused until"),
+        ({"capacity": 3}, {"active_matters": 2}, None),
+        ({"capacity": 3}, {"active_matters": 3}, "At capacity: 3 of 3"),
+    ],
+)
+def test_each_rule_passes_or_says_why_not(profile_kwargs, case, reason):
+    verdict = eligibility(profile_with(**profile_kwargs), facts(**case))
+    if reason is None:
+        assert verdict.eligible and verdict.reasons == []
+    else:
+        assert not verdict.eligible
+        assert any(r.startswith(reason) for r in verdict.reasons), verdict.reasons
+
+
+def test_matching_ranks_eligible_volunteers_with_reasons(
+    harbor, coordinator, django_assert_max_num_queries
+):
+    court = Jurisdiction.objects.create(
+        organization=harbor, name="NY Family Court", type="court", holiday_subdivision="NY"
+    )
+    client = make_survivor(
+        harbor,
+        legal_name="Client",
+        languages="Spanish (native)",
+        date_of_birth=timezone.localdate() - timedelta(days=15 * 365),
+    )
+    lead = MembershipFactory(organization=harbor, role=Role.ATTORNEY).user
+    matter = make_matter(
+        harbor, client=client, lead=lead, jurisdiction=court, sub_kind="protective_order"
+    )
+
+    def volunteer(email, **kwargs):
+        member = MembershipFactory(organization=harbor, role=Role.ATTORNEY, user__email=email)
+        profile = VolunteerProfile.objects.create(
+            user=member.user, kind="attorney", **kwargs.pop("profile", {})
+        )
+        for kind in ("background_check", "trauma"):
+            Credential.objects.create(profile=profile, kind=kind, completed_on=date(2025, 1, 1))
+        BarAdmission.objects.create(
+            profile=profile, jurisdiction=kwargs.get("state", "NY"), number="1"
+        )
+        return profile
+
+    best = volunteer(
+        "best@test.example",
+        profile={"languages": ["Spanish"], "practice_areas": ["protective_order"]},
+    )
+    area = volunteer("area@test.example", profile={"practice_areas": ["protective_order"]})
+    busy = volunteer("busy@test.example", profile={"languages": ["Spanish"], "capacity": 1})
+    access_grant(user=busy.user, obj=make_matter(harbor, lead=busy.user), actions=("view",))
+    outside = volunteer("nj@test.example", state="NJ")
+
+    with django_assert_max_num_queries(12) as few:
+        ranked = volunteers_for(matter)
+    assert [m.profile for m in ranked] == [best, area, busy, outside]
+    assert [m.eligible for m in ranked] == [True, True, False, False]
+    assert "Speaks Spanish with the client." in ranked[0].reasons_for
+    assert any("At capacity" in r for r in ranked[2].reasons_against)
+    assert any("Not admitted to practice in NY" in r for r in ranked[3].reasons_against)
+
+    for n in range(8):
+        volunteer(f"more{n}@test.example")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(volunteers_for(matter)) == 12

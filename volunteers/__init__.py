@@ -1,0 +1,1 @@
+"""Volunteers: profiles, training and checks, eligibility, matching and assignment."""

@@ -1,0 +1,91 @@
+"""Who may take a matter, and why not: every rule in one place, each with its reason."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from volunteers.models import Credential, VolunteerProfile
+
+
+@dataclass
+class Facts:
+    """What the rules need to know, loaded once for a whole pool (see matching.py)."""
+
+    today: date
+    active_matters: int
+    client_is_minor: bool
+    court_state: str | None  # state code of a court matter's jurisdiction, None for agencies
+
+
+def minor_needs_background_check(profile: VolunteerProfile, facts: Facts) -> str | None:
+    if facts.client_is_minor and not _current(profile, Credential.Kind.BACKGROUND_CHECK, facts):
+        return _("No current background check, which work with a minor requires.")
+    return None
+
+
+def minor_needs_trauma_training(profile: VolunteerProfile, facts: Facts) -> str | None:
+    if facts.client_is_minor and not _current(profile, Credential.Kind.TRAUMA_INFORMED, facts):
+        return _("No current trauma-informed care training, which work with a minor requires.")
+    return None
+
+
+def court_needs_admission(profile: VolunteerProfile, facts: Facts) -> str | None:
+    if profile.kind != VolunteerProfile.Kind.ATTORNEY or not facts.court_state:
+        return None
+    if any(
+        a.active and a.jurisdiction.upper() == facts.court_state for a in profile.admissions.all()
+    ):
+        return None
+    return _("Not admitted to practice in %(state)s, where the court sits.") % {
+        "state": facts.court_state
+    }
+
+
+def not_paused(profile: VolunteerProfile, facts: Facts) -> str | None:
+    if profile.is_paused(facts.today):
+        return _("Paused until %(date)s.") % {"date": profile.paused_until.isoformat()}
+    return None
+
+
+def has_room(profile: VolunteerProfile, facts: Facts) -> str | None:
+    if facts.active_matters >= profile.capacity:
+        return _("At capacity: %(n)s of %(capacity)s matters.") % {
+            "n": facts.active_matters,
+            "capacity": profile.capacity,
+        }
+    return None
+
+
+RULES = [
+    not_paused,
+    has_room,
+    minor_needs_background_check,
+    minor_needs_trauma_training,
+    court_needs_admission,
+]
+
+
+def _current(profile: VolunteerProfile, kind: str, facts: Facts) -> bool:
+    return any(c.kind == kind and c.is_current(facts.today) for c in profile.credentials.all())
+
+
+@dataclass
+class Verdict:
+    eligible: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def eligibility(profile: VolunteerProfile, facts: Facts) -> Verdict:
+    reasons = [reason for rule in RULES if (reason := rule(profile, facts))]
+    return Verdict(eligible=not reasons, reasons=reasons)
+
+
+def language_names(text: str) -> set[str]:
+    """'Spanish (native), English (basic)' -> {'spanish', 'english'}."""
+    return {
+        re.sub(r"\(.*?\)", "", part).strip().lower() for part in text.split(",") if part.strip()
+    }
