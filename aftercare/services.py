@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from aftercare.audit import audit_record_for_request
 from aftercare.models import Membership, Organization, Role
 from aftercare.sessions import sudo_grant
+from aftercare.signals import membership_ended
 
 RECOVERY_CODE_COUNT = 10
 LAST_ADMIN_ERROR = _("An organization must keep at least one active organization admin.")
@@ -109,8 +110,11 @@ def membership_update(
             if not other_admins.exists():
                 raise ValidationError(LAST_ADMIN_ERROR)
         changes = {"role": [locked.role, role], "is_active": [locked.is_active, is_active]}
+        ending = locked.is_active and not is_active
         locked.role, locked.is_active = role, is_active
         locked.save(update_fields=["role", "is_active"])
+        if ending:
+            membership_ended.send(sender=Membership, membership=locked, request=request)
         audit_record_for_request(
             request,
             "aftercare.membership.changed",

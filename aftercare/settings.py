@@ -315,7 +315,10 @@ CELERY_BEAT_SCHEDULE = {
     "apply-retention": {"task": "survivors.tasks.retention_apply_task", "schedule": 24 * 3600},
     "dispatch-reminders": {"task": "cases.tasks.reminders_dispatch_task", "schedule": 60},
     "sweep-deliveries": {"task": "cases.tasks.deliveries_sweep_task", "schedule": 300},
+    "remind-debriefs": {"task": "volunteers.tasks.debriefs_remind_task", "schedule": 3600},
 }
+# Days on a trauma-heavy matter after which a volunteer is reminded to debrief.
+VOLUNTEER_DEBRIEF_AFTER_DAYS = env_int("VOLUNTEER_DEBRIEF_AFTER_DAYS", 30, minimum=1)
 
 # ---------------------------------------------------------------------------
 # Caches

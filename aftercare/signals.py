@@ -2,10 +2,14 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from aftercare.audit import audit_record, audit_record_for_request
 from aftercare.sessions import session_start
+
+# Sent (inside the transaction) when a membership is deactivated, with `membership` and
+# `request`. Feature apps take away what the member held in that organization.
+membership_ended = Signal()
 
 
 @receiver(user_logged_in)

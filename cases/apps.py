@@ -5,4 +5,4 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self) -> None:
-        from cases import checks, dashboard  # noqa: F401  (registers checks and the panel)
+        from cases import checks, dashboard, signals  # noqa: F401  (checks, panel, receivers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -20,6 +21,15 @@ from aftercare.models import AuditEvent, Notification
 from cases.models import Deadline, DeadlineRule, DocumentDraft, DocumentVersion
 from survivors.models import Consent, Purpose, Referral, ServiceGoal
 from tests.factories import make_matter, make_survivor
+from volunteers.models import (
+    Assignment,
+    BarAdmission,
+    Credential,
+    Interest,
+    Invitation,
+    Opportunity,
+    VolunteerProfile,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +37,7 @@ pytestmark = pytest.mark.django_db
 NOT_OBJECT_URLS = {
     "account:password_reset_confirm": "a signed, expiring token in an email, not a record id",
     "cases:feed": "a secret calendar token; a wrong or revoked one is a 404 (tested)",
+    "volunteers:join": "a secret invitation token; a wrong, used or expired one is a 404 (tested)",
 }
 
 
@@ -38,6 +49,9 @@ class ObjectCase:
     allowed: str  # a persona fixture that must NOT get a 404, so the test can fail
     methods: tuple[str, ...] = ("get", "post")  # POST-only views answer GET with 405
     data: tuple[tuple[str, str], ...] = ()  # what the allowed persona posts
+    # Who must get a 404. Opportunities are meant for every member of the organization, so
+    # there only members of other organizations are refused.
+    denied: tuple[str, ...] = ("outsider", "unassigned_volunteer")
 
 
 def _harbor_membership(f) -> dict:
@@ -175,7 +189,86 @@ def _version_url(f) -> dict:
     return {"pk": version.pk}
 
 
+def _volunteer_profile(f):
+    """The paralegal's own volunteer profile, with an admission and a certificate."""
+    if "profile" not in f:
+        profile = VolunteerProfile.objects.create(user=f["paralegal"].user, kind="paralegal")
+        f["admission"] = BarAdmission.objects.create(profile=profile, jurisdiction="NY", number="1")
+        f["credential"] = Credential.objects.create(
+            profile=profile,
+            kind="trauma",
+            completed_on=timezone.localdate(),
+            certificate_base64="JVBERi0=",
+            certificate_type="application/pdf",
+            certificate_sha256="0" * 64,
+        )
+        f["profile"] = profile
+    return f["profile"]
+
+
+def _profile_url(f) -> dict:
+    return {"pk": _volunteer_profile(f).pk}
+
+
+def _admission_url(f) -> dict:
+    _volunteer_profile(f)
+    return {"pk": f["admission"].pk}
+
+
+def _credential_url(f) -> dict:
+    _volunteer_profile(f)
+    return {"pk": f["credential"].pk}
+
+
+def _opportunity(f) -> Opportunity:
+    if "opportunity" not in f:
+        f["opportunity"] = Opportunity.objects.create(
+            organization=f["coordinator"].organization,
+            matter=_matter(f),
+            role="paralegal",
+            posted_by=f["coordinator"].user,
+        )
+    return f["opportunity"]
+
+
+def _opportunity_url(f) -> dict:
+    return {"pk": _opportunity(f).pk}
+
+
+def _interest_url(f) -> dict:
+    """An opportunity the paralegal is interested in (and confirmed no conflict for)."""
+    Interest.objects.create(
+        opportunity=_opportunity(f),
+        user=f["paralegal"].user,
+        no_conflict_confirmed_at=timezone.now(),
+    )
+    return {"pk": _opportunity(f).pk}
+
+
+def _invitation_url(f) -> dict:
+    invitation = Invitation.objects.create(
+        organization=f["coordinator"].organization,
+        email="invited@test.example",
+        role="paralegal",
+        token_hash="1" * 64,
+        invited_by=f["coordinator"].user,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    return {"pk": invitation.pk}
+
+
+def _assignment_url(f) -> dict:
+    assignment = Assignment.objects.create(
+        organization=f["coordinator"].organization,
+        matter=_matter(f),
+        user=f["attorney"].user,
+        assigned_by=f["coordinator"].user,
+    )
+    return {"pk": assignment.pk}
+
+
 POST_ONLY = ("post",)
+ORGANIZATION_WIDE = ("outsider", "intake_worker")
 OBJECT_URLS: dict[str, ObjectCase] = {
     "member_detail": ObjectCase(_harbor_membership, allowed="org_admin"),
     "member_edit": ObjectCase(_harbor_membership, allowed="org_admin"),
@@ -217,9 +310,46 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "cases:document_status": ObjectCase(_draft_url, allowed="attorney"),
     "cases:document_download": ObjectCase(_version_url, allowed="attorney"),
     "notification_read": ObjectCase(_notification_url, allowed="attorney", methods=POST_ONLY),
+    "volunteers:detail": ObjectCase(_profile_url, allowed="coordinator"),
+    "volunteers:credential_add": ObjectCase(_profile_url, allowed="paralegal", methods=POST_ONLY),
+    "volunteers:admission_remove": ObjectCase(
+        _admission_url, allowed="paralegal", methods=POST_ONLY
+    ),
+    "volunteers:credential_remove": ObjectCase(
+        _credential_url, allowed="paralegal", methods=POST_ONLY
+    ),
+    "volunteers:certificate": ObjectCase(_credential_url, allowed="paralegal"),
+    "volunteers:credential_verify": ObjectCase(
+        _credential_url, allowed="coordinator", methods=POST_ONLY
+    ),
+    "volunteers:interest_express": ObjectCase(
+        _opportunity_url,
+        allowed="unassigned_volunteer",
+        methods=POST_ONLY,
+        denied=ORGANIZATION_WIDE,
+    ),
+    "volunteers:opportunity": ObjectCase(_interest_url, allowed="paralegal"),
+    "volunteers:interest_confirm": ObjectCase(
+        _interest_url, allowed="paralegal", methods=POST_ONLY
+    ),
+    "volunteers:interest_withdraw": ObjectCase(
+        _interest_url, allowed="paralegal", methods=POST_ONLY
+    ),
+    "volunteers:invitation_withdraw": ObjectCase(
+        _invitation_url, allowed="coordinator", methods=POST_ONLY
+    ),
+    "volunteers:staff": ObjectCase(_matter_url, allowed="coordinator"),
+    "volunteers:assign": ObjectCase(_matter_url, allowed="coordinator", methods=POST_ONLY),
+    "volunteers:opportunity_post": ObjectCase(
+        _matter_url, allowed="coordinator", methods=POST_ONLY
+    ),
+    "volunteers:assignment_end": ObjectCase(
+        _assignment_url, allowed="coordinator", methods=POST_ONLY
+    ),
+    "volunteers:opportunity_close": ObjectCase(
+        _opportunity_url, allowed="coordinator", methods=POST_ONLY
+    ),
 }
-
-DENIED_PERSONAS = ["outsider", "unassigned_volunteer"]
 
 
 def _object_url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
@@ -263,8 +393,10 @@ def personas(
     }
 
 
-@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
-@pytest.mark.parametrize("persona", DENIED_PERSONAS)
+@pytest.mark.parametrize(
+    ("url_name", "persona"),
+    [(name, persona) for name in sorted(OBJECT_URLS) for persona in OBJECT_URLS[name].denied],
+)
 def test_personas_without_access_get_404_and_leave_a_denied_event(
     url_name, persona, personas, client_for
 ):

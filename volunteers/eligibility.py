@@ -33,11 +33,26 @@ def minor_needs_trauma_training(profile: VolunteerProfile, facts: Facts) -> str 
     return None
 
 
+def every_matter_needs_confidentiality_training(
+    profile: VolunteerProfile, facts: Facts
+) -> str | None:
+    if not _current(profile, Credential.Kind.CONFIDENTIALITY, facts):
+        return _("No current confidentiality training, which every matter requires.")
+    return None
+
+
+def attorney_needs_malpractice_coverage(profile: VolunteerProfile, facts: Facts) -> str | None:
+    if profile.kind == VolunteerProfile.Kind.ATTORNEY and not profile.malpractice_coverage:
+        return _("No malpractice coverage, which an attorney needs to take a matter.")
+    return None
+
+
 def court_needs_admission(profile: VolunteerProfile, facts: Facts) -> str | None:
     if profile.kind != VolunteerProfile.Kind.ATTORNEY or not facts.court_state:
         return None
     if any(
-        a.active and a.jurisdiction.upper() == facts.court_state for a in profile.admissions.all()
+        a.in_good_standing and a.jurisdiction.upper() == facts.court_state
+        for a in profile.admissions.all()
     ):
         return None
     return _("Not admitted to practice in %(state)s, where the court sits.") % {
@@ -63,6 +78,8 @@ def has_room(profile: VolunteerProfile, facts: Facts) -> str | None:
 RULES = [
     not_paused,
     has_room,
+    every_matter_needs_confidentiality_training,
+    attorney_needs_malpractice_coverage,
     minor_needs_background_check,
     minor_needs_trauma_training,
     court_needs_admission,
@@ -70,7 +87,11 @@ RULES = [
 
 
 def _current(profile: VolunteerProfile, kind: str, facts: Facts) -> bool:
-    return any(c.kind == kind and c.is_current(facts.today) for c in profile.credentials.all())
+    """A credential counts once a coordinator verified it, and until it expires."""
+    return any(
+        c.kind == kind and c.is_verified and c.is_current(facts.today)
+        for c in profile.credentials.all()
+    )
 
 
 @dataclass

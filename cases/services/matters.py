@@ -15,6 +15,8 @@ from aftercare.models import Membership, Role
 from cases.kinds import allowed_stages, kind_of
 from cases.models import ConflictCheck, Matter, Party, PartyAlias, PartyToken, Reminder
 from cases.services.deadlines import deadline_rules_install
+from cases.signals import team_member_removed
+from survivors.models import SurvivorUserGrant
 
 NO_CLEARED_CHECK = _("A matter opens only after its conflict check is cleared or waived.")
 
@@ -144,6 +146,28 @@ def team_member_remove(*, request: HttpRequest, matter: Matter, user) -> None:
         audit_record_for_request(
             request, "cases.matter.team_removed", target=matter, payload={"user": user.pk}
         )
+        team_member_removed.send(sender=Matter, matter=matter, user=user, request=request)
+
+
+def team_member_leave_organization(*, request: HttpRequest, membership) -> int:
+    """Take every matter and client of one organization away from a member who left it.
+
+    Returns how many matters they lost. Other organizations' grants stay.
+    """
+    user, organization_id = membership.user, membership.organization_id
+    with transaction.atomic():
+        matters = list(
+            Matter.objects.filter(organization_id=organization_id, user_grants__user=user)
+            .select_related("client")
+            .distinct()
+        )
+        for matter in matters:
+            team_member_remove(request=request, matter=matter, user=user)
+        # Survivors they were given directly (intake, sharing), not through a matter.
+        SurvivorUserGrant.objects.filter(
+            user=user, content_object__organization_id=organization_id
+        ).delete()
+    return len(matters)
 
 
 def matter_open_for_user(*, request: HttpRequest, pk: int, for_change: bool = False) -> Matter:

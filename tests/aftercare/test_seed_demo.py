@@ -28,7 +28,7 @@ def test_the_demo_has_every_organization_user_and_synthetic_survivors():
         "Safe Haven Shelter",
         "Riverside Legal Clinic",
     }
-    assert User.objects.count() == 6
+    assert User.objects.count() == 6 + 15  # the demo users, and volunteers to match
     assert first.count("password: ") == 6
     assert 35 <= Survivor.objects.count() <= 45
     assert Survivor.objects.filter(is_minor=True).exists()
@@ -78,3 +78,23 @@ def test_a_bad_totp_secret_is_refused_with_a_message():
 
     with pytest.raises(CommandError, match="base32"):
         seed(totp_secret="not base32 at all!")
+
+
+def test_every_demo_matter_can_be_staffed_with_an_eligible_explained_choice():
+    from cases.models import Matter
+    from volunteers.matching import volunteers_for
+    from volunteers.models import Assignment, Credential, Opportunity, VolunteerProfile
+
+    seed()
+    harbor = Organization.objects.get(name="Harbor Legal Aid")
+    assert VolunteerProfile.objects.in_organization(harbor.pk).count() == 17
+    assert Credential.objects.filter(verified_at__isnull=True).exists(), "some await checking"
+    assert Credential.objects.filter(expires_on__lt=timezone.localdate()).exists(), "some expired"
+    assert Assignment.objects.active().exists() and Opportunity.objects.open().exists()
+    for matter in Matter.objects.filter(organization=harbor, closed_at__isnull=True):
+        team = matter.user_grants.values_list("user_id", flat=True)
+        ranked = volunteers_for(matter, exclude=team)
+        eligible = [m for m in ranked if m.eligible]
+        assert eligible, f"{matter.number} has no eligible volunteer"
+        assert eligible[0].reasons_for, "the choice is explained"
+        assert any(not m.eligible and m.reasons_against for m in ranked), "and refusals too"

@@ -15,19 +15,43 @@ from volunteers.models import BarAdmission, Credential, VolunteerProfile
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 22)
+CURRENT = date(2027, 12, 31)
+EXPIRED = date(2026, 1, 1)
+
+
+def verified(profile, kind, expires=None, **extra) -> Credential:
+    return Credential.objects.create(
+        profile=profile,
+        kind=kind,
+        completed_on=date(2025, 1, 1),
+        expires_on=expires,
+        verified_at=timezone.now(),
+        verified_by=profile.user,
+        **extra,
+    )
 
 
 def profile_with(**extra) -> VolunteerProfile:
+    """An attorney who passes every rule but the ones a case takes away."""
     user = MembershipFactory(role=Role.ATTORNEY).user
     credentials = extra.pop("credentials", ())
     admissions = extra.pop("admissions", ())
+    confidentiality = extra.pop("confidentiality", CURRENT)
+    extra.setdefault("malpractice_coverage", True)
     profile = VolunteerProfile.objects.create(user=user, kind="attorney", **extra)
-    for kind, expires in credentials:
-        Credential.objects.create(
-            profile=profile, kind=kind, completed_on=date(2025, 1, 1), expires_on=expires
+    if confidentiality:
+        verified(profile, "confidentiality", confidentiality)
+    for kind, expires, *unverified in credentials:
+        if unverified:
+            Credential.objects.create(
+                profile=profile, kind=kind, completed_on=date(2025, 1, 1), expires_on=expires
+            )
+        else:
+            verified(profile, kind, expires)
+    for state, *status in admissions:
+        BarAdmission.objects.create(
+            profile=profile, jurisdiction=state, number="123", status=(status or ["active"])[0]
         )
-    for state in admissions:
-        BarAdmission.objects.create(profile=profile, jurisdiction=state, number="123")
     return profile
 
 
@@ -41,10 +65,6 @@ def facts(**overrides) -> Facts:
             **overrides,
         }
     )
-
-
-CURRENT = date(2027, 12, 31)
-EXPIRED = date(2026, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -65,8 +85,21 @@ EXPIRED = date(2026, 1, 1)
             {"client_is_minor": True},
             "No current trauma-informed care training",
         ),
-        ({"admissions": ["NY"]}, {"court_state": "NY"}, None),
-        ({"admissions": ["NJ"]}, {"court_state": "NY"}, "Not admitted to practice in NY"),
+        (
+            {"credentials": [("background_check", CURRENT, "unverified"), ("trauma", CURRENT)]},
+            {"client_is_minor": True},
+            "No current background check",
+        ),
+        ({"admissions": [("NY",)]}, {"court_state": "NY"}, None),
+        ({"admissions": [("NJ",)]}, {"court_state": "NY"}, "Not admitted to practice in NY"),
+        (
+            {"admissions": [("NY", "suspended")]},
+            {"court_state": "NY"},
+            "Not admitted to practice in NY",
+        ),
+        ({"confidentiality": EXPIRED}, {}, "No current confidentiality training"),
+        ({"confidentiality": None}, {}, "No current confidentiality training"),
+        ({"malpractice_coverage": False}, {}, "No malpractice coverage"),
         ({"paused_until": TODAY - timedelta(days=1)}, {}, None),
         ({"paused_until": TODAY + timedelta(days=10)}, {}, "Paused until"),
         ({"capacity": 3}, {"active_matters": 2}, None),
@@ -102,33 +135,44 @@ def test_matching_ranks_eligible_volunteers_with_reasons(
     def volunteer(email, **kwargs):
         member = MembershipFactory(organization=harbor, role=Role.ATTORNEY, user__email=email)
         profile = VolunteerProfile.objects.create(
-            user=member.user, kind="attorney", **kwargs.pop("profile", {})
+            user=member.user,
+            kind="attorney",
+            malpractice_coverage=True,
+            **kwargs.pop("profile", {}),
         )
-        for kind in ("background_check", "trauma"):
-            Credential.objects.create(profile=profile, kind=kind, completed_on=date(2025, 1, 1))
+        for kind in ("background_check", "trauma", "confidentiality"):
+            verified(profile, kind)
         BarAdmission.objects.create(
             profile=profile, jurisdiction=kwargs.get("state", "NY"), number="1"
         )
         return profile
 
+    spanish = [{"language": "Spanish", "proficiency": "fluent"}]
     best = volunteer(
         "best@test.example",
-        profile={"languages": ["Spanish"], "practice_areas": ["protective_order"]},
+        profile={"languages": spanish, "practice_areas": ["protective_order"]},
     )
     area = volunteer("area@test.example", profile={"practice_areas": ["protective_order"]})
-    busy = volunteer("busy@test.example", profile={"languages": ["Spanish"], "capacity": 1})
+    some = volunteer(
+        "some@test.example",
+        profile={"languages": [{"language": "spanish", "proficiency": "basic"}]},
+    )
+    busy = volunteer("busy@test.example", profile={"languages": spanish, "capacity": 1})
     access_grant(user=busy.user, obj=make_matter(harbor, lead=busy.user), actions=("view",))
     outside = volunteer("nj@test.example", state="NJ")
 
     with django_assert_max_num_queries(12) as few:
         ranked = volunteers_for(matter)
-    assert [m.profile for m in ranked] == [best, area, busy, outside]
-    assert [m.eligible for m in ranked] == [True, True, False, False]
+    assert [m.profile for m in ranked] == [best, area, some, busy, outside]
+    assert [m.eligible for m in ranked] == [True, True, True, False, False]
     assert "Speaks Spanish with the client." in ranked[0].reasons_for
-    assert any("At capacity" in r for r in ranked[2].reasons_against)
-    assert any("Not admitted to practice in NY" in r for r in ranked[3].reasons_against)
+    assert any("interpreter may still be needed" in r for r in ranked[2].reasons_for)
+    assert any("At capacity" in r for r in ranked[3].reasons_against)
+    assert any("Not admitted to practice in NY" in r for r in ranked[4].reasons_against)
+    queries = len(few.captured_queries)
+    assert queries > 0
 
     for n in range(8):
         volunteer(f"more{n}@test.example")
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        assert len(volunteers_for(matter)) == 12
+    with django_assert_max_num_queries(queries):
+        assert len(volunteers_for(matter)) == 13

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from aftercare.demo import demo_seed_core
 from cases.demo import demo_seed_matters
 from survivors.demo import demo_seed_survivors
+from volunteers.demo import demo_seed_volunteers
 
 
 class Command(BaseCommand):
@@ -29,10 +30,15 @@ class Command(BaseCommand):
         # places allowed to name every app).
         survivors = demo_seed_survivors()
         matters = demo_seed_matters()
+        volunteers = demo_seed_volunteers()
         if survivors:
             self.stdout.write(f"Created {survivors} synthetic survivors.")
         if matters:
             self.stdout.write(f"Opened {matters} demo matters at Harbor Legal Aid.")
+        if volunteers:
+            self.stdout.write(
+                f"Added {volunteers} demo volunteers at Harbor Legal Aid (they cannot sign in)."
+            )
         if not credentials:
             self.stdout.write(
                 "Demo data is in place. Passwords were printed when it was first created; "

@@ -1,0 +1,16 @@
+"""What cases tells the apps above it, and how it reacts to the core."""
+
+from django.dispatch import Signal, receiver
+
+from aftercare.signals import membership_ended
+
+# Sent inside the transaction when someone leaves a matter's team, with `matter`, `user`
+# and `request`. The volunteers app ends the assignment that gave them the matter.
+team_member_removed = Signal()
+
+
+@receiver(membership_ended)
+def _on_membership_ended(sender, membership, request, **kwargs) -> None:
+    from cases.services.matters import team_member_leave_organization
+
+    team_member_leave_organization(request=request, membership=membership)

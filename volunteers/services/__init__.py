@@ -1,0 +1,1 @@
+"""Volunteer workflows. Each is a keyword-only function that writes its audit event."""

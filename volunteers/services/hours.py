@@ -1,0 +1,96 @@
+"""Pro bono hours per volunteer and period, for the organization's reporting."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Sum
+from django.http import HttpRequest
+
+from aftercare.audit import audit_record_for_request
+from cases.kinds import Kind
+from cases.models import TimeEntry
+from volunteers.models import VolunteerProfile
+
+
+@dataclass
+class VolunteerHours:
+    profile: VolunteerProfile
+    minutes: int = 0
+    matters: int = 0
+    minutes_by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 2)
+
+
+def hours_report(*, organization_id: int, start: date, end: date) -> list[VolunteerHours]:
+    """Every volunteer of the organization with their hours on its matters in [start, end].
+
+    Two aggregate queries and one for the profiles, whatever the number of volunteers."""
+    profiles = {
+        p.user_id: p
+        for p in VolunteerProfile.objects.in_organization(organization_id)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    }
+    entries = TimeEntry.objects.filter(
+        matter__organization_id=organization_id,
+        date__gte=start,
+        date__lte=end,
+        person_id__in=list(profiles),
+    )
+    rows = {user_id: VolunteerHours(profile) for user_id, profile in profiles.items()}
+    for total in entries.values("person_id").annotate(
+        minutes=Sum("minutes"), matters=Count("matter_id", distinct=True)
+    ):
+        row = rows[total["person_id"]]
+        row.minutes, row.matters = total["minutes"], total["matters"]
+    for by_kind in entries.values("person_id", "matter__kind").annotate(minutes=Sum("minutes")):
+        rows[by_kind["person_id"]].minutes_by_kind[by_kind["matter__kind"]] = by_kind["minutes"]
+    return list(rows.values())
+
+
+def _cell(value) -> str:
+    """Spreadsheet software runs a cell that starts with =, +, - or @ as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def hours_csv(*, request: HttpRequest, start: date, end: date) -> str:
+    """The report as CSV: volunteers, firms and hours; never a client or a matter."""
+    organization = request.membership.organization
+    report = hours_report(organization_id=organization.pk, start=start, end=end)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    kinds = list(Kind)
+    writer.writerow(
+        ["volunteer", "email", "kind", "firm", "period_start", "period_end", "hours", "matters"]
+        + [f"hours_{k.value}" for k in kinds]
+    )
+    for row in report:
+        profile = row.profile
+        writer.writerow(
+            [
+                _cell(profile.user.full_name),
+                _cell(profile.user.email),
+                profile.kind,
+                _cell(profile.firm),
+                start.isoformat(),
+                end.isoformat(),
+                f"{row.hours:.2f}",
+                row.matters,
+            ]
+            + [f"{row.minutes_by_kind.get(k.value, 0) / 60:.2f}" for k in kinds]
+        )
+    audit_record_for_request(
+        request,
+        "volunteers.hours.exported",
+        target=organization,
+        payload={"start": start.isoformat(), "end": end.isoformat(), "rows": len(report)},
+    )
+    return out.getvalue()

@@ -1,0 +1,251 @@
+"""Joining: invitations by email, the volunteer's profile, bar admissions and credentials."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import secrets
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftercare.audit import audit_record_for_request
+from aftercare.models import Membership, Role
+from volunteers.certificates import certificate_clean
+from volunteers.models import BarAdmission, Credential, Invitation, VolunteerProfile
+from volunteers.models.profile import invitation_token_hash
+
+logger = logging.getLogger(__name__)
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+def invitation_send(*, request: HttpRequest, email: str, role: str) -> Invitation:
+    """Invite someone by email to volunteer for the acting organization.
+
+    The link holds a random token; only its hash is stored. Earlier unused invitations
+    to the same address are withdrawn, so one link works at a time. If the email cannot
+    be sent, nothing is saved.
+    """
+    organization = request.membership.organization
+    email = email.strip().lower()
+    if (
+        Membership.objects.active()
+        .filter(organization=organization, user__email__iexact=email)
+        .exists()
+    ):
+        raise ValidationError({"email": _("This person is already a member.")})
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            for earlier in Invitation.objects.usable().filter(organization=organization):
+                if earlier.email == email:  # emails are encrypted: compared here, few rows
+                    earlier.revoked_at = now
+                    earlier.save(update_fields=["revoked_at"])
+            invitation = Invitation.objects.create(
+                organization=organization,
+                email=email,
+                role=role,
+                token_hash=invitation_token_hash(token),
+                invited_by=request.user,
+                expires_at=now + INVITATION_LIFETIME,
+            )
+            link = settings.AFTERCARE_BASE_URL + reverse("volunteers:join", args=[token])
+            context = {"organization": organization, "link": link, "invitation": invitation}
+            send_mail(
+                _("You are invited to volunteer with %(organization)s")
+                % {"organization": organization},
+                render_to_string("volunteers/invitation_email.txt", context),
+                None,
+                [email],
+            )
+            audit_record_for_request(
+                request, "volunteers.invitation.sent", target=invitation, payload={"role": role}
+            )
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("invitation email could not be sent: %s", type(error).__name__)
+        raise ValidationError(
+            _("The invitation email could not be sent, so nothing was saved. Try again later.")
+        ) from error
+    return invitation
+
+
+def invitation_withdraw(*, request: HttpRequest, invitation: Invitation) -> None:
+    if invitation.accepted_at or invitation.revoked_at:
+        return
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record_for_request(request, "volunteers.invitation.withdrawn", target=invitation)
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.usable()
+        .select_related("organization")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
+def account_exists(email: str) -> bool:
+    return get_user_model().objects.filter(email__iexact=email).exists()
+
+
+def invitation_accept(
+    *, request: HttpRequest, invitation: Invitation, full_name: str = "", password: str = ""
+):
+    """Join the organization: a new account (then signed in with the password step done),
+    or, for someone who already has one, a new membership on the account they are
+    signed in with. Either way the volunteer profile exists afterwards."""
+    user_model = get_user_model()
+    existing = user_model.objects.filter(email__iexact=invitation.email).first()
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at or locked.revoked_at or locked.expires_at <= timezone.now():
+            raise ValidationError(_("This invitation can no longer be used."))
+        if existing is None:
+            user = user_model(email=invitation.email, full_name=full_name.strip())
+            validate_password(password, user)
+            user.set_password(password)
+            user.save()
+        elif request.user.is_authenticated and request.user.pk == existing.pk:
+            user = existing
+        else:
+            raise PermissionDenied
+        Membership.objects.update_or_create(
+            user=user,
+            organization=invitation.organization,
+            defaults={"role": invitation.role, "is_active": True},
+        )
+        kind = (
+            VolunteerProfile.Kind.ATTORNEY
+            if invitation.role == Role.ATTORNEY
+            else VolunteerProfile.Kind.PARALEGAL
+        )
+        VolunteerProfile.objects.get_or_create(user=user, defaults={"kind": kind})
+        locked.accepted_at, locked.accepted_by = timezone.now(), user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+    if existing is None:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    audit_record_for_request(request, "volunteers.invitation.accepted", target=locked)
+    return user
+
+
+def profile_for_member(membership: Membership) -> VolunteerProfile | None:
+    """The acting member's own profile; attorneys and paralegals get one on first visit."""
+    profile = VolunteerProfile.objects.filter(user_id=membership.user_id).first()
+    if profile is None and membership.role in (Role.ATTORNEY, Role.PARALEGAL):
+        profile = VolunteerProfile.objects.create(user=membership.user, kind=membership.role)
+    return profile
+
+
+def profile_update(*, request: HttpRequest, profile: VolunteerProfile, data: dict) -> None:
+    with transaction.atomic():
+        changed = [name for name, value in data.items() if getattr(profile, name) != value]
+        for name, value in data.items():
+            setattr(profile, name, value)
+        profile.save()
+        audit_record_for_request(
+            request, "volunteers.profile.changed", target=profile, payload={"fields": changed}
+        )
+
+
+def admission_add(
+    *, request: HttpRequest, profile: VolunteerProfile, jurisdiction: str, number: str, status: str
+) -> BarAdmission:
+    jurisdiction = jurisdiction.strip().upper()
+    if profile.admissions.filter(jurisdiction=jurisdiction).exists():
+        raise ValidationError(
+            {
+                "jurisdiction": _("An admission in %(state)s is already listed.")
+                % {"state": jurisdiction}
+            }
+        )
+    admission = BarAdmission.objects.create(
+        profile=profile, jurisdiction=jurisdiction, number=number.strip(), status=status
+    )
+    audit_record_for_request(request, "volunteers.admission.added", target=profile)
+    return admission
+
+
+def admission_remove(*, request: HttpRequest, admission: BarAdmission) -> None:
+    profile = admission.profile
+    admission.delete()
+    audit_record_for_request(request, "volunteers.admission.removed", target=profile)
+
+
+def _verifies(request: HttpRequest, profile: VolunteerProfile) -> bool:
+    """A coordinator who enters a credential has seen the proof: it counts at once."""
+    membership = request.membership
+    return membership.role_enum.sees_whole_organization and membership.user_id != profile.user_id
+
+
+def credential_add(
+    *,
+    request: HttpRequest,
+    profile: VolunteerProfile,
+    data: dict,
+    certificate: UploadedFile | None = None,
+) -> Credential:
+    """Record a training or check; its certificate is cleaned first, so a bad file saves
+    nothing."""
+    clean = certificate_clean(certificate) if certificate else None
+    credential = Credential(profile=profile, **data)
+    if clean is not None:
+        credential.certificate_base64 = base64.b64encode(clean.content).decode()
+        credential.certificate_type = clean.content_type
+        credential.certificate_size = len(clean.content)
+        credential.certificate_sha256 = hashlib.sha256(clean.content).hexdigest()
+    if _verifies(request, profile):
+        credential.verified_by, credential.verified_at = request.user, timezone.now()
+    credential.full_clean(exclude=["certificate_base64"])
+    with transaction.atomic():
+        credential.save()
+        audit_record_for_request(
+            request,
+            "volunteers.credential.added",
+            target=credential,
+            payload={"kind": credential.kind, "verified": credential.is_verified},
+        )
+    return credential
+
+
+def credential_verify(*, request: HttpRequest, credential: Credential) -> None:
+    if not _verifies(request, credential.profile):
+        raise PermissionDenied
+    credential.verified_by, credential.verified_at = request.user, timezone.now()
+    credential.save(update_fields=["verified_by", "verified_at"])
+    audit_record_for_request(request, "volunteers.credential.verified", target=credential)
+
+
+def credential_remove(*, request: HttpRequest, credential: Credential) -> None:
+    """A volunteer may take back their own unverified entry; coordinators any."""
+    own = credential.profile.user_id == request.user.pk
+    if own and credential.is_verified and not _verifies(request, credential.profile):
+        raise PermissionDenied
+    with transaction.atomic():
+        audit_record_for_request(
+            request,
+            "volunteers.credential.removed",
+            target=credential,
+            payload={"kind": credential.kind},
+        )
+        credential.delete()
+
+
+def certificate_read(*, request: HttpRequest, credential: Credential) -> bytes:
+    audit_record_for_request(request, "volunteers.certificate.downloaded", target=credential)
+    return base64.b64decode(credential.certificate_base64)

@@ -1,0 +1,267 @@
+"""Staffing matters: opportunities, interest with a no-conflict confirmation, assignment
+(which grants the matter and its client), unassignment and pauses (which revoke them)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftercare.audit import audit_record_for_request
+from aftercare.models import Membership, Notification, Role
+from cases.kinds import Kind
+from cases.models import Matter
+from cases.services.matters import team_member_add, team_member_remove
+from survivors.models.record import TraffickingKind
+from volunteers.matching import volunteers_for
+from volunteers.models import Assignment, Interest, Opportunity, VolunteerProfile
+
+TRAUMA_HEAVY_KINDS = {Kind.PROTECTIVE_ORDER, Kind.VICTIM_RIGHTS}
+TRAUMA_HEAVY_TRAFFICKING = {TraffickingKind.SEX, TraffickingKind.CHILD}
+
+
+def is_trauma_heavy(matter: Matter) -> bool:
+    """Matters where volunteers hear the worst: a child client, sexual exploitation, or
+    work that relives the abuse in court (protective orders, prosecutions)."""
+    client = matter.client
+    return bool(
+        client.is_minor
+        or matter.kind in TRAUMA_HEAVY_KINDS
+        or TRAUMA_HEAVY_TRAFFICKING & set(client.trafficking_kinds or [])
+    )
+
+
+def coordinators_notify(*, organization_id: int, message: str, link: str) -> None:
+    coordinators = Membership.objects.active().filter(
+        organization_id=organization_id, role=Role.COORDINATOR
+    )
+    Notification.objects.bulk_create(
+        Notification(recipient_id=m.user_id, message=message, link=link) for m in coordinators
+    )
+
+
+def opportunity_post(
+    *, request: HttpRequest, matter: Matter, role: str, language: str, description: str
+) -> Opportunity:
+    if not matter.is_open:
+        raise ValidationError(_("This matter is closed."))
+    if Opportunity.objects.open().filter(matter=matter, role=role).exists():
+        raise ValidationError(_("An opportunity for this role is already open."))
+    with transaction.atomic():
+        opportunity = Opportunity.objects.create(
+            organization_id=matter.organization_id,
+            matter=matter,
+            role=role,
+            language=language.strip(),
+            description=description.strip(),
+            posted_by=request.user,
+        )
+        audit_record_for_request(
+            request, "volunteers.opportunity.posted", target=opportunity, payload={"role": role}
+        )
+    return opportunity
+
+
+def opportunity_close(*, request: HttpRequest, opportunity: Opportunity) -> None:
+    if opportunity.closed_at:
+        return
+    opportunity.closed_at = timezone.now()
+    opportunity.save(update_fields=["closed_at"])
+    audit_record_for_request(request, "volunteers.opportunity.closed", target=opportunity)
+
+
+def interest_express(*, request: HttpRequest, opportunity: Opportunity) -> Interest:
+    if not opportunity.is_open:
+        raise ValidationError(_("This opportunity is no longer open."))
+    interest, created = Interest.objects.get_or_create(opportunity=opportunity, user=request.user)
+    if not created and interest.withdrawn_at:
+        interest.withdrawn_at, interest.conflict_found = None, False
+        interest.no_conflict_confirmed_at = None
+        interest.save(update_fields=["withdrawn_at", "conflict_found", "no_conflict_confirmed_at"])
+    audit_record_for_request(request, "volunteers.interest.expressed", target=opportunity)
+    return interest
+
+
+def interest_confirm_no_conflict(*, request: HttpRequest, interest: Interest) -> None:
+    """The volunteer states they have no conflict; only then are details shown to them."""
+    if interest.user_id != request.user.pk or interest.withdrawn_at:
+        raise PermissionDenied
+    if interest.no_conflict_confirmed_at is None:
+        interest.no_conflict_confirmed_at = timezone.now()
+        interest.save(update_fields=["no_conflict_confirmed_at"])
+        audit_record_for_request(
+            request, "volunteers.interest.no_conflict_confirmed", target=interest.opportunity
+        )
+        coordinators_notify(
+            organization_id=interest.opportunity.organization_id,
+            message=_("A volunteer is interested in helping on %(number)s.")
+            % {"number": interest.opportunity.matter.number},
+            link=reverse("volunteers:staff", args=[interest.opportunity.matter_id]),
+        )
+
+
+def interest_withdraw(*, request: HttpRequest, interest: Interest, conflict: bool) -> None:
+    if interest.user_id != request.user.pk:
+        raise PermissionDenied
+    interest.withdrawn_at, interest.conflict_found = timezone.now(), conflict
+    interest.save(update_fields=["withdrawn_at", "conflict_found"])
+    audit_record_for_request(
+        request,
+        "volunteers.interest.withdrawn",
+        target=interest.opportunity,
+        payload={"conflict": conflict},
+    )
+
+
+def opportunity_details_read(*, request: HttpRequest, interest: Interest) -> dict:
+    """What a volunteer sees after confirming no conflict: the work described and the
+    adverse parties (to run their own firm's conflict check). Never the client."""
+    if not interest.confirmed or interest.user_id != request.user.pk:
+        raise PermissionDenied
+    matter = interest.opportunity.matter
+    audit_record_for_request(
+        request, "volunteers.opportunity.details_viewed", target=interest.opportunity
+    )
+    return {
+        "description": interest.opportunity.description,
+        "adverse_parties": [p for p in matter.parties.all() if p.is_adverse],
+        "next_deadline": matter.deadlines.filter(status="open").order_by("due_date").first(),
+    }
+
+
+def volunteer_assign(*, request: HttpRequest, matter: Matter, user) -> Assignment:
+    """Put an eligible volunteer on the matter's team: the grants come with the assignment.
+
+    The volunteer's profile row is locked while eligibility is decided again, so two
+    coordinators cannot push one person past their capacity at the same moment.
+    """
+    if not matter.is_open:
+        raise ValidationError(_("This matter is closed."))
+    with transaction.atomic():
+        VolunteerProfile.objects.select_for_update().filter(user=user).first()
+        match = next((m for m in volunteers_for(matter) if m.profile.user_id == user.pk), None)
+        if match is None:
+            raise ValidationError(_("This person is not a volunteer of this organization."))
+        if not match.eligible:
+            raise ValidationError(match.reasons_against)
+        if Assignment.objects.active().filter(matter=matter, user=user).exists():
+            raise ValidationError(_("This volunteer is already on the matter."))
+        now = timezone.now()
+        heavy = is_trauma_heavy(matter)
+        assignment = Assignment.objects.create(
+            organization_id=matter.organization_id,
+            matter=matter,
+            user=user,
+            assigned_by=request.user,
+            assigned_at=now,
+            trauma_heavy=heavy,
+            debrief_due_at=now + timedelta(days=settings.VOLUNTEER_DEBRIEF_AFTER_DAYS)
+            if heavy
+            else None,
+        )
+        team_member_add(request=request, matter=matter, user=user, audit=False)
+        Opportunity.objects.open().filter(matter=matter, role=_role_of(match.profile)).update(
+            closed_at=now
+        )
+        Notification.objects.create(
+            recipient=user,
+            message=_("You were assigned to %(number)s.") % {"number": matter.number},
+            link=reverse("cases:detail", args=[matter.pk]),
+        )
+        audit_record_for_request(
+            request, "volunteers.assignment.created", target=matter, payload={"user": user.pk}
+        )
+    return assignment
+
+
+def _role_of(profile: VolunteerProfile) -> str:
+    return Role.ATTORNEY if profile.kind == VolunteerProfile.Kind.ATTORNEY else Role.PARALEGAL
+
+
+def _end(request: HttpRequest, assignment: Assignment, reason: str) -> None:
+    assignment.ended_at, assignment.ended_by = timezone.now(), request.user
+    assignment.end_reason = reason
+    assignment.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    team_member_remove(request=request, matter=assignment.matter, user=assignment.user)
+
+
+def volunteer_unassign(*, request: HttpRequest, assignment: Assignment) -> None:
+    """Take the volunteer off the matter: every grant goes, effective on their next request."""
+    with transaction.atomic():
+        locked = (
+            Assignment.objects.select_for_update()
+            .select_related("matter", "user")
+            .get(pk=assignment.pk)
+        )
+        if not locked.is_active:
+            return
+        _end(request, locked, Assignment.EndReason.UNASSIGNED)
+        Notification.objects.create(
+            recipient=locked.user,
+            message=_("You are no longer on %(number)s. Thank you for your work.")
+            % {"number": locked.matter.number},
+        )
+        audit_record_for_request(
+            request,
+            "volunteers.assignment.ended",
+            target=locked.matter,
+            payload={"user": locked.user_id, "reason": Assignment.EndReason.UNASSIGNED},
+        )
+
+
+def volunteer_pause(*, request: HttpRequest, profile: VolunteerProfile, until: date) -> int:
+    """Step back until a date: every active assignment ends now and coordinators are asked
+    to restaff. Returns how many matters were handed back."""
+    if until < timezone.localdate():
+        raise ValidationError({"until": _("Choose a date from today on.")})
+    with transaction.atomic():
+        profile.paused_until = until
+        profile.save(update_fields=["paused_until"])
+        assignments = list(
+            Assignment.objects.active()
+            .filter(user_id=profile.user_id)
+            .select_related("matter", "user")
+            .select_for_update(of=("self",))
+        )
+        for assignment in assignments:
+            _end(request, assignment, Assignment.EndReason.PAUSED)
+            coordinators_notify(
+                organization_id=assignment.organization_id,
+                message=_("%(number)s needs a new volunteer: the assigned volunteer paused.")
+                % {"number": assignment.matter.number},
+                link=reverse("volunteers:staff", args=[assignment.matter_id]),
+            )
+        audit_record_for_request(
+            request,
+            "volunteers.profile.paused",
+            target=profile,
+            payload={"until": until.isoformat(), "matters": len(assignments)},
+        )
+    return len(assignments)
+
+
+def volunteer_resume(*, request: HttpRequest, profile: VolunteerProfile) -> None:
+    profile.paused_until = None
+    profile.save(update_fields=["paused_until"])
+    audit_record_for_request(request, "volunteers.profile.resumed", target=profile)
+
+
+def assignments_end_on_team_removal(*, matter: Matter, user, request: HttpRequest) -> None:
+    """Someone left the team another way (the matter page, a membership ending): the
+    assignment that put them there ends too, so the record matches the grants."""
+    reason = (
+        Assignment.EndReason.MEMBERSHIP_ENDED
+        if not Membership.objects.active()
+        .filter(user=user, organization_id=matter.organization_id)
+        .exists()
+        else Assignment.EndReason.REMOVED_FROM_TEAM
+    )
+    Assignment.objects.active().filter(matter=matter, user=user).update(
+        ended_at=timezone.now(), ended_by=request.user, end_reason=reason
+    )

@@ -1,0 +1,12 @@
+"""Volunteers react to cases: a team change made elsewhere ends the assignment too."""
+
+from django.dispatch import receiver
+
+from cases.signals import team_member_removed
+
+
+@receiver(team_member_removed)
+def _on_team_member_removed(sender, matter, user, request, **kwargs) -> None:
+    from volunteers.services.staffing import assignments_end_on_team_removal
+
+    assignments_end_on_team_removal(matter=matter, user=user, request=request)

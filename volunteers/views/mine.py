@@ -1,0 +1,182 @@
+"""A volunteer's own pages: profile, admissions, credentials, pause, wellbeing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftercare.access import fetch_for_user, posted
+from volunteers import forms
+from volunteers.models import Assignment, BarAdmission, CheckIn, Credential, VolunteerProfile
+from volunteers.services import onboarding, staffing, wellbeing
+
+
+def _own_profile(request: HttpRequest) -> VolunteerProfile:
+    profile = onboarding.profile_for_member(request.membership)
+    if profile is None:  # intake workers and coordinators do not volunteer here
+        raise Http404
+    return profile
+
+
+def _member_org_ids(profile: VolunteerProfile) -> list[int]:
+    return list(
+        profile.user.memberships.filter(is_active=True).values_list("organization_id", flat=True)
+    )
+
+
+def profile_page(
+    request: HttpRequest, profile: VolunteerProfile, *, form=None, credential_form=None, **extra
+) -> HttpResponse:
+    """The profile with its admissions and credentials; shared with the coordinator's view."""
+    context = {
+        "profile": profile,
+        "own": profile.user_id == request.user.pk,
+        "form": form or forms.ProfileForm(instance=profile),
+        "admission_form": extra.pop("admission_form", None) or forms.AdmissionForm(),
+        "credential_form": credential_form
+        or forms.CredentialForm(organization_ids=_member_org_ids(profile)),
+        "pause_form": forms.PauseForm(),
+        "admissions": profile.admissions.all(),
+        "credentials": profile.credentials.select_related("training", "verified_by"),
+        "assignments": Assignment.objects.active()
+        .filter(user_id=profile.user_id, organization_id=request.membership.organization_id)
+        .select_related("matter"),
+        "today": timezone.localdate(),
+        **extra,
+    }
+    return render(request, "volunteers/profile.html", context)
+
+
+def me(request: HttpRequest) -> HttpResponse:
+    profile = _own_profile(request)
+    form = forms.ProfileForm(posted(request), instance=VolunteerProfile.objects.get(pk=profile.pk))
+    if form.is_valid():
+        onboarding.profile_update(request=request, profile=profile, data=form.cleaned_data)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("volunteers:me")
+    return profile_page(request, profile, form=form)
+
+
+@require_POST
+def admission_add(request: HttpRequest) -> HttpResponse:
+    profile = _own_profile(request)
+    form = forms.AdmissionForm(request.POST)
+    if form.is_valid():
+        try:
+            onboarding.admission_add(request=request, profile=profile, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Bar admission added."))
+            return redirect("volunteers:me")
+    return profile_page(request, profile, admission_form=form)
+
+
+@require_POST
+def admission_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    admission = fetch_for_user(request, BarAdmission.objects, pk=pk)
+    if admission.profile.user_id != request.user.pk:
+        raise Http404
+    onboarding.admission_remove(request=request, admission=admission)
+    messages.success(request, _("Bar admission removed."))
+    return redirect("volunteers:me")
+
+
+@require_POST
+def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a training or check to a profile: one's own, or as a coordinator, a volunteer's."""
+    profile = fetch_for_user(request, VolunteerProfile.objects.select_related("user"), pk=pk)
+    form = forms.CredentialForm(
+        request.POST, request.FILES, organization_ids=_member_org_ids(profile)
+    )
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "certificate"}
+        try:
+            onboarding.credential_add(
+                request=request,
+                profile=profile,
+                data=data,
+                certificate=form.cleaned_data.get("certificate"),
+            )
+        except ValidationError as error:
+            form.add_error(None if hasattr(error, "error_dict") else "certificate", error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_back_to(request, profile))
+    if profile.user_id == request.user.pk:
+        return profile_page(request, profile, credential_form=form)
+    from volunteers.views.coordinating import detail_page
+
+    return detail_page(request, profile, credential_form=form)
+
+
+def _back_to(request: HttpRequest, profile: VolunteerProfile) -> str:
+    if profile.user_id == request.user.pk:
+        return "volunteers:me"
+    return reverse("volunteers:detail", args=[profile.pk])
+
+
+@require_POST
+def credential_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    credential = fetch_for_user(request, Credential.objects.select_related("profile"), pk=pk)
+    onboarding.credential_remove(request=request, credential=credential)
+    messages.success(request, _("Removed."))
+    return redirect(_back_to(request, credential.profile))
+
+
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    credential = fetch_for_user(request, Credential.objects.select_related("profile"), pk=pk)
+    if not credential.has_certificate:
+        raise Http404
+    content = onboarding.certificate_read(request=request, credential=credential)
+    extension = credential.certificate_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
+    response = HttpResponse(content, content_type=credential.certificate_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="certificate-{credential.pk}.{extension}"'
+    )
+    return response
+
+
+@require_POST
+def pause(request: HttpRequest) -> HttpResponse:
+    profile = _own_profile(request)
+    form = forms.PauseForm(request.POST)
+    if form.is_valid():
+        try:
+            handed_back = staffing.volunteer_pause(
+                request=request, profile=profile, until=form.cleaned_data["until"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("You are paused. %(n)s matters went back to the coordinators.")
+                % {"n": handed_back},
+            )
+            return redirect("volunteers:me")
+    return profile_page(request, profile, pause_form=form)
+
+
+@require_POST
+def resume(request: HttpRequest) -> HttpResponse:
+    staffing.volunteer_resume(request=request, profile=_own_profile(request))
+    messages.success(request, _("Welcome back. You can be matched with matters again."))
+    return redirect("volunteers:me")
+
+
+def wellbeing_page(request: HttpRequest) -> HttpResponse:
+    """Private check-ins: only the volunteer ever sees them."""
+    form = forms.CheckInForm(posted(request))
+    if form.is_valid():
+        wellbeing.checkin_record(request=request, **form.cleaned_data)
+        messages.success(request, _("Thank you for checking in."))
+        return redirect("volunteers:wellbeing")
+    checkins = CheckIn.objects.filter(user=request.user)[:20]
+    return render(request, "volunteers/wellbeing.html", {"form": form, "checkins": checkins})
