@@ -19,6 +19,8 @@ class Facts:
     active_matters: int
     client_is_minor: bool
     court_state: str | None  # state code of a court matter's jurisdiction, None for agencies
+    # Trainings the matter's organization requires of every volunteer: (id, name).
+    required_trainings: tuple[tuple[int, str], ...] = ()
 
 
 def minor_needs_background_check(profile: VolunteerProfile, facts: Facts) -> str | None:
@@ -38,6 +40,20 @@ def every_matter_needs_confidentiality_training(
 ) -> str | None:
     if not _current(profile, Credential.Kind.CONFIDENTIALITY, facts):
         return _("No current confidentiality training, which every matter requires.")
+    return None
+
+
+def organization_required_trainings(profile: VolunteerProfile, facts: Facts) -> str | None:
+    done = {
+        c.training_id
+        for c in profile.credentials.all()
+        if c.training_id and c.is_verified and c.is_current(facts.today)
+    }
+    missing = [name for pk, name in facts.required_trainings if pk not in done]
+    if missing:
+        return _("No current %(trainings)s, which this organization requires.") % {
+            "trainings": ", ".join(missing)
+        }
     return None
 
 
@@ -79,6 +95,7 @@ RULES = [
     not_paused,
     has_room,
     every_matter_needs_confidentiality_training,
+    organization_required_trainings,
     attorney_needs_malpractice_coverage,
     minor_needs_background_check,
     minor_needs_trauma_training,

@@ -175,7 +175,7 @@ def _add_months(day: date, months: int) -> date:
 class TrainingForm(forms.ModelForm):
     class Meta:
         model = Training
-        fields = ["name", "valid_for_months"]
+        fields = ["name", "valid_for_months", "required_for_every_matter"]
 
 
 class PauseForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Matter
 from volunteers.eligibility import Facts, eligibility, language_names
-from volunteers.models import VolunteerProfile
+from volunteers.models import Training, VolunteerProfile
 
 
 @dataclass
@@ -33,6 +33,11 @@ def volunteers_for(matter: Matter, *, exclude: Iterable[int] = ()) -> list[Match
         .prefetch_related("admissions", "credentials")
         .with_load()
     )
+    required = tuple(
+        Training.objects.filter(
+            organization_id=matter.organization_id, required_for_every_matter=True
+        ).values_list("pk", "name")
+    )
     client_languages = language_names(matter.client.languages or "")
     court_state = (
         matter.jurisdiction.holiday_subdivision.upper()
@@ -46,6 +51,7 @@ def volunteers_for(matter: Matter, *, exclude: Iterable[int] = ()) -> list[Match
             active_matters=profile.load,
             client_is_minor=bool(matter.client.is_minor),
             court_state=court_state,
+            required_trainings=required,
         )
         verdict = eligibility(profile, facts)
         reasons, score = [], 0.0

@@ -176,3 +176,23 @@ def test_matching_ranks_eligible_volunteers_with_reasons(
         volunteer(f"more{n}@test.example")
     with django_assert_max_num_queries(queries):
         assert len(volunteers_for(matter)) == 13
+
+
+def test_a_training_the_organization_requires_counts_once_verified_and_current(harbor):
+    from volunteers.models import Training
+
+    required = Training.objects.create(
+        organization=harbor, name="Working with interpreters", required_for_every_matter=True
+    )
+    case = facts(required_trainings=((required.pk, required.name),))
+    profile = profile_with()
+    verdict = eligibility(profile, case)
+    assert verdict.reasons == [
+        "No current Working with interpreters, which this organization requires."
+    ]
+    verified(profile, "other", CURRENT, training=required)
+    profile = type(profile).objects.get(pk=profile.pk)  # fresh, as matching loads it
+    assert eligibility(profile, case).eligible
+    expired = profile_with()
+    verified(expired, "other", EXPIRED, training=required)
+    assert not eligibility(expired, case).eligible

@@ -177,6 +177,11 @@ class Training(models.Model):
     valid_for_months = models.PositiveSmallIntegerField(
         _("valid for (months)"), null=True, blank=True, help_text=_("Empty: never expires.")
     )
+    required_for_every_matter = models.BooleanField(
+        _("required before any matter"),
+        default=False,
+        help_text=_("Volunteers without it, verified and current, are not matched."),
+    )
 
     class Meta:
         ordering = ["name"]
