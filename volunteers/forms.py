@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from anyascii import anyascii
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,12 +87,13 @@ class ProfileForm(forms.ModelForm):
         self.fields["capacity"].widget.attrs.update(min=0, max=30)
 
     def clean_languages(self) -> list[dict]:
-        levels = {str(label).lower(): value for value, label in Proficiency.choices}
+        # Levels in English or in the page's language, with or without accents.
+        levels = {_plain(str(label)): value for value, label in Proficiency.choices}
         levels.update({value: value for value in Proficiency.values})
         entries, seen = [], set()
         for part in filter(None, (p.strip() for p in self.cleaned_data["languages"].split(","))):
             match = LANGUAGE_ENTRY.match(part)
-            level = levels.get(match.group("level").lower()) if match else None
+            level = levels.get(_plain(match.group("level"))) if match else None
             if level is None:
                 raise forms.ValidationError(
                     _("Write “%(part)s” as a language and a level, e.g. Spanish (fluent).")
@@ -108,6 +110,10 @@ class ProfileForm(forms.ModelForm):
         if capacity > 30:
             raise forms.ValidationError(_("At most 30 matters."))
         return capacity
+
+
+def _plain(text: str) -> str:
+    return anyascii(text).strip().lower()
 
 
 class AdmissionForm(forms.ModelForm):

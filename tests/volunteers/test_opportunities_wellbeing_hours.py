@@ -39,6 +39,8 @@ def test_an_opportunity_shows_no_client_data_and_details_follow_a_confirmation(
     assert as_volunteer.get(detail).status_code == 404, "no interest yet: nothing to read"
 
     as_volunteer.post(reverse("volunteers:interest_express", args=[opportunity.pk]))
+    staff = client_for(coordinator).get(reverse("volunteers:staff", args=[matter.pk]))
+    assert "interested, has not yet confirmed no conflict" in staff.content.decode()
     before = as_volunteer.get(detail).content.decode()
     assert "I confirm I have no conflict of interest" in before
     assert "Adverseman" not in before and "T visa declaration." not in before

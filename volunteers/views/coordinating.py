@@ -140,18 +140,14 @@ def staff_page(request: HttpRequest, matter: Matter, **extra) -> HttpResponse:
             "user_id", flat=True
         )
     )
-    interests = {
-        i.user_id: i
-        for i in Interest.objects.filter(
-            opportunity__matter=matter, withdrawn_at__isnull=True
-        ).select_related("opportunity")
-    }
+    interests = Interest.objects.filter(opportunity__matter=matter, withdrawn_at__isnull=True)
     ranked = volunteers_for(matter, exclude=team_ids)
     context = {
         "matter": matter,
         "assignments": active,
         "ranked": ranked,
-        "interests": interests,
+        "interested": {i.user_id for i in interests},
+        "confirmed": {i.user_id for i in interests if i.no_conflict_confirmed_at},
         "opportunities": Opportunity.objects.open().filter(matter=matter),
         "opportunity_form": extra.pop("opportunity_form", None) or forms.OpportunityForm(),
         **extra,
