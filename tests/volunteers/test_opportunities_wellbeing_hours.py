@@ -169,3 +169,33 @@ def test_hours_per_volunteer_and_period_and_a_csv_without_client_names(
     for secret in ("Paloma", "Quietname", matter.client.code, matter.number):
         assert secret not in text
     assert AuditEvent.objects.filter(action="volunteers.hours.exported").exists()
+
+
+def test_the_staffing_page_and_the_opportunity_list_do_not_grow_in_queries(
+    harbor, matter, coordinator, volunteer, client_for, django_assert_max_num_queries
+):
+    as_coordinator, as_volunteer = client_for(coordinator), client_for(volunteer)
+    staff = reverse("volunteers:staff", args=[matter.pk])
+    listing = reverse("volunteers:opportunities")
+
+    def post_opportunity():
+        other = make_matter(harbor, lead=matter.lead_attorney)
+        as_coordinator.post(
+            reverse("volunteers:opportunity_post", args=[other.pk]), {"role": "paralegal"}
+        )
+
+    post_opportunity()
+    with django_assert_max_num_queries(60) as staffing:
+        assert as_coordinator.get(staff).status_code == 200
+    with django_assert_max_num_queries(30) as opportunities:
+        assert "I am interested" in as_volunteer.get(listing).content.decode()
+    counts = len(staffing.captured_queries), len(opportunities.captured_queries)
+    assert min(counts) > 0
+    for _ in range(6):
+        make_volunteer(harbor)
+        post_opportunity()
+    with django_assert_max_num_queries(counts[0]):
+        as_coordinator.get(staff)
+    with django_assert_max_num_queries(counts[1]):
+        page = as_volunteer.get(listing).content.decode()
+    assert page.count("I am interested") == 7
