@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: help env run test lint format code translations messages clean lock bench-reminders bench-pdf
+.PHONY: help env run test lint format code translations messages clean lock bench bench-large bench-reminders bench-pdf
 
 help:
 	@echo "make run    start Aftercare on http://127.0.0.1:8000 (SQLite, embedded broker, demo data)"
@@ -73,6 +73,14 @@ lock: $(STAMP)
 	  --no-emit-find-links -o requirements.lock pyproject.toml
 
 # Benchmarks (PostgreSQL; they build and drop their own databases). See benchmarks/README.md.
+# The scale suite: every goal of issue #8 at 100k survivors (growth measured from 10k).
+bench: $(STAMP) .env
+	$(BIN)/python benchmarks/scale_suite.py --survivors 100000 $(BENCH_ARGS)
+
+# 1M survivors and about 10M permission rows, growth from 100k: building takes a while.
+bench-large: $(STAMP) .env
+	$(BIN)/python benchmarks/scale_suite.py --survivors 1000000 --growth-from 100000 $(BENCH_ARGS)
+
 bench-reminders: $(STAMP) .env
 	$(BIN)/python benchmarks/reminder_claim_scan.py
 

@@ -123,7 +123,8 @@ def plan(conn) -> str:
     return "\n".join(r[0] for r in conn.execute("EXPLAIN " + CLAIM_SQL).fetchall())
 
 
-def main() -> int:
+def run() -> dict:
+    """Build (unless BENCH_REUSE=1), time, print the table; return the result."""
     import psycopg
 
     if os.environ.get("BENCH_REUSE") != "1":
@@ -162,6 +163,16 @@ def main() -> int:
         f"{ratio:>8.2f}{GOAL:>8}  {'PASS' if result['pass'] else 'FAIL'}"
     )
     print(plan(conns[large]))
+    for conn in conns.values():
+        conn.close()
+    if os.environ.get("BENCH_KEEP") != "1":
+        for size in SIZES:
+            _psql_admin(f'DROP DATABASE IF EXISTS "{urlparse(_url(size)).path.lstrip("/")}"')
+    return result
+
+
+def main() -> int:
+    result = run()
     print(json.dumps(result))
     return 0 if result["pass"] else 1
 

@@ -118,7 +118,14 @@ class Matter(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["organization", "-opened_at", "-id"], name="matter_org_recent")
+            models.Index(fields=["organization", "-opened_at", "-id"], name="matter_org_recent"),
+            # Lists show open matters by default, and after ten years most matters are
+            # closed: without it, a page and its capped count scan the closed ones too.
+            models.Index(
+                fields=["organization", "-opened_at", "-id"],
+                condition=models.Q(closed_at__isnull=True),
+                name="matter_org_open_recent",
+            ),
         ]
 
     def __str__(self) -> str:
