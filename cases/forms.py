@@ -90,8 +90,12 @@ class MatterFilterForm(forms.Form):
         queryset=Jurisdiction.objects.none(),
         empty_label=_("Any"),
     )
-    attorney = forms.TypedChoiceField(
-        label=_("Attorney"), required=False, coerce=int, empty_value=None
+    # Typed, not chosen from a list: a list of the whole staff grows with the organization.
+    attorney = forms.CharField(
+        label=_("Lead attorney"),
+        required=False,
+        max_length=100,
+        help_text=_("Part of a name or email address."),
     )
     due = forms.ChoiceField(
         label=_("Deadlines"),
@@ -110,10 +114,6 @@ class MatterFilterForm(forms.Form):
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(
             organization=organization
         )
-        self.fields["attorney"].choices = [("", _("Any attorney"))] + [
-            (m.user_id, m.user.full_name or m.user.email)
-            for m in _members(organization, [Role.ATTORNEY])
-        ]
 
 
 class ComputedDeadlineForm(forms.Form):
@@ -240,19 +240,28 @@ class PartyForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    user = forms.ChoiceField(label=_("Add to the team"))
+    """Add a member by address: a list of the whole staff would grow with the organization."""
+
+    email = forms.EmailField(
+        label=_("Email of the attorney or paralegal to add"),
+        help_text=_("A member of this organization."),
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.members = {
-            m.user_id: m.user for m in _members(organization, [Role.ATTORNEY, Role.PARALEGAL])
-        }
-        self.fields["user"].choices = [
-            (pk, u.full_name or u.email) for pk, u in self.members.items()
-        ]
+        self.organization = organization
 
-    def clean_user(self):
-        return self.members[int(self.cleaned_data["user"])]
+    def clean_email(self):
+        member = (
+            _members(self.organization, [Role.ATTORNEY, Role.PARALEGAL])
+            .filter(user__email__iexact=self.cleaned_data["email"], user__is_active=True)
+            .first()
+        )
+        if member is None:
+            raise forms.ValidationError(
+                _("No attorney or paralegal of this organization has this address.")
+            )
+        return member.user
 
 
 class RuleForm(forms.ModelForm):

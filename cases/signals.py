@@ -8,6 +8,10 @@ from aftercare.signals import membership_ended
 # and `request`. The volunteers app ends the assignment that gave them the matter.
 team_member_removed = Signal()
 
+# Sent before someone is added to a team by hand (`team_member_join`), with `matter`, `user`
+# and `request`. A receiver refuses by raising ValidationError with the reason.
+team_member_joining = Signal()
+
 
 @receiver(membership_ended)
 def _on_membership_ended(sender, membership, request, **kwargs) -> None:

@@ -49,8 +49,7 @@ class ObjectCase:
     allowed: str  # a persona fixture that must NOT get a 404, so the test can fail
     methods: tuple[str, ...] = ("get", "post")  # POST-only views answer GET with 405
     data: tuple[tuple[str, str], ...] = ()  # what the allowed persona posts
-    # Who must get a 404. Opportunities are meant for every member of the organization, so
-    # there only members of other organizations are refused.
+    # Who must get a 404 (and a denied audit event).
     denied: tuple[str, ...] = ("outsider", "unassigned_volunteer")
 
 
@@ -196,6 +195,7 @@ def _volunteer_profile(f):
         f["admission"] = BarAdmission.objects.create(profile=profile, jurisdiction="NY", number="1")
         f["credential"] = Credential.objects.create(
             profile=profile,
+            organization=f["paralegal"].organization,
             kind="trauma",
             completed_on=timezone.localdate(),
             certificate_base64="JVBERi0=",
@@ -221,6 +221,8 @@ def _credential_url(f) -> dict:
 
 
 def _opportunity(f) -> Opportunity:
+    """An open opportunity; the paralegal is a volunteer (has a profile)."""
+    _volunteer_profile(f)
     if "opportunity" not in f:
         f["opportunity"] = Opportunity.objects.create(
             organization=f["coordinator"].organization,
@@ -268,7 +270,6 @@ def _assignment_url(f) -> dict:
 
 
 POST_ONLY = ("post",)
-ORGANIZATION_WIDE = ("outsider", "intake_worker")
 OBJECT_URLS: dict[str, ObjectCase] = {
     "member_detail": ObjectCase(_harbor_membership, allowed="org_admin"),
     "member_edit": ObjectCase(_harbor_membership, allowed="org_admin"),
@@ -324,9 +325,9 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     ),
     "volunteers:interest_express": ObjectCase(
         _opportunity_url,
-        allowed="unassigned_volunteer",
+        allowed="paralegal",
         methods=POST_ONLY,
-        denied=ORGANIZATION_WIDE,
+        denied=("outsider", "unassigned_volunteer", "intake_worker"),
     ),
     "volunteers:opportunity": ObjectCase(_interest_url, allowed="paralegal"),
     "volunteers:interest_confirm": ObjectCase(

@@ -10,6 +10,7 @@ attachments and forms.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PDF_PAGES = 20
-MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_PIXELS = 16_000_000  # a letter page at 300 dpi is 8.4 million
 
 
 @dataclass(frozen=True)
@@ -60,35 +61,85 @@ def _pdf_without_metadata(data: bytes) -> bytes:
                 _("A certificate has at most %(n)s pages.") % {"n": MAX_PDF_PAGES}
             )
         writer = PdfWriter()
-        for page in reader.pages:
+        for page in reader.pages:  # pages only: no document JavaScript, attachments, forms
             writer.add_page(page)
-        for page in writer.pages:  # links and form widgets can carry scripts or addresses
-            for key in ("/Annots", "/AA"):
-                if key in page:
-                    del page[key]
         writer.metadata = None  # no /Info dictionary at all: no author, producer or dates
+        for page in writer.pages:
+            _scrub(page, seen=set())
+            for image in page.images:
+                # Re-encoded from its pixels: an embedded photo keeps no EXIF or GPS.
+                image.replace(_pixels_only(image.image), quality=90)
+        # What the scrub unlinked would still be written: drop every unreferenced object.
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
         out = io.BytesIO()
         writer.write(out)
     except ValidationError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as error:
         raise ValidationError(_("The PDF could not be read. Save it again and retry.")) from error
     return out.getvalue()
+
+
+# What a page or an image may carry that says who made it, where, or with what.
+_CARRIERS = ("/Metadata", "/PieceInfo", "/LastModified", "/Annots", "/AA")
+
+
+def _scrub(node, *, seen: set) -> None:
+    """Drop metadata carriers from a page and, through its resources, every form and image."""
+    from pypdf.generic import DictionaryObject, IndirectObject
+
+    if isinstance(node, IndirectObject):
+        if node.idnum in seen:
+            return
+        seen.add(node.idnum)
+        node = node.get_object()
+    if not isinstance(node, DictionaryObject):
+        return
+    for key in _CARRIERS:
+        if key in node:
+            del node[key]
+    resources = node.get("/Resources")
+    if resources is not None:
+        xobjects = resources.get_object().get("/XObject")
+        if xobjects is not None:
+            for ref in xobjects.get_object().values():
+                _scrub(ref, seen=seen)
+
+
+def _pixels_only(image):
+    """A new image from the raw pixels: no EXIF, XMP, ICC text chunks or comments."""
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    from PIL import Image
+
+    return Image.frombytes(image.mode, image.size, image.tobytes())
 
 
 def _image_without_metadata(data: bytes, fmt: str) -> bytes:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            upright = ImageOps.exif_transpose(image)  # keep the orientation, lose the EXIF
-            if upright.mode not in ("RGB", "RGBA", "L", "LA"):
-                upright = upright.convert("RGBA")
-            # A new image from the raw pixels: no EXIF, XMP, ICC text chunks or comments.
-            pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        with warnings.catch_warnings():
+            # Pillow only warns below twice its own limit; a bomb is refused, not decoded.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size  # read from the header, nothing decoded yet
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise ValidationError(
+                        _("The image is too large (%(w)s by %(h)s pixels). Scan it at 300 dpi.")
+                        % {"w": width, "h": height}
+                    )
+                image.load()
+                pixels = _pixels_only(ImageOps.exif_transpose(image))
+    except ValidationError:
+        raise
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as error:
         raise ValidationError(_("The image could not be read. Save it again and retry.")) from error
     out = io.BytesIO()
     if fmt == "JPEG":

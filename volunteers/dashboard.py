@@ -24,7 +24,11 @@ def volunteering_panel(request: HttpRequest) -> Panel | None:
     if profile is None:
         return None
     today = timezone.localdate()
-    credentials = list(profile.credentials.all())
+    credentials = list(
+        Credential.objects.filter(profile=profile, organization_id=membership.organization_id)
+        .without_certificate()
+        .select_related("training")
+    )
     soon = today + timedelta(days=30)
     return Panel(
         "volunteers/_dashboard_panel.html",
@@ -50,9 +54,9 @@ def _coordinator_panel(request: HttpRequest) -> Panel:
             "volunteers": volunteers.count(),
             "at_capacity": at_capacity,
             "paused": volunteers.filter(paused_until__gte=timezone.localdate()).count(),
-            "to_verify": Credential.objects.filter(
-                profile__in=volunteers, verified_at__isnull=True
-            ).count(),
+            "to_verify": Credential.objects.visible_to(membership)
+            .filter(verified_at__isnull=True)
+            .count(),
             "interested": Interest.objects.filter(
                 opportunity__organization_id=membership.organization_id,
                 opportunity__closed_at__isnull=True,

@@ -2,7 +2,7 @@
 expired or unverified), loads and a pause; a few assignments, opportunities and hours.
 
 The fifteen volunteers cannot sign in (no usable password): they exist to be matched.
-The demo attorney and paralegal get profiles too, so they see the volunteer side.
+The demo attorney and paralegal are staff, with no volunteer profile.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from aftercare.demo import acting_as
 from aftercare.models import Membership, Organization, Role, User
-from cases.kinds import Kind
 from cases.models import Matter, TimeEntry
 from volunteers.models import BarAdmission, Credential, Training, VolunteerProfile
 from volunteers.services.staffing import opportunity_post, volunteer_assign
@@ -180,23 +179,6 @@ def demo_seed_volunteers() -> int:
         profiles = [
             _volunteer(harbor, coordinator.user, n, row, today) for n, row in enumerate(VOLUNTEERS)
         ]
-        for email, kind in (
-            ("attorney@harbor.example", "attorney"),
-            ("paralegal@harbor.example", "paralegal"),
-        ):
-            user = User.objects.get(email=email)
-            profile = VolunteerProfile.objects.create(
-                user=user,
-                kind=kind,
-                malpractice_coverage=True,
-                capacity=8,
-                practice_areas=list(Kind.values),
-                languages=[
-                    {"language": "English", "proficiency": "native"},
-                    {"language": "Spanish", "proficiency": "conversational"},
-                ],
-            )
-            _credentials(profile, coordinator.user, today, expired=(), unverified=())
         _staff_some_matters(coordinator, harbor, today, rng)
     return len(profiles)
 
@@ -236,11 +218,13 @@ def _volunteer(harbor, coordinator, n: int, row, today: date) -> VolunteerProfil
 
 
 def _credentials(profile, coordinator, today: date, *, expired, unverified) -> None:
+    organization_id = profile.user.memberships.get().organization_id
     for kind in ("confidentiality", "trauma", "trafficking_law", "background_check"):
         years = 3 if kind in expired else 1
         completed = today - timedelta(days=365 * years)
         Credential.objects.create(
             profile=profile,
+            organization_id=organization_id,
             kind=kind,
             completed_on=completed,
             expires_on=completed + timedelta(days=730),

@@ -16,7 +16,9 @@ class Facts:
     """What the rules need to know, loaded once for a whole pool (see matching.py)."""
 
     today: date
+    organization_id: int  # the matter's: only credentials given to it count
     active_matters: int
+    # A minor, or of unknown age: when age is not known, protect as if a child.
     client_is_minor: bool
     court_state: str | None  # state code of a court matter's jurisdiction, None for agencies
     # Trainings the matter's organization requires of every volunteer: (id, name).
@@ -25,13 +27,19 @@ class Facts:
 
 def minor_needs_background_check(profile: VolunteerProfile, facts: Facts) -> str | None:
     if facts.client_is_minor and not _current(profile, Credential.Kind.BACKGROUND_CHECK, facts):
-        return _("No current background check, which work with a minor requires.")
+        return _(
+            "No current background check, which work with a minor (or a client of unknown "
+            "age) requires."
+        )
     return None
 
 
 def minor_needs_trauma_training(profile: VolunteerProfile, facts: Facts) -> str | None:
     if facts.client_is_minor and not _current(profile, Credential.Kind.TRAUMA_INFORMED, facts):
-        return _("No current trauma-informed care training, which work with a minor requires.")
+        return _(
+            "No current trauma-informed care training, which work with a minor (or a client "
+            "of unknown age) requires."
+        )
     return None
 
 
@@ -44,11 +52,7 @@ def every_matter_needs_confidentiality_training(
 
 
 def organization_required_trainings(profile: VolunteerProfile, facts: Facts) -> str | None:
-    done = {
-        c.training_id
-        for c in profile.credentials.all()
-        if c.training_id and c.is_verified and c.is_current(facts.today)
-    }
+    done = {c.training_id for c in profile.credentials.all() if c.training_id and _counts(c, facts)}
     missing = [name for pk, name in facts.required_trainings if pk not in done]
     if missing:
         return _("No current %(trainings)s, which this organization requires.") % {
@@ -64,8 +68,10 @@ def attorney_needs_malpractice_coverage(profile: VolunteerProfile, facts: Facts)
 
 
 def court_needs_admission(profile: VolunteerProfile, facts: Facts) -> str | None:
-    if profile.kind != VolunteerProfile.Kind.ATTORNEY or not facts.court_state:
+    if profile.kind != VolunteerProfile.Kind.ATTORNEY or facts.court_state is None:
         return None
+    if not facts.court_state:
+        return _("The court's state is not recorded, so admission there cannot be checked.")
     if any(
         a.in_good_standing and a.jurisdiction.upper() == facts.court_state
         for a in profile.admissions.all()
@@ -103,12 +109,18 @@ RULES = [
 ]
 
 
-def _current(profile: VolunteerProfile, kind: str, facts: Facts) -> bool:
-    """A credential counts once a coordinator verified it, and until it expires."""
-    return any(
-        c.kind == kind and c.is_verified and c.is_current(facts.today)
-        for c in profile.credentials.all()
+def _counts(credential: Credential, facts: Facts) -> bool:
+    """A credential counts for the organization it was given to, once one of its
+    coordinators verified it, and until it expires."""
+    return (
+        credential.organization_id == facts.organization_id
+        and credential.is_verified
+        and credential.is_current(facts.today)
     )
+
+
+def _current(profile: VolunteerProfile, kind: str, facts: Facts) -> bool:
+    return any(c.kind == kind and _counts(c, facts) for c in profile.credentials.all())
 
 
 @dataclass

@@ -146,13 +146,11 @@ class CredentialForm(forms.ModelForm):
         fields = ["kind", "training", "completed_on", "expires_on"]
         widgets = {"completed_on": DATE, "expires_on": DATE}
 
-    def __init__(self, *args, organization_ids=(), **kwargs):
+    def __init__(self, *args, organization_id: int, **kwargs):
         kwargs.setdefault("auto_id", "credential_%s")  # shares a page with the profile form
         super().__init__(*args, **kwargs)
         self.fields["kind"].label = _("Training or check")
-        self.fields["training"].queryset = Training.objects.filter(
-            organization_id__in=list(organization_ids)
-        )
+        self.fields["training"].queryset = Training.objects.filter(organization_id=organization_id)
         self.fields["training"].label = _("Which training (for another training)")
 
     def clean(self):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Matter
 from volunteers.eligibility import Facts, eligibility, language_names
-from volunteers.models import Training, VolunteerProfile
+from volunteers.models import Credential, Training, VolunteerProfile
 
 
 @dataclass
@@ -30,7 +31,15 @@ def volunteers_for(matter: Matter, *, exclude: Iterable[int] = ()) -> list[Match
         VolunteerProfile.objects.in_organization(matter.organization_id)
         .exclude(user_id__in=list(exclude))
         .select_related("user")
-        .prefetch_related("admissions", "credentials")
+        .prefetch_related(
+            "admissions",
+            Prefetch(
+                "credentials",
+                queryset=Credential.objects.filter(
+                    organization_id=matter.organization_id
+                ).without_certificate(),
+            ),
+        )
         .with_load()
     )
     required = tuple(
@@ -39,17 +48,21 @@ def volunteers_for(matter: Matter, *, exclude: Iterable[int] = ()) -> list[Match
         ).values_list("pk", "name")
     )
     client_languages = language_names(matter.client.languages or "")
+    # "" for a court whose state is not recorded: the admission rule then says so.
     court_state = (
-        matter.jurisdiction.holiday_subdivision.upper()
+        (matter.jurisdiction.holiday_subdivision or "").strip().upper()
         if matter.jurisdiction and matter.jurisdiction.type == "court"
         else None
     )
+    client = matter.client
+    minor_or_unknown = bool(client.is_minor) or client.date_of_birth is None
     matches = []
     for profile in pool:
         facts = Facts(
             today=today,
+            organization_id=matter.organization_id,
             active_matters=profile.load,
-            client_is_minor=bool(matter.client.is_minor),
+            client_is_minor=minor_or_unknown,
             court_state=court_state,
             required_trainings=required,
         )

@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from cases.signals import team_member_removed
+from cases.signals import team_member_joining, team_member_removed
 
 
 @receiver(team_member_removed)
@@ -10,3 +10,10 @@ def _on_team_member_removed(sender, matter, user, request, **kwargs) -> None:
     from volunteers.services.staffing import assignments_end_on_team_removal
 
     assignments_end_on_team_removal(matter=matter, user=user, request=request)
+
+
+@receiver(team_member_joining)
+def _on_team_member_joining(sender, matter, user, request, **kwargs) -> None:
+    from volunteers.services.staffing import team_join_refuse_volunteers
+
+    team_join_refuse_volunteers(matter=matter, user=user)

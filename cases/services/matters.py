@@ -15,7 +15,7 @@ from aftercare.models import Membership, Role
 from cases.kinds import allowed_stages, kind_of
 from cases.models import ConflictCheck, Matter, Party, PartyAlias, PartyToken, Reminder
 from cases.services.deadlines import deadline_rules_install
-from cases.signals import team_member_removed
+from cases.signals import team_member_joining, team_member_removed
 from survivors.models import SurvivorUserGrant
 
 NO_CLEARED_CHECK = _("A matter opens only after its conflict check is cleared or waived.")
@@ -130,6 +130,18 @@ def team_member_add(*, request: HttpRequest, matter: Matter, user, audit: bool =
         audit_record_for_request(
             request, "cases.matter.team_added", target=matter, payload={"user": user.pk}
         )
+
+
+def team_member_join(*, request: HttpRequest, matter: Matter, user) -> None:
+    """Add someone by hand from the matter page. Apps above may refuse (the volunteers app
+    sends volunteers through staffing, where eligibility and capacity are checked)."""
+    if not matter.is_open:
+        raise ValidationError(_("This matter is closed."))
+    if matter.user_grants.filter(user=user, permission__codename="view_matter").exists():
+        raise ValidationError(_("Already on the team."))
+    with transaction.atomic():
+        team_member_joining.send(sender=Matter, matter=matter, user=user, request=request)
+        team_member_add(request=request, matter=matter, user=user)
 
 
 def team_member_remove(*, request: HttpRequest, matter: Matter, user) -> None:

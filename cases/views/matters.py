@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from cases.services.matters import (
     matter_open_for_user,
     matter_stage_move,
     party_add,
-    team_member_add,
+    team_member_join,
     team_member_remove,
 )
 from cases.services.work import note_add, time_log
@@ -71,7 +71,10 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         if data.get(field):
             matters = matters.filter(**{field: data[field]})
     if data.get("attorney"):
-        matters = matters.filter(lead_attorney_id=data["attorney"])
+        typed = data["attorney"].strip()
+        matters = matters.filter(
+            Q(lead_attorney__full_name__icontains=typed) | Q(lead_attorney__email__icontains=typed)
+        )
     if data.get("due"):
         matters = _due_filter(matters, data["due"])
     page = CappedPage(matters, request.GET.get("page"), per_page=PAGE_SIZE)
@@ -120,8 +123,8 @@ def _detail_context(request, matter, **forms_with_errors) -> dict:
         "deadline_form": forms.DeadlineForm(team=team),
         "computed_form": forms.ComputedDeadlineForm(matter=matter),
         "team_form": forms.TeamForm(organization=matter.organization),
-        "coordinates": request.membership.role_enum.sees_whole_organization,
         "today": timezone.localdate(),
+        "coordinates": request.membership.role_enum.sees_whole_organization,
         **forms_with_errors,
     }
 
@@ -208,12 +211,22 @@ def team_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
     if not request.membership.role_enum.sees_whole_organization:
         raise PermissionDenied
+    if "remove" in request.POST:
+        leaving = next(
+            (u for u in matter_team(matter) if str(u.pk) == request.POST["remove"]), None
+        )
+        if leaving is not None:
+            team_member_remove(request=request, matter=matter, user=leaving)
+        return redirect(f"{matter_url(matter)}#team")
     form = forms.TeamForm(posted(request), organization=matter.organization)
     if form.is_valid():
-        if request.POST.get("remove"):
-            team_member_remove(request=request, matter=matter, user=form.cleaned_data["user"])
-        else:
-            team_member_add(request=request, matter=matter, user=form.cleaned_data["user"])
+        try:
+            team_member_join(request=request, matter=matter, user=form.cleaned_data["email"])
+        except ValidationError as error:
+            form.add_error("email", error)
+    if form.errors:
+        context = _detail_context(request, matter, team_form=form)
+        return render(request, "cases/matter_detail.html", context)
     return redirect(f"{matter_url(matter)}#team")
 
 

@@ -87,7 +87,7 @@ def test_every_demo_matter_can_be_staffed_with_an_eligible_explained_choice():
 
     seed()
     harbor = Organization.objects.get(name="Harbor Legal Aid")
-    assert VolunteerProfile.objects.in_organization(harbor.pk).count() == 17
+    assert VolunteerProfile.objects.in_organization(harbor.pk).count() == 15
     assert Credential.objects.filter(verified_at__isnull=True).exists(), "some await checking"
     assert Credential.objects.filter(expires_on__lt=timezone.localdate()).exists(), "some expired"
     assert Assignment.objects.active().exists() and Opportunity.objects.open().exists()

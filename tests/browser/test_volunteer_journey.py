@@ -48,14 +48,12 @@ def certificate_pdf(path) -> str:
 
 
 def an_adult_agency_matter() -> Matter:
-    """A demo matter a paralegal with a confidentiality training may take."""
-    return (
-        Matter.objects.filter(
-            closed_at__isnull=True, client__is_minor=False, opportunities__isnull=True
-        )
-        .order_by("id")
-        .first()
-    )
+    """A demo matter a paralegal with a confidentiality training may take: an adult client
+    of known age (unknown age is protected as a minor)."""
+    matters = Matter.objects.filter(
+        closed_at__isnull=True, client__is_minor=False, opportunities__isnull=True
+    ).select_related("client")
+    return next(m for m in matters.order_by("id") if m.client.date_of_birth is not None)
 
 
 def test_a_volunteer_is_invited_onboards_is_assigned_and_loses_access_at_once(
@@ -147,8 +145,9 @@ def test_a_volunteer_is_invited_onboards_is_assigned_and_loses_access_at_once(
 
     # The volunteer works the matter.
     volunteer.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="My volunteering"
+        "link", name="Opportunities"
     ).click()
+    volunteer.get_by_role("link", name="My volunteer profile").click()
     volunteer.get_by_role("link", name=matter.number).click()
     expect(volunteer.get_by_role("heading", level=1)).to_contain_text(matter.number)
     volunteer.get_by_label("Note (privileged)").fill(NOTE)

@@ -143,9 +143,11 @@ def test_closing_records_the_outcome(matter, attorney, client_for):
 
 def test_the_team_gives_and_takes_access(matter, coordinator, paralegal, client_for):
     url = reverse("cases:team", args=[matter.pk])
-    client_for(coordinator).post(url, {"user": paralegal.user_id})
+    refused = client_for(coordinator).post(url, {"email": "stranger@elsewhere.example"})
+    assert "No attorney or paralegal of this organization" in refused.content.decode()
+    client_for(coordinator).post(url, {"email": paralegal.user.email})
     assert detail(client_for(paralegal), matter).status_code == 200
-    client_for(coordinator).post(url, {"user": paralegal.user_id, "remove": "1"})
+    client_for(coordinator).post(url, {"remove": str(paralegal.user_id)})
     assert detail(client_for(paralegal), matter).status_code == 404
     assert (
         client_for(paralegal).get(reverse("survivors:detail", args=[matter.client_id])).status_code
@@ -251,7 +253,8 @@ def test_the_list_filters_by_kind_attorney_and_deadline_window(
     assert numbers(due="overdue") == {overdue.number}
     assert numbers(due="30") == {later.number}
     assert numbers(due="7") == set()
-    assert numbers(attorney=attorney.user_id) == {overdue.number, later.number}
+    assert numbers(attorney=attorney.user.email.upper()) == {overdue.number, later.number}
+    assert numbers(attorney="nobody-by-this-name") == set()
 
 
 def test_the_docket_shows_overdue_hearings_and_unconfirmed(matter, attorney, client_for):
@@ -296,7 +299,7 @@ def test_a_hearing_by_hand_has_a_time_zone_and_the_chosen_responsible(
     matter, attorney, paralegal, coordinator, client_for
 ):
     client_for(coordinator).post(
-        reverse("cases:team", args=[matter.pk]), {"user": paralegal.user_id}
+        reverse("cases:team", args=[matter.pk]), {"email": paralegal.user.email}
     )
     client_for(attorney).post(
         reverse("cases:deadline_new", args=[matter.pk]),
@@ -320,7 +323,7 @@ def test_a_hearing_by_hand_has_a_time_zone_and_the_chosen_responsible(
 
 def test_hours_are_totalled_per_person(matter, attorney, paralegal, coordinator, client_for):
     client_for(coordinator).post(
-        reverse("cases:team", args=[matter.pk]), {"user": paralegal.user_id}
+        reverse("cases:team", args=[matter.pk]), {"email": paralegal.user.email}
     )
     for member, minutes in ((attorney, 60), (paralegal, 30), (paralegal, 15)):
         client_for(member).post(

@@ -22,6 +22,7 @@ def make_volunteer(organization, *, role=Role.ATTORNEY, **profile):
     for kind in ("confidentiality", "trauma", "background_check"):
         Credential.objects.create(
             profile=volunteer,
+            organization=organization,
             kind=kind,
             completed_on=date(2025, 1, 1),
             verified_at=timezone.now(),

@@ -129,7 +129,7 @@ def test_removing_from_the_team_on_the_matter_page_ends_the_assignment(
 ):
     assign(client_for(coordinator), matter, volunteer)
     client_for(coordinator).post(
-        reverse("cases:team", args=[matter.pk]), {"user": volunteer.user.pk, "remove": "1"}
+        reverse("cases:team", args=[matter.pk]), {"remove": str(volunteer.user.pk)}
     )
     assignment = Assignment.objects.get(matter=matter, user=volunteer.user)
     assert assignment.end_reason == "removed_from_team"
@@ -187,3 +187,70 @@ def test_a_trauma_heavy_assignment_gets_one_debrief_reminder(
     assert to_volunteer.count() == 1
     assert "Child" not in to_volunteer[0].message
     assert Notification.objects.filter(recipient=coordinator.user, message__contains="debrief")
+
+
+def test_the_matter_page_cannot_add_a_volunteer_around_eligibility(matter, coordinator, client_for):
+    from tests.volunteers.conftest import make_volunteer
+
+    uncovered = make_volunteer(matter.organization, malpractice_coverage=False)
+    response = client_for(coordinator).post(
+        reverse("cases:team", args=[matter.pk]), {"email": uncovered.user.email}
+    )
+    assert "is a volunteer: assign them from" in response.content.decode()
+    assert not matter.user_grants.filter(user=uncovered.user).exists()
+
+
+def test_a_pause_takes_away_a_matter_however_it_was_given(harbor, matter, volunteer, client_for):
+    from aftercare.access import access_grant
+
+    access_grant(user=volunteer.user, obj=matter, actions=("view", "change"))
+    as_volunteer = client_for(volunteer)
+    assert as_volunteer.get(reverse("cases:detail", args=[matter.pk])).status_code == 200
+    until = timezone.localdate() + timedelta(days=7)
+    as_volunteer.post(reverse("volunteers:pause"), {"until": until.isoformat()})
+    assert as_volunteer.get(reverse("cases:detail", args=[matter.pk])).status_code == 404
+
+
+def test_details_of_an_opportunity_end_when_it_is_filled_and_other_roles_never_see_them(
+    harbor, matter, volunteer, coordinator, client_for
+):
+    from aftercare.models import Role
+    from tests.factories import MembershipFactory
+    from volunteers.models import Opportunity
+
+    client_for(coordinator).post(
+        reverse("volunteers:opportunity_post", args=[matter.pk]), {"role": "attorney"}
+    )
+    opportunity = Opportunity.objects.get()
+    detail = reverse("volunteers:opportunity", args=[opportunity.pk])
+    as_volunteer = client_for(volunteer)
+    as_volunteer.post(reverse("volunteers:interest_express", args=[opportunity.pk]))
+    as_volunteer.post(
+        reverse("volunteers:interest_confirm", args=[opportunity.pk]), {"no_conflict": "yes"}
+    )
+    assert as_volunteer.get(detail).status_code == 200
+
+    intake = MembershipFactory(organization=harbor, role=Role.INTAKE)
+    express = reverse("volunteers:interest_express", args=[opportunity.pk])
+    assert client_for(intake).post(express).status_code == 404
+    staff_attorney = MembershipFactory(organization=harbor, role=Role.ATTORNEY)
+    assert client_for(staff_attorney).post(express).status_code == 404, "staff, not volunteers"
+
+    other = make_volunteer_in(harbor)
+    assign(client_for(coordinator), matter, other)
+    assert as_volunteer.get(detail).status_code == 404, "filled: the details end"
+
+
+def make_volunteer_in(organization):
+    from tests.volunteers.conftest import make_volunteer
+
+    return make_volunteer(organization)
+
+
+def test_a_bad_choice_on_the_assign_form_is_a_message_not_an_error(matter, coordinator, client_for):
+    for chosen in ("abc", "1.5", ""):
+        response = client_for(coordinator).post(
+            reverse("volunteers:assign", args=[matter.pk]), {"user": chosen}
+        )
+        assert response.status_code == 200
+        assert "Choose a volunteer from the list." in response.content.decode()

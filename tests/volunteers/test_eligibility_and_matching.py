@@ -22,6 +22,7 @@ EXPIRED = date(2026, 1, 1)
 def verified(profile, kind, expires=None, **extra) -> Credential:
     return Credential.objects.create(
         profile=profile,
+        organization=profile.user.memberships.get().organization,
         kind=kind,
         completed_on=date(2025, 1, 1),
         expires_on=expires,
@@ -33,7 +34,9 @@ def verified(profile, kind, expires=None, **extra) -> Credential:
 
 def profile_with(**extra) -> VolunteerProfile:
     """An attorney who passes every rule but the ones a case takes away."""
-    user = MembershipFactory(role=Role.ATTORNEY).user
+    organization = extra.pop("organization", None)
+    member = {"organization": organization} if organization else {}
+    user = MembershipFactory(role=Role.ATTORNEY, **member).user
     credentials = extra.pop("credentials", ())
     admissions = extra.pop("admissions", ())
     confidentiality = extra.pop("confidentiality", CURRENT)
@@ -44,7 +47,11 @@ def profile_with(**extra) -> VolunteerProfile:
     for kind, expires, *unverified in credentials:
         if unverified:
             Credential.objects.create(
-                profile=profile, kind=kind, completed_on=date(2025, 1, 1), expires_on=expires
+                profile=profile,
+                organization=profile.user.memberships.get().organization,
+                kind=kind,
+                completed_on=date(2025, 1, 1),
+                expires_on=expires,
             )
         else:
             verified(profile, kind, expires)
@@ -91,6 +98,7 @@ def facts(**overrides) -> Facts:
             "No current background check",
         ),
         ({"admissions": [("NY",)]}, {"court_state": "NY"}, None),
+        ({"admissions": [("NY",)]}, {"court_state": ""}, "The court's state is not recorded"),
         ({"admissions": [("NJ",)]}, {"court_state": "NY"}, "Not admitted to practice in NY"),
         (
             {"admissions": [("NY", "suspended")]},
@@ -107,7 +115,9 @@ def facts(**overrides) -> Facts:
     ],
 )
 def test_each_rule_passes_or_says_why_not(profile_kwargs, case, reason):
-    verdict = eligibility(profile_with(**profile_kwargs), facts(**case))
+    profile = profile_with(**profile_kwargs)
+    organization_id = profile.user.memberships.get().organization_id
+    verdict = eligibility(profile, facts(organization_id=organization_id, **case))
     if reason is None:
         assert verdict.eligible and verdict.reasons == []
     else:
@@ -184,8 +194,8 @@ def test_a_training_the_organization_requires_counts_once_verified_and_current(h
     required = Training.objects.create(
         organization=harbor, name="Working with interpreters", required_for_every_matter=True
     )
-    case = facts(required_trainings=((required.pk, required.name),))
-    profile = profile_with()
+    case = facts(organization_id=harbor.pk, required_trainings=((required.pk, required.name),))
+    profile = profile_with(organization=harbor)
     verdict = eligibility(profile, case)
     assert verdict.reasons == [
         "No current Working with interpreters, which this organization requires."
@@ -193,6 +203,18 @@ def test_a_training_the_organization_requires_counts_once_verified_and_current(h
     verified(profile, "other", CURRENT, training=required)
     profile = type(profile).objects.get(pk=profile.pk)  # fresh, as matching loads it
     assert eligibility(profile, case).eligible
-    expired = profile_with()
+    expired = profile_with(organization=harbor)
     verified(expired, "other", EXPIRED, training=required)
     assert not eligibility(expired, case).eligible
+
+
+def test_a_client_of_unknown_age_is_protected_as_a_minor(harbor):
+    from volunteers.matching import volunteers_for
+
+    unknown_age = make_survivor(harbor, legal_name="No Birthdate Given")
+    matter = make_matter(harbor, client=unknown_age)
+    without_check = profile_with(organization=harbor)
+    ranked = volunteers_for(matter)
+    verdict = next(m for m in ranked if m.profile == without_check)
+    assert not verdict.eligible
+    assert any("unknown age" in r for r in verdict.reasons_against)

@@ -217,7 +217,12 @@ def test_a_coordinator_verifies_a_credential_and_only_then_it_counts(
     credential.refresh_from_db()
     assert credential.verified_by == coordinator.user
     # A volunteer cannot verify their own.
-    other = Credential.objects.create(profile=own_profile, kind="trauma", completed_on="2026-01-01")
+    other = Credential.objects.create(
+        profile=own_profile,
+        organization=coordinator.organization,
+        kind="trauma",
+        completed_on="2026-01-01",
+    )
     response = client_for(unassigned_volunteer).post(
         reverse("volunteers:credential_verify", args=[other.pk])
     )
@@ -257,3 +262,111 @@ def test_the_profile_form_takes_languages_with_levels_and_keeps_bad_input(
     ]
     assert own_profile.practice_areas == ["immigration", "civil"]
     assert own_profile.malpractice_coverage and own_profile.capacity == 2
+
+
+def test_a_volunteer_of_two_organizations_keeps_each_ones_credentials_apart(
+    harbor, riverside, coordinator, outsider, client_for
+):
+    """Riverside's coordinator cannot read, remove or stand in for Harbor's checks."""
+    from tests.factories import MembershipFactory, make_matter, make_survivor
+    from volunteers.matching import volunteers_for
+
+    member = MembershipFactory(organization=harbor, role="attorney")
+    MembershipFactory(user=member.user, organization=riverside, role="attorney")
+    profile = VolunteerProfile.objects.create(
+        user=member.user, kind="attorney", malpractice_coverage=True
+    )
+    harbor_check = Credential.objects.create(
+        profile=profile,
+        organization=harbor,
+        kind="confidentiality",
+        completed_on="2026-01-01",
+        verified_at=timezone.now(),
+        certificate_base64="JVBERi0=",
+        certificate_type="application/pdf",
+        certificate_sha256="0" * 64,
+    )
+    riverside_coordinator = client_for(outsider)
+    for url in (
+        reverse("volunteers:certificate", args=[harbor_check.pk]),
+        reverse("volunteers:credential_remove", args=[harbor_check.pk]),
+    ):
+        assert riverside_coordinator.post(url).status_code in (404, 405)
+        assert riverside_coordinator.get(url).status_code in (404, 405)
+    assert Credential.objects.filter(pk=harbor_check.pk).exists()
+
+    # A background check Riverside verifies does not open a Harbor child's matter.
+    riverside_coordinator.post(
+        reverse("volunteers:credential_add", args=[profile.pk]),
+        {"kind": "background_check", "completed_on": "2026-02-01"},
+    )
+    riverside_check = Credential.objects.get(kind="background_check")
+    assert riverside_check.organization == riverside and riverside_check.is_verified
+    child = make_survivor(
+        harbor, legal_name="Child", date_of_birth=timezone.localdate() - timedelta(days=3000)
+    )
+    verdict = next(
+        m for m in volunteers_for(make_matter(harbor, client=child)) if m.profile == profile
+    )
+    assert any("No current background check" in r for r in verdict.reasons_against)
+
+
+def test_an_invitation_never_changes_an_existing_membership(coordinator, org_admin, client_for):
+    from aftercare.models import Role
+
+    _, path = invite(client_for(coordinator), email="someone@test.example")
+    # Meanwhile the same person became an admin here by another way.
+    from tests.factories import MembershipFactory
+
+    admin = MembershipFactory(
+        organization=coordinator.organization,
+        role=Role.ORG_ADMIN,
+        user__email="someone@test.example",
+    )
+    response = client_for(admin).post(path)
+    assert response.status_code == 302
+    admin.refresh_from_db()
+    assert admin.role == Role.ORG_ADMIN and admin.is_active
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(
+    unassigned_volunteer, own_profile, client_for
+):
+    out = io.BytesIO()
+    Image.new("1", (8900, 8900)).save(out, "PNG")
+    assert len(out.getvalue()) < 20_000, "tiny on disk"
+    response = add_credential(
+        client_for(unassigned_volunteer),
+        own_profile,
+        upload("bomb.png", out.getvalue(), "image/png"),
+    )
+    assert "The image is too large (8900 by 8900 pixels)" in response.content.decode()
+    assert not Credential.objects.exists()
+
+
+def test_a_pdf_loses_page_metadata_and_the_exif_of_its_photos(
+    unassigned_volunteer, own_profile, client_for
+):
+    from pypdf.generic import NameObject, StreamObject
+
+    photo = jpeg_with_exif()
+    scan = io.BytesIO()
+    Image.open(io.BytesIO(photo)).save(scan, "PDF")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(scan.getvalue())))
+    page = writer.pages[0]
+    for ref in page["/Resources"]["/XObject"].values():
+        ref.get_object()._data = photo  # the original JPEG, EXIF and all
+    xmp = StreamObject()
+    xmp._data = b"<x:xmpmeta>Hidden Authorname</x:xmpmeta>"
+    page[NameObject("/Metadata")] = writer._add_object(xmp)
+    out = io.BytesIO()
+    writer.write(out)
+    assert b"Hidden Photographer" in out.getvalue() and b"Hidden Authorname" in out.getvalue()
+
+    client = client_for(unassigned_volunteer)
+    add_credential(client, own_profile, upload("scan.pdf", out.getvalue(), "application/pdf"))
+    credential = Credential.objects.get()
+    content = client.get(reverse("volunteers:certificate", args=[credential.pk])).content
+    assert b"Hidden Photographer" not in content
+    assert b"Hidden Authorname" not in content
+    assert len(PdfReader(io.BytesIO(content)).pages[0].images) == 1, "the scan is still there"

@@ -29,8 +29,11 @@ class Proficiency(models.TextChoices):
 
 class VolunteerProfileQuerySet(models.QuerySet["VolunteerProfile"]):
     def in_organization(self, organization_id: int) -> VolunteerProfileQuerySet:
+        """Profiles of the organization's active attorneys and paralegals."""
         members = Membership.objects.active().filter(
-            organization_id=organization_id, user__is_active=True
+            organization_id=organization_id,
+            user__is_active=True,
+            role__in=(Role.ATTORNEY, Role.PARALEGAL),
         )
         return self.filter(user_id__in=members.values("user_id"))
 
@@ -133,6 +136,24 @@ class OwnedByProfileQuerySet(models.QuerySet):
         return self.filter(profile__in=VolunteerProfile.objects.visible_to(membership))
 
 
+class CredentialQuerySet(models.QuerySet["Credential"]):
+    def visible_to(self, membership: Membership | None) -> CredentialQuerySet:
+        """A volunteer sees all of their own; a coordinator, only those given to their
+        organization: a volunteer of two organizations shares a profile, not certificates."""
+        if membership is None:
+            return self.none()
+        if membership.role_enum.sees_whole_organization:
+            return self.filter(
+                organization_id=membership.organization_id,
+                profile__in=VolunteerProfile.objects.in_organization(membership.organization_id),
+            )
+        return self.filter(profile__user_id=membership.user_id)
+
+    def without_certificate(self) -> CredentialQuerySet:
+        """Lists and rules need the dates, never the (large, encrypted) certificate."""
+        return self.defer("certificate_base64")
+
+
 class BarAdmission(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active, in good standing")
@@ -211,6 +232,11 @@ class Credential(models.Model):
     profile = models.ForeignKey(
         VolunteerProfile, on_delete=models.CASCADE, related_name="credentials"
     )
+    # The organization it was given to, whose coordinators verify it and for whose
+    # matters it counts.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="volunteer_credentials"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     training = models.ForeignKey(
         Training, null=True, blank=True, on_delete=models.PROTECT, related_name="credentials"
@@ -227,7 +253,7 @@ class Credential(models.Model):
     certificate_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = OwnedByProfileQuerySet.as_manager()
+    objects = CredentialQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "-completed_on"]

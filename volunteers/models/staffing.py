@@ -21,11 +21,20 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
         return self.filter(closed_at__isnull=True, matter__closed_at__isnull=True)
 
     def visible_to(self, membership: Membership | None) -> OpportunityQuerySet:
-        """Every member of the organization may see its opportunities: they carry no
-        personal data. Details need a no-conflict confirmation (see `Interest`)."""
+        """Coordinators manage all of their organization's; its attorneys and paralegals
+        see the open ones, which carry no personal data. Details also need a no-conflict
+        confirmation (see `Interest`), and end with the opportunity."""
         if membership is None:
             return self.none()
-        return self.filter(organization_id=membership.organization_id)
+        mine = self.filter(organization_id=membership.organization_id)
+        if membership.role_enum.sees_whole_organization:
+            return mine
+        if membership.role in (Role.ATTORNEY, Role.PARALEGAL):
+            from volunteers.models.profile import VolunteerProfile
+
+            if VolunteerProfile.objects.filter(user_id=membership.user_id).exists():
+                return mine.open()
+        return self.none()
 
     def with_interest_of(self, user) -> OpportunityQuerySet:
         return self.filter(interests__user=user, interests__withdrawn_at__isnull=True)

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest
 
 from aftercare.audit import audit_record_for_request
@@ -29,21 +29,25 @@ class VolunteerHours:
 
 
 def hours_report(*, organization_id: int, start: date, end: date) -> list[VolunteerHours]:
-    """Every volunteer of the organization with their hours on its matters in [start, end].
+    """Every volunteer of the organization, and anyone who volunteered on its matters in
+    [start, end] and has left since, with their hours on its matters in that period.
 
     Two aggregate queries and one for the profiles, whatever the number of volunteers."""
-    profiles = {
-        p.user_id: p
-        for p in VolunteerProfile.objects.in_organization(organization_id)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    }
     entries = TimeEntry.objects.filter(
         matter__organization_id=organization_id,
         date__gte=start,
         date__lte=end,
-        person_id__in=list(profiles),
+        person__volunteer_profile__isnull=False,
     )
+    current = VolunteerProfile.objects.in_organization(organization_id)
+    profiles = {
+        p.user_id: p
+        for p in VolunteerProfile.objects.filter(
+            Q(pk__in=current.values("pk")) | Q(user_id__in=entries.values("person_id"))
+        )
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    }
     rows = {user_id: VolunteerHours(profile) for user_id, profile in profiles.items()}
     for total in entries.values("person_id").annotate(
         minutes=Sum("minutes"), matters=Count("matter_id", distinct=True)

@@ -15,7 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,12 +41,10 @@ def invitation_send(*, request: HttpRequest, email: str, role: str) -> Invitatio
     """
     organization = request.membership.organization
     email = email.strip().lower()
-    if (
-        Membership.objects.active()
-        .filter(organization=organization, user__email__iexact=email)
-        .exists()
-    ):
-        raise ValidationError({"email": _("This person is already a member.")})
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("This person has a membership here already; an admin manages it.")}
+        )
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     try:
@@ -120,15 +118,23 @@ def invitation_accept(
             user = user_model(email=invitation.email, full_name=full_name.strip())
             validate_password(password, user)
             user.set_password(password)
-            user.save()
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError as error:  # the same address joined a moment ago
+                raise ValidationError(_("This invitation can no longer be used.")) from error
         elif request.user.is_authenticated and request.user.pk == existing.pk:
             user = existing
         else:
             raise PermissionDenied
-        Membership.objects.update_or_create(
-            user=user,
-            organization=invitation.organization,
-            defaults={"role": invitation.role, "is_active": True},
+        # An invitation never changes a membership: not an admin's role, and not one an
+        # admin ended (only admins manage members).
+        if Membership.objects.filter(user=user, organization=invitation.organization).exists():
+            raise ValidationError(
+                _("You already have a membership here; an organization admin can change it.")
+            )
+        Membership.objects.create(
+            user=user, organization=invitation.organization, role=invitation.role
         )
         kind = (
             VolunteerProfile.Kind.ATTORNEY
@@ -145,11 +151,11 @@ def invitation_accept(
 
 
 def profile_for_member(membership: Membership) -> VolunteerProfile | None:
-    """The acting member's own profile; attorneys and paralegals get one on first visit."""
-    profile = VolunteerProfile.objects.filter(user_id=membership.user_id).first()
-    if profile is None and membership.role in (Role.ATTORNEY, Role.PARALEGAL):
-        profile = VolunteerProfile.objects.create(user=membership.user, kind=membership.role)
-    return profile
+    """The acting member's own profile. Only volunteers have one: it comes with an
+    invitation, so staff never land in the matching pool or the pro bono report."""
+    if membership.role not in (Role.ATTORNEY, Role.PARALEGAL):
+        return None
+    return VolunteerProfile.objects.filter(user_id=membership.user_id).first()
 
 
 def profile_update(*, request: HttpRequest, profile: VolunteerProfile, data: dict) -> None:
@@ -167,16 +173,18 @@ def admission_add(
     *, request: HttpRequest, profile: VolunteerProfile, jurisdiction: str, number: str, status: str
 ) -> BarAdmission:
     jurisdiction = jurisdiction.strip().upper()
-    if profile.admissions.filter(jurisdiction=jurisdiction).exists():
+    admission, created = BarAdmission.objects.get_or_create(
+        profile=profile,
+        jurisdiction=jurisdiction,
+        defaults={"number": number.strip(), "status": status},
+    )
+    if not created:
         raise ValidationError(
             {
                 "jurisdiction": _("An admission in %(state)s is already listed.")
                 % {"state": jurisdiction}
             }
         )
-    admission = BarAdmission.objects.create(
-        profile=profile, jurisdiction=jurisdiction, number=number.strip(), status=status
-    )
     audit_record_for_request(request, "volunteers.admission.added", target=profile)
     return admission
 
@@ -187,10 +195,15 @@ def admission_remove(*, request: HttpRequest, admission: BarAdmission) -> None:
     audit_record_for_request(request, "volunteers.admission.removed", target=profile)
 
 
-def _verifies(request: HttpRequest, profile: VolunteerProfile) -> bool:
-    """A coordinator who enters a credential has seen the proof: it counts at once."""
+def _verifies(request: HttpRequest, profile: VolunteerProfile, organization_id: int) -> bool:
+    """A coordinator of the credential's organization who enters or checks it has seen the
+    proof: it counts at once. Never one's own."""
     membership = request.membership
-    return membership.role_enum.sees_whole_organization and membership.user_id != profile.user_id
+    return (
+        membership.role_enum.sees_whole_organization
+        and membership.organization_id == organization_id
+        and membership.user_id != profile.user_id
+    )
 
 
 def credential_add(
@@ -203,13 +216,15 @@ def credential_add(
     """Record a training or check; its certificate is cleaned first, so a bad file saves
     nothing."""
     clean = certificate_clean(certificate) if certificate else None
-    credential = Credential(profile=profile, **data)
+    credential = Credential(
+        profile=profile, organization_id=request.membership.organization_id, **data
+    )
     if clean is not None:
         credential.certificate_base64 = base64.b64encode(clean.content).decode()
         credential.certificate_type = clean.content_type
         credential.certificate_size = len(clean.content)
         credential.certificate_sha256 = hashlib.sha256(clean.content).hexdigest()
-    if _verifies(request, profile):
+    if _verifies(request, profile, credential.organization_id):
         credential.verified_by, credential.verified_at = request.user, timezone.now()
     credential.full_clean(exclude=["certificate_base64"])
     with transaction.atomic():
@@ -224,7 +239,7 @@ def credential_add(
 
 
 def credential_verify(*, request: HttpRequest, credential: Credential) -> None:
-    if not _verifies(request, credential.profile):
+    if not _verifies(request, credential.profile, credential.organization_id):
         raise PermissionDenied
     credential.verified_by, credential.verified_at = request.user, timezone.now()
     credential.save(update_fields=["verified_by", "verified_at"])
@@ -234,7 +249,9 @@ def credential_verify(*, request: HttpRequest, credential: Credential) -> None:
 def credential_remove(*, request: HttpRequest, credential: Credential) -> None:
     """A volunteer may take back their own unverified entry; coordinators any."""
     own = credential.profile.user_id == request.user.pk
-    if own and credential.is_verified and not _verifies(request, credential.profile):
+    if own and credential.is_verified:
+        raise PermissionDenied  # a verified record stays unless a coordinator removes it
+    if not own and not _verifies(request, credential.profile, credential.organization_id):
         raise PermissionDenied
     with transaction.atomic():
         audit_record_for_request(

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -51,17 +51,22 @@ def opportunity_post(
 ) -> Opportunity:
     if not matter.is_open:
         raise ValidationError(_("This matter is closed."))
+    already = ValidationError(_("An opportunity for this role is already open."))
     if Opportunity.objects.open().filter(matter=matter, role=role).exists():
-        raise ValidationError(_("An opportunity for this role is already open."))
+        raise already
     with transaction.atomic():
-        opportunity = Opportunity.objects.create(
-            organization_id=matter.organization_id,
-            matter=matter,
-            role=role,
-            language=language.strip(),
-            description=description.strip(),
-            posted_by=request.user,
-        )
+        try:
+            with transaction.atomic():
+                opportunity = Opportunity.objects.create(
+                    organization_id=matter.organization_id,
+                    matter=matter,
+                    role=role,
+                    language=language.strip(),
+                    description=description.strip(),
+                    posted_by=request.user,
+                )
+        except IntegrityError as error:  # posted twice at the same moment
+            raise already from error
         audit_record_for_request(
             request, "volunteers.opportunity.posted", target=opportunity, payload={"role": role}
         )
@@ -231,19 +236,27 @@ def volunteer_pause(*, request: HttpRequest, profile: VolunteerProfile, until: d
         )
         for assignment in assignments:
             _end(request, assignment, Assignment.EndReason.PAUSED)
+        # Any matter still granted (however it was given) goes too: a pause means no access.
+        others = Matter.objects.filter(
+            user_grants__user_id=profile.user_id, user_grants__permission__codename="view_matter"
+        ).select_related("client")
+        handed_back = [a.matter for a in assignments] + list(others)
+        for matter in others:
+            team_member_remove(request=request, matter=matter, user=profile.user)
+        for matter in handed_back:
             coordinators_notify(
-                organization_id=assignment.organization_id,
+                organization_id=matter.organization_id,
                 message=_("%(number)s needs a new volunteer: the assigned volunteer paused.")
-                % {"number": assignment.matter.number},
-                link=reverse("volunteers:staff", args=[assignment.matter_id]),
+                % {"number": matter.number},
+                link=reverse("volunteers:staff", args=[matter.pk]),
             )
         audit_record_for_request(
             request,
             "volunteers.profile.paused",
             target=profile,
-            payload={"until": until.isoformat(), "matters": len(assignments)},
+            payload={"until": until.isoformat(), "matters": len(handed_back)},
         )
-    return len(assignments)
+    return len(handed_back)
 
 
 def volunteer_resume(*, request: HttpRequest, profile: VolunteerProfile) -> None:
@@ -265,3 +278,16 @@ def assignments_end_on_team_removal(*, matter: Matter, user, request: HttpReques
     Assignment.objects.active().filter(matter=matter, user=user).update(
         ended_at=timezone.now(), ended_by=request.user, end_reason=reason
     )
+
+
+def team_join_refuse_volunteers(*, matter: Matter, user) -> None:
+    """A volunteer joins a matter only by assignment, where eligibility, capacity and a
+    pause are checked; the matter page's staff form is for staff."""
+    if VolunteerProfile.objects.filter(user=user).exists():
+        raise ValidationError(
+            _(
+                "%(name)s is a volunteer: assign them from “Find and assign volunteers”, "
+                "where eligibility and capacity are checked."
+            )
+            % {"name": user.full_name or user.email}
+        )

@@ -55,7 +55,7 @@ def debriefs_remind(*, now=None, batch: int = 200) -> int:
     for assignment in due:
         with transaction.atomic():
             claimed = Assignment.objects.filter(
-                pk=assignment.pk, debrief_reminded_at__isnull=True
+                pk=assignment.pk, debrief_reminded_at__isnull=True, ended_at__isnull=True
             ).update(debrief_reminded_at=now)
             if not claimed:
                 continue

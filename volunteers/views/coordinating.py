@@ -8,6 +8,8 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +22,7 @@ from volunteers import forms
 from volunteers.matching import volunteers_for
 from volunteers.models import (
     Assignment,
+    Credential,
     Interest,
     Invitation,
     Opportunity,
@@ -38,7 +41,12 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     profiles = (
         VolunteerProfile.objects.visible_to(request.membership)
         .select_related("user")
-        .prefetch_related("credentials")
+        .prefetch_related(
+            Prefetch(
+                "credentials",
+                queryset=Credential.objects.visible_to(request.membership).without_certificate(),
+            )
+        )
         .with_load()
         .order_by("user__full_name", "user__email")
     )
@@ -77,8 +85,6 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @coordinates
 def credential_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    from volunteers.models import Credential
-
     credential = fetch_for_user(request, Credential.objects.select_related("profile"), pk=pk)
     onboarding.credential_verify(request=request, credential=credential)
     messages.success(request, _("Verified."))
@@ -115,12 +121,18 @@ def trainings(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         training = form.save(commit=False)
         training.organization = request.membership.organization
-        if Training.objects.filter(
+        listed = Training.objects.filter(
             organization=training.organization, name__iexact=training.name
-        ).exists():
+        ).exists()
+        if not listed:
+            try:
+                with transaction.atomic():
+                    training.save()
+            except IntegrityError:
+                listed = True  # added by someone else a moment ago
+        if listed:
             form.add_error("name", _("This training is already listed."))
         else:
-            training.save()
             messages.success(request, _("Training added."))
             return redirect("volunteers:trainings")
     listed = Training.objects.filter(organization=request.membership.organization)
@@ -164,10 +176,11 @@ def staff(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinates
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     matter = _staffable_matter(request, pk)
+    chosen = request.POST.get("user", "")
     user = (
-        get_user_model()
-        .objects.filter(pk=request.POST.get("user") or 0, volunteer_profile__isnull=False)
-        .first()
+        get_user_model().objects.filter(pk=int(chosen), volunteer_profile__isnull=False).first()
+        if chosen.isdigit()
+        else None
     )
     try:
         if user is None:

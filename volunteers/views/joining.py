@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -45,7 +46,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationError as error:
             if form is None:
-                raise PermissionDenied from error
+                messages.error(request, " ".join(error.messages))
+                return redirect("dashboard")
             form.add_error(None if hasattr(error, "error_dict") else "password", error)
         else:
             return redirect("account:setup" if not has_account else "dashboard")

@@ -24,12 +24,6 @@ def _own_profile(request: HttpRequest) -> VolunteerProfile:
     return profile
 
 
-def _member_org_ids(profile: VolunteerProfile) -> list[int]:
-    return list(
-        profile.user.memberships.filter(is_active=True).values_list("organization_id", flat=True)
-    )
-
-
 def profile_page(
     request: HttpRequest, profile: VolunteerProfile, *, form=None, credential_form=None, **extra
 ) -> HttpResponse:
@@ -40,10 +34,13 @@ def profile_page(
         "form": form or forms.ProfileForm(instance=profile),
         "admission_form": extra.pop("admission_form", None) or forms.AdmissionForm(),
         "credential_form": credential_form
-        or forms.CredentialForm(organization_ids=_member_org_ids(profile)),
+        or forms.CredentialForm(organization_id=request.membership.organization_id),
         "pause_form": forms.PauseForm(),
         "admissions": profile.admissions.all(),
-        "credentials": profile.credentials.select_related("training", "verified_by"),
+        "credentials": Credential.objects.visible_to(request.membership)
+        .filter(profile=profile)
+        .without_certificate()
+        .select_related("training", "verified_by", "organization"),
         "assignments": Assignment.objects.active()
         .filter(user_id=profile.user_id, organization_id=request.membership.organization_id)
         .select_related("matter"),
@@ -93,7 +90,7 @@ def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a training or check to a profile: one's own, or as a coordinator, a volunteer's."""
     profile = fetch_for_user(request, VolunteerProfile.objects.select_related("user"), pk=pk)
     form = forms.CredentialForm(
-        request.POST, request.FILES, organization_ids=_member_org_ids(profile)
+        request.POST, request.FILES, organization_id=request.membership.organization_id
     )
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "certificate"}
