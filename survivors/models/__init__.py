@@ -19,6 +19,7 @@ from survivors.models.sharing import (
     Referral,
     RetentionPolicy,
     ServiceGoal,
+    SurvivorAccess,
     SurvivorShare,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "SafeContact",
     "ServiceGoal",
     "Survivor",
+    "SurvivorAccess",
     "SurvivorAlias",
     "SurvivorShare",
     "SurvivorToken",

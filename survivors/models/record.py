@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,13 +75,20 @@ class DataCategory(models.TextChoices):
 
 class SurvivorQuerySet(GuardedQuerySet):
     def organization_scope(self, organization_id: int) -> models.Q:
-        """Survivors an organization recorded, and those shared with it under a current consent."""
-        from survivors.models.sharing import SurvivorShare
-
-        shared = SurvivorShare.objects.current().filter(
-            survivor=OuterRef("pk"), organization_id=organization_id
+        """Survivors an organization recorded, and those shared with it under a current
+        consent: one indexed join on `SurvivorAccess`, not an OR over the shares."""
+        today = timezone.localdate()
+        return models.Q(organization_access__organization_id=organization_id) & (
+            models.Q(organization_access__expires_on__isnull=True)
+            | models.Q(organization_access__expires_on__gte=today)
         )
-        return models.Q(organization_id=organization_id) | models.Q(Exists(shared))
+
+    def newest_first(self) -> SurvivorQuerySet:
+        """The list order, read from the access rows' index. Only after `visible_to`,
+        whose join it reuses (on its own it would repeat shared survivors)."""
+        return self.order_by(
+            "-organization_access__survivor_created_at", "-organization_access__survivor_id"
+        )
 
     def with_need(self, need: str) -> SurvivorQuerySet:
         # JSON `contains` does not exist on SQLite; a quoted code in the JSON text is

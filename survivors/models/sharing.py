@@ -120,6 +120,42 @@ class SurvivorShare(models.Model):
         return f"share of {self.survivor_id} with {self.organization_id}"
 
 
+class SurvivorAccess(models.Model):
+    """Which organizations see a survivor: the one that recorded them, and each one it
+    was shared with while a consent is current. One row per survivor and organization.
+
+    Invariant: kept in step with ownership and shares by `survivor_access_refresh` in
+    the same transaction; `expires_on` is the latest expiry of the current consents
+    behind the shares (None: the owner, or a consent without end), checked on every
+    read. Lists join it like permission rows, in the order of its own index, so an
+    organization's list costs the same whether it has shares or not.
+    """
+
+    survivor = models.ForeignKey(
+        Survivor, on_delete=models.CASCADE, related_name="organization_access"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # The list's order, copied here so that the organization's index serves it.
+    survivor_created_at = models.DateTimeField()
+    expires_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survivor", "organization"], name="one_access_per_organization"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "-survivor_created_at", "-survivor"],
+                name="survivor_access_list",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"access to {self.survivor_id} for {self.organization_id}"
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def visible_to(self, membership) -> ReferralQuerySet:
         """Both ends of a referral see it: the sender's intake staff and coordinators,

@@ -21,6 +21,7 @@ from survivors.models import (
     DataCategory,
     SafeContact,
     Survivor,
+    SurvivorAccess,
     SurvivorAlias,
     SurvivorShare,
     SurvivorToken,
@@ -94,6 +95,9 @@ def survivor_create(
     fields["initials"] = _initials(data.get("legal_name", ""))
     with transaction.atomic():
         survivor = _insert_with_fresh_code(organization=organization, by=by, fields=fields)
+        SurvivorAccess.objects.create(
+            survivor=survivor, organization=organization, survivor_created_at=survivor.created_at
+        )
         SurvivorAlias.objects.bulk_create(
             SurvivorAlias(survivor=survivor, name=alias) for alias in aliases if name_parts(alias)
         )

@@ -18,6 +18,7 @@ from survivors.models import (
     RetentionPolicy,
     ServiceGoal,
     Survivor,
+    SurvivorAccess,
     SurvivorShare,
 )
 
@@ -53,6 +54,10 @@ def survivor_erase(
             witness="", guardian_consent_by="", override_reason="", revoked_reason=""
         )
         SurvivorShare.objects.filter(survivor=survivor, ended_at__isnull=True).update(ended_at=now)
+        # Erased: no other organization sees even the stub.
+        SurvivorAccess.objects.filter(survivor=survivor).exclude(
+            organization_id=survivor.organization_id
+        ).delete()
         audit_record(
             action="survivors.survivor.erased",
             actor=by,

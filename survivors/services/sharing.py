@@ -16,8 +16,34 @@ from survivors.models import (
     Referral,
     ServiceGoal,
     Survivor,
+    SurvivorAccess,
     SurvivorShare,
 )
+
+
+def survivor_access_refresh(*, survivor: Survivor, organization_id: int) -> None:
+    """Bring one organization's access row for a survivor in step with ownership and the
+    current shares: the owner always has one without end; another organization has one
+    while a current consent shares the survivor with it, until the latest expiry."""
+    access = SurvivorAccess.objects.filter(survivor=survivor, organization_id=organization_id)
+    if survivor.organization_id == organization_id:
+        expires, keep = None, True
+    else:
+        shares = SurvivorShare.objects.current().filter(
+            survivor=survivor, organization_id=organization_id
+        )
+        ends = list(shares.values_list("consent__expires_on", flat=True))
+        keep = bool(ends)
+        expires = None if None in ends else max(ends, default=None)
+    if not keep:
+        access.delete()
+        return
+    SurvivorAccess.objects.update_or_create(
+        survivor=survivor,
+        organization_id=organization_id,
+        defaults={"survivor_created_at": survivor.created_at, "expires_on": expires},
+    )
+
 
 NO_CONSENT = _(
     "There is no current consent to share with this organization for this purpose. "
@@ -84,7 +110,12 @@ def consent_revoke(*, request: HttpRequest, consent: Consent, reason: str) -> Co
         consent.revoked_by = request.user
         consent.revoked_reason = reason
         consent.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+        ended = list(
+            consent.shares.filter(ended_at__isnull=True).values_list("organization_id", flat=True)
+        )
         consent.shares.filter(ended_at__isnull=True).update(ended_at=consent.revoked_at)
+        for organization_id in set(ended):
+            survivor_access_refresh(survivor=consent.survivor, organization_id=organization_id)
         withdrawn = consent.referrals.filter(status__in=Referral.OPEN).update(
             status=Referral.Status.WITHDRAWN, updated_at=consent.revoked_at
         )
@@ -142,6 +173,7 @@ def referral_send(
         SurvivorShare.objects.get_or_create(
             survivor=survivor, organization=to_organization, consent=consent, ended_at=None
         )
+        survivor_access_refresh(survivor=survivor, organization_id=to_organization.pk)
         audit_record_for_request(
             request,
             "survivors.referral.sent",
@@ -221,6 +253,9 @@ def _end_share_unless_still_referred(referral: Referral) -> None:
             consent=referral.consent,
             ended_at__isnull=True,
         ).update(ended_at=timezone.now())
+        survivor_access_refresh(
+            survivor=referral.survivor, organization_id=referral.to_organization_id
+        )
 
 
 def goal_add(

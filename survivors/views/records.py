@@ -69,6 +69,7 @@ def survivor_list(request: HttpRequest) -> HttpResponse:
         Survivor.objects.visible_to(request.membership)
         .with_list_columns()
         .exclude(status__in=[Survivor.Status.DRAFT, Survivor.Status.ERASED])
+        .newest_first()
     )
     searching = bool(name_tokens or birth_token or any(data.values()))
     if searching:

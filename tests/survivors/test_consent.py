@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftercare.models import AuditEvent
-from survivors.models import Consent, Purpose, Referral
+from survivors.models import Consent, Purpose, Referral, SurvivorAccess
 from tests.survivors.conftest import consent_for
 
 pytestmark = pytest.mark.django_db
@@ -82,12 +82,15 @@ def test_revoking_closes_every_path_on_the_next_request(
 def test_an_expired_consent_shares_nothing(adult, intake_worker, harbor, coordinator, client_for):
     consent = consent_for(adult, harbor, intake_worker.user)
     refer(client_for(intake_worker), adult, harbor)
-    Consent.objects.filter(pk=consent.pk).update(
-        expires_on=timezone.localdate() - timedelta(days=1)
-    )
+    # Time passes: the expiry, fixed when consent was recorded, is now yesterday. (It is
+    # kept on the consent and, for lists, on the access row; both are moved back.)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Consent.objects.filter(pk=consent.pk).update(expires_on=yesterday)
+    SurvivorAccess.objects.filter(survivor=adult, organization=harbor).update(expires_on=yesterday)
     assert (
         client_for(coordinator).get(reverse("survivors:detail", args=[adult.pk])).status_code == 404
     )
+    assert adult.code not in client_for(coordinator).get(reverse("survivors:list")).text
     assert "There is no current consent" in refer(client_for(intake_worker), adult, harbor).text
 
 

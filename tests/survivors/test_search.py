@@ -27,6 +27,12 @@ def ten_thousand(harbor):
         for n in range(10_000)
     )
     from aftercare.blind_index import name_tokens
+    from survivors.models import SurvivorAccess
+
+    SurvivorAccess.objects.bulk_create(
+        SurvivorAccess(survivor=s, organization=harbor, survivor_created_at=s.created_at)
+        for s in survivors
+    )
 
     SurvivorToken.objects.bulk_create(
         SurvivorToken(survivor=s, source="legal_name", kind=kind, token=token)

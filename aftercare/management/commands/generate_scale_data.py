@@ -61,6 +61,7 @@ from survivors.models import (
     Purpose,
     Referral,
     Survivor,
+    SurvivorAccess,
     SurvivorAlias,
     SurvivorShare,
     SurvivorToken,
@@ -377,6 +378,14 @@ class Generator:
                 kind=kind,
                 token=token,
             )
+        chunk.add(
+            SurvivorAccess,
+            id=self.ids(SurvivorAccess),
+            survivor_id=survivor.id,
+            organization_id=org.organization.pk,
+            survivor_created_at=created_at,
+            expires_on=None,
+        )
         self._grant_survivor(chunk, recorder, survivor.id, change=True)
         if status == Survivor.Status.DRAFT:
             return
@@ -421,6 +430,14 @@ class Generator:
             organization_id=to.organization.pk,
             consent_id=consent.id,
             created_at=survivor.created_at,
+        )
+        chunk.add(
+            SurvivorAccess,
+            id=self.ids(SurvivorAccess),
+            survivor_id=survivor.id,
+            organization_id=to.organization.pk,
+            survivor_created_at=survivor.created_at,
+            expires_on=None,  # the consent has no end date
         )
         chunk.add(
             Referral,
