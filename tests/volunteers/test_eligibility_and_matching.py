@@ -182,8 +182,10 @@ def test_matching_ranks_eligible_volunteers_with_reasons(
     queries = len(few.captured_queries)
     assert queries > 0
 
-    for n in range(8):
-        volunteer(f"more{n}@test.example")
+    for n in range(8):  # more volunteers, each with matters of their own
+        extra = volunteer(f"more{n}@test.example")
+        for _ in range(2):
+            access_grant(user=extra.user, obj=make_matter(harbor, lead=lead), actions=("view",))
     with django_assert_max_num_queries(queries):
         assert len(volunteers_for(matter)) == 13
 
