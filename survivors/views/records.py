@@ -60,8 +60,13 @@ def _filtered(survivors, data: dict, name_tokens: list[str], birth_token: str | 
 
 
 def survivor_list(request: HttpRequest) -> HttpResponse:
+    search_form = None
     if request.method == "POST":
-        return _search_redirect(request)
+        search_form = SurvivorSearchForm(request.POST)
+        if search_form.is_valid():
+            return _search_redirect(request, search_form.cleaned_data)
+        # An invalid search (a date that is not one) shows what is wrong beside what
+        # was typed, over the unfiltered list, instead of dropping the search.
     filters = SurvivorSearchForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     name_tokens, birth_token = _tokens_from(request)
@@ -84,7 +89,9 @@ def survivor_list(request: HttpRequest) -> HttpResponse:
     page = CappedPage(survivors, request.GET.get("page"), per_page=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
-    form = SurvivorSearchForm(initial={k: v for k, v in data.items() if k not in ("name", "born")})
+    form = search_form or SurvivorSearchForm(
+        initial={k: v for k, v in data.items() if k not in ("name", "born")}
+    )
     return render(
         request,
         "survivors/list.html",
@@ -99,12 +106,8 @@ def survivor_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _search_redirect(request: HttpRequest) -> HttpResponse:
+def _search_redirect(request: HttpRequest, data: dict) -> HttpResponse:
     """Turn a posted search into an address that holds hashes and filters, not names."""
-    form = SurvivorSearchForm(request.POST)
-    if not form.is_valid():
-        return redirect("survivors:list")
-    data = form.cleaned_data
     params = {k: data[k] for k in ("status", "need", "minor", "referral") if data[k]}
     if data["name"]:
         params["t"] = ",".join(name_tokens(data["name"]).values())

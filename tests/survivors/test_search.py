@@ -102,3 +102,12 @@ def test_tokens_follow_a_name_change(harbor):
 
 def test_codes_have_the_year(settings):
     assert survivor_code_new(date(2031, 1, 1)).startswith("AC-2031-")
+
+
+def test_a_search_with_a_bad_date_says_so_and_keeps_what_was_typed(harbor, coordinator, client_for):
+    client = client_for(coordinator)
+    page = client.post(reverse("survivors:list"), {"name": "Tina Reyes", "born": "32/13/2009"})
+    assert page.status_code == 200, "the search is not dropped with a redirect"
+    assert "Enter a valid date." in page.text
+    assert 'value="Tina Reyes"' in page.text
+    assert 'value="32/13/2009"' in page.text
