@@ -82,28 +82,16 @@ def matter_open(
     ):
         raise ValidationError({"lead_attorney": _("Choose an attorney of this organization.")})
     deadline_rules_install(organization=check.organization)
-    for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                matter = Matter.objects.create(
-                    organization=check.organization,
-                    number=_next_number(check.organization),
-                    client=check.client,
-                    kind=kind_of(sub_kind),
-                    sub_kind=sub_kind,
-                    jurisdiction=jurisdiction,
-                    lead_attorney=lead_attorney,
-                    file_under_pseudonym=file_under_pseudonym,
-                    case_number=case_number,
-                    receipt_number=receipt_number,
-                    conflict_check=check,
-                )
-                break
-        except IntegrityError:
-            continue  # two matters opened at once took the same number: take the next
-    else:
-        raise RuntimeError("Could not allocate a matter number; try again")
     with transaction.atomic():
+        matter = _matter_create(
+            check=check,
+            sub_kind=sub_kind,
+            lead_attorney=lead_attorney,
+            jurisdiction=jurisdiction,
+            file_under_pseudonym=file_under_pseudonym,
+            case_number=case_number,
+            receipt_number=receipt_number,
+        )
         for prospective in check.parties.all():
             party_add(
                 matter=matter,
@@ -112,6 +100,15 @@ def matter_open(
                 aliases=prospective.alias_list(),
                 date_of_birth=prospective.date_of_birth,
             )
+        try:
+            # The lead attorney joins like any team member, so apps above may refuse
+            # (a volunteer joins only by assignment, where eligibility is checked);
+            # the refusal rolls the whole opening back.
+            team_member_joining.send(
+                sender=Matter, matter=matter, user=lead_attorney, request=request
+            )
+        except ValidationError as refusal:
+            raise ValidationError({"lead_attorney": refusal.messages}) from refusal
         team_member_add(request=request, matter=matter, user=lead_attorney, audit=False)
         audit_record_for_request(
             request,
@@ -120,6 +117,25 @@ def matter_open(
             payload={"kind": matter.kind, "client": matter.client_id, "conflict_check": check.pk},
         )
     return matter
+
+
+def _matter_create(*, check: ConflictCheck, sub_kind: str, lead_attorney, **fields) -> Matter:
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return Matter.objects.create(
+                    organization=check.organization,
+                    number=_next_number(check.organization),
+                    client=check.client,
+                    kind=kind_of(sub_kind),
+                    sub_kind=sub_kind,
+                    lead_attorney=lead_attorney,
+                    conflict_check=check,
+                    **fields,
+                )
+        except IntegrityError:
+            continue  # two matters opened at once took the same number: take the next
+    raise RuntimeError("Could not allocate a matter number; try again")
 
 
 def team_member_add(*, request: HttpRequest, matter: Matter, user, audit: bool = True) -> None:

@@ -4,11 +4,14 @@ unassigned, paused or no longer a member, every URL of both is a 404 on the next
 from datetime import timedelta
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from aftercare.models import AuditEvent, Membership, Notification
 from cases.models import Deadline, DocumentDraft, MatterNote
+from cases.services.conflicts import conflict_check_run
+from tests.factories import make_survivor
 from volunteers.models import Assignment, VolunteerProfile
 
 pytestmark = pytest.mark.django_db
@@ -254,3 +257,25 @@ def test_a_bad_choice_on_the_assign_form_is_a_message_not_an_error(matter, coord
         )
         assert response.status_code == 200
         assert "Choose a volunteer from the list." in response.content.decode()
+
+
+def test_a_volunteer_cannot_be_made_lead_attorney_when_a_matter_opens(
+    harbor, coordinator, client_for
+):
+    """Opening would otherwise give a volunteer a minor's matter with no eligibility check."""
+    unchecked = make_volunteer_in(harbor)
+    unchecked.user.volunteer_profile.credentials.all().delete()
+    child = make_survivor(harbor, legal_name="Zephyrine Quillfeather")
+    request = RequestFactory().post("/")
+    request.user, request.membership = coordinator.user, coordinator
+    check = conflict_check_run(request=request, client=child, parties=[])
+    client = client_for(coordinator)
+    url = reverse("cases:conflict", args=[check.pk])
+    client.post(url, {"decision": "cleared"})
+
+    page = client.post(url, {"sub_kind": "t_visa", "lead_attorney": unchecked.user_id})
+
+    assert "is a volunteer: assign them from" in page.text
+    assert not check.matters.exists(), "the refused opening left no matter behind"
+    as_volunteer = client_for(unchecked)
+    assert as_volunteer.get(reverse("survivors:detail", args=[child.pk])).status_code == 404
