@@ -76,6 +76,17 @@ def test_a_volunteer_who_finds_a_conflict_withdraws_and_it_is_recorded(
     detail = reverse("volunteers:opportunity", args=[opportunity.pk])
     assert as_volunteer.get(detail).status_code == 404
 
+    listing = as_volunteer.get(reverse("volunteers:opportunities")).content.decode()
+    assert "You reported a conflict with this matter." in listing
+    assert "I am interested" not in listing
+    again = as_volunteer.post(
+        reverse("volunteers:interest_express", args=[opportunity.pk]), follow=True
+    )
+    assert "You reported a conflict with this matter." in again.content.decode()
+    interest.refresh_from_db()
+    assert interest.conflict_found and interest.withdrawn_at, "asking again does not erase it"
+    assert as_volunteer.get(detail).status_code == 404
+
 
 def test_assigning_a_volunteer_closes_the_opportunity(
     opportunity, matter, volunteer, coordinator, client_for

@@ -85,10 +85,13 @@ def interest_express(*, request: HttpRequest, opportunity: Opportunity) -> Inter
     if not opportunity.is_open:
         raise ValidationError(_("This opportunity is no longer open."))
     interest, created = Interest.objects.get_or_create(opportunity=opportunity, user=request.user)
+    if interest.conflict_found:
+        # A conflict the volunteer found is a fact about them and this matter; it does
+        # not go away by asking again.
+        raise ValidationError(_("You reported a conflict with this matter."))
     if not created and interest.withdrawn_at:
-        interest.withdrawn_at, interest.conflict_found = None, False
-        interest.no_conflict_confirmed_at = None
-        interest.save(update_fields=["withdrawn_at", "conflict_found", "no_conflict_confirmed_at"])
+        interest.withdrawn_at, interest.no_conflict_confirmed_at = None, None
+        interest.save(update_fields=["withdrawn_at", "no_conflict_confirmed_at"])
     audit_record_for_request(request, "volunteers.interest.expressed", target=opportunity)
     return interest
 
