@@ -161,13 +161,15 @@ def _page(name: str) -> float:
 # -- what a baseline leaves out -----------------------------------------------------------
 @contextmanager
 def without_permission_filtering() -> Iterator[None]:
-    """Lists filtered by organization only: the bare page the permission JOIN is compared to."""
+    """Lists scoped to the organization only, as a coordinator's are: the bare page the
+    permission JOIN is compared to. The scope is the model's own (for survivors, the
+    access-row join the list orders by), so the baseline is the same page minus the grants."""
     from aftercare.access import GuardedQuerySet
 
     original = GuardedQuerySet.visible_to
 
     def organization_only(self, membership, action="view"):
-        return self.filter(**{f"{self.organization_lookup}_id": membership.organization_id})
+        return self.filter(self.organization_scope(membership.organization_id))
 
     GuardedQuerySet.visible_to = organization_only
     try:
