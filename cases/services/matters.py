@@ -119,7 +119,7 @@ def matter_open(
     return matter
 
 
-def _matter_create(*, check: ConflictCheck, sub_kind: str, lead_attorney, **fields) -> Matter:
+def _matter_create(*, check: ConflictCheck, sub_kind: str, **fields) -> Matter:
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -129,7 +129,6 @@ def _matter_create(*, check: ConflictCheck, sub_kind: str, lead_attorney, **fiel
                     client=check.client,
                     kind=kind_of(sub_kind),
                     sub_kind=sub_kind,
-                    lead_attorney=lead_attorney,
                     conflict_check=check,
                     **fields,
                 )

@@ -265,7 +265,12 @@ def test_a_volunteer_cannot_be_made_lead_attorney_when_a_matter_opens(
     """Opening would otherwise give a volunteer a minor's matter with no eligibility check."""
     unchecked = make_volunteer_in(harbor)
     unchecked.user.volunteer_profile.credentials.all().delete()
-    child = make_survivor(harbor, legal_name="Zephyrine Quillfeather")
+    child = make_survivor(
+        harbor,
+        legal_name="Zephyrine Quillfeather",
+        date_of_birth=timezone.localdate() - timedelta(days=365 * 12),
+    )
+    assert child.is_minor
     request = RequestFactory().post("/")
     request.user, request.membership = coordinator.user, coordinator
     check = conflict_check_run(request=request, client=child, parties=[])
