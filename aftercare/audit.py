@@ -1,6 +1,7 @@
 """The append-only, hash-chained audit trail.
 
-Services call `audit_record`; views call `audit_record_for_request`. Each event
+Services call `audit_record_by(actor, ...)` inside their transaction; code that has
+only a request (sign-in, the access door) calls `audit_record_for_request`. Each event
 stores the hash of the one before it, and a one-row chain head stores the newest
 hash and the count, so `audit_chain_verify` notices an edited, removed, reordered
 or truncated event. Payloads hold ids, codes and counts: never personal data.
@@ -112,6 +113,36 @@ def audit_record_for_request(
         object_type=object_type,
         object_id=object_id,
         ip_address=get_client_ip_address(request),
+        payload=payload,
+    )
+
+
+def audit_record_by(
+    actor,
+    action: str,
+    *,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    payload: dict[str, Any] | None = None,
+    organization=None,
+) -> AuditEvent:
+    """Append one event for an `aftercare.actor.Actor`, from any channel.
+
+    Outside the web the channel joins the payload, so a reader of the trail can tell a
+    click from a job. Call it inside the service's transaction: the change and its
+    event commit together or not at all.
+    """
+    if actor.channel != "web":
+        payload = {**(payload or {}), "channel": str(actor.channel)}
+    return audit_record(
+        action=action,
+        actor=actor.user,
+        organization=organization or actor.organization,
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
+        ip_address=actor.ip_address,
         payload=payload,
     )
 

@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from aftercare.access import membership_for_session
+from aftercare.actor import Actor
 from aftercare.sessions import session_expiry_reason, session_touch
 
 
@@ -74,6 +75,8 @@ class ActingOrganizationMiddleware:
         request.membership, request.memberships = None, []
         if request.user.is_authenticated and request.user.is_verified():
             request.membership = membership_for_session(request)
+        # Services take this, never the request (see aftercare/actor.py).
+        request.actor = Actor.from_request(request)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

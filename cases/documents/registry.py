@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.kinds import SubKind
@@ -17,12 +18,25 @@ class Field:
     help_text: str = ""
 
 
+class NeutralLabel(models.TextChoices):
+    """What a file name and the PDF's metadata may say of a document: its form, never
+    the kind of matter (a "T-visa declaration" in a download folder discloses status)."""
+
+    DECLARATION = "declaration", _("Declaration")
+    AFFIDAVIT = "affidavit", _("Affidavit")
+    PETITION = "petition", _("Petition")
+    MOTION = "motion", _("Motion")
+    CERTIFICATE = "certificate", _("Certificate")
+    LETTER = "letter", _("Letter")
+
+
 @dataclass(frozen=True)
 class DocumentTemplate:
     code: str
     name: str
     template: str
     version: int
+    label: str  # a NeutralLabel: the only description that leaves the application
     sub_kinds: tuple[str, ...] = ()  # empty: every matter
     language: str = "en"
     fields: tuple[Field, ...] = field(default_factory=tuple)
@@ -50,6 +64,7 @@ TEMPLATES = {
             name=_("Survivor declaration under penalty of perjury"),
             template="documents/survivor_declaration.html",
             version=1,
+            label=NeutralLabel.DECLARATION,
             fields=(
                 *COMMON,
                 Field(
@@ -65,6 +80,7 @@ TEMPLATES = {
             name=_("Declaration in support of a T-visa application"),
             template="documents/survivor_declaration.html",
             version=1,
+            label=NeutralLabel.DECLARATION,
             sub_kinds=(SubKind.T_VISA,),
             fields=(
                 *COMMON,
@@ -84,6 +100,7 @@ TEMPLATES = {
             name=_("Affidavit with a notary jurat"),
             template="documents/affidavit_jurat.html",
             version=1,
+            label=NeutralLabel.AFFIDAVIT,
             fields=(*COMMON, STATEMENT),
         ),
         DocumentTemplate(
@@ -91,6 +108,7 @@ TEMPLATES = {
             name=_("Petition for a protective order"),
             template="documents/protective_order_petition.html",
             version=1,
+            label=NeutralLabel.PETITION,
             sub_kinds=(SubKind.PROTECTIVE_ORDER,),
             fields=(
                 *COMMON,
@@ -103,6 +121,7 @@ TEMPLATES = {
             name=_("Motion to vacate a conviction"),
             template="documents/vacatur_motion.html",
             version=1,
+            label=NeutralLabel.MOTION,
             sub_kinds=(SubKind.VACATUR, SubKind.EXPUNGEMENT),
             fields=(
                 *COMMON,
@@ -115,6 +134,7 @@ TEMPLATES = {
             name=_("Petition for special findings (SIJS)"),
             template="documents/sijs_special_findings.html",
             version=1,
+            label=NeutralLabel.PETITION,
             sub_kinds=(SubKind.SIJS, SubKind.DEPENDENCY, SubKind.GUARDIANSHIP),
             fields=(
                 *COMMON,
@@ -127,6 +147,7 @@ TEMPLATES = {
             name=_("Certificate of translation"),
             template="documents/translation_certificate.html",
             version=1,
+            label=NeutralLabel.CERTIFICATE,
             fields=(
                 *COMMON,
                 Field("translator", _("Translator's name")),
@@ -139,6 +160,7 @@ TEMPLATES = {
             name=_("Cover letter with exhibit index"),
             template="documents/cover_letter.html",
             version=1,
+            label=NeutralLabel.LETTER,
             fields=(*COMMON, Field("paragraphs", _("Exhibits, one per block"), multiline=True)),
         ),
         DocumentTemplate(
@@ -146,6 +168,7 @@ TEMPLATES = {
             name=_("Certificate of service"),
             template="documents/certificate_of_service.html",
             version=1,
+            label=NeutralLabel.CERTIFICATE,
             fields=(
                 *COMMON,
                 Field("served_document", _("Document served")),

@@ -70,6 +70,9 @@ class DocumentVersion(models.Model):
     sha256 = models.CharField(max_length=64)
     pages = models.PositiveIntegerField()
     snapshot_json = EncryptedTextField()
+    # Whether the PDF prints the client's legal name (not a pseudonym): such a version
+    # is handed out only while the organization may still know that name.
+    names_client = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -84,12 +87,16 @@ class DocumentVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.template_code} v{self.number} on {self.matter_id}"
+        return f"document {self.pk} v{self.number} on {self.matter_id}"
 
     @property
     def pdf(self) -> bytes:
         return base64.b64decode(self.pdf_base64)
 
     def file_name(self) -> str:
-        """No names in file names: the matter number, the template and the version."""
-        return f"{self.matter.number}-{self.template_code}-v{self.number}.pdf"
+        """The matter number, a neutral label and the version: no name, no kind of matter."""
+        from cases.documents.registry import TEMPLATES
+
+        template = TEMPLATES.get(self.template_code)
+        label = template.label if template else "document"
+        return f"{self.matter.number}-{label}-v{self.number}.pdf"

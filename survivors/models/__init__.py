@@ -1,5 +1,7 @@
-"""Survivors' models: the record (record.py) and what others may see of it (sharing.py)."""
+"""Survivors' models: the record (record.py), what others may see of it (sharing.py), and
+a legal organization's own client file (engagement.py)."""
 
+from survivors.models.engagement import Engagement
 from survivors.models.record import (
     AGE_OF_MAJORITY,
     DataCategory,
@@ -27,6 +29,7 @@ __all__ = [
     "AGE_OF_MAJORITY",
     "Consent",
     "DataCategory",
+    "Engagement",
     "Indicator",
     "Need",
     "Purpose",

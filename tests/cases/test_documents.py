@@ -115,7 +115,7 @@ def test_each_generation_is_a_new_version_and_downloads_are_audited(matter, atto
     response = client.get(reverse("cases:document_download", args=[version.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        f'attachment; filename="{matter.number}-survivor_declaration-v2.pdf"'
+        f'attachment; filename="{matter.number}-declaration-v2.pdf"'
     )
     assert response.content == version.pdf
     assert AuditEvent.objects.filter(action="cases.document.downloaded").count() == 1

@@ -1,0 +1,107 @@
+"""The engagement: the moment a survivor becomes a legal organization's own client.
+
+Two ways of knowing a person (../shared/DOMAIN.md). What a partner NGO shared under
+consent ends with that consent. What the client tells her own lawyers, once she has
+engaged the legal organization, is that organization's client file: it is recorded here,
+in the legal organization's own encrypted fields, and a later revocation or erasure of
+the NGO's record does not touch it. It follows the legal organization's own retention
+and legal hold instead.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from encrypted_model_fields.fields import (
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedTextField,
+)
+
+from aftercare.models import Organization
+from survivors.models.record import Survivor
+
+
+class EngagementQuerySet(models.QuerySet["Engagement"]):
+    def current(self) -> EngagementQuerySet:
+        return self.filter(ended_at__isnull=True, erased_at__isnull=True)
+
+    def of(self, *, survivor_id: int, organization_id: int) -> EngagementQuerySet:
+        return self.filter(survivor_id=survivor_id, organization_id=organization_id)
+
+
+class Engagement(models.Model):
+    """A legal organization's engagement by a survivor, and its client file's identity.
+
+    Invariants: at most one current engagement per survivor and organization; the
+    identity fields hold what the client gave this organization (pre-filled from what
+    a consent let it see, completed at its own intake) and are read only through
+    `survivors.identity`; erasing it wipes them and keeps the row as proof of the
+    engagement's dates (no personal data).
+    """
+
+    # The client file's identity: the same names as the survivor record's fields, so
+    # that the identity door reads either source the same way.
+    IDENTITY_FIELDS = (
+        "legal_name",
+        "preferred_name",
+        "date_of_birth",
+        "gender",
+        "country_of_origin",
+        "nationality",
+        "languages",
+        "guardian_name",
+        "guardian_contact",
+    )
+    PII_FIELDS = (*IDENTITY_FIELDS, "scope")
+
+    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="engagements")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="engagements"
+    )
+    engaged_on = models.DateField(_("engaged on"))
+    scope = EncryptedTextField(
+        _("scope of the representation"),
+        help_text=_("For example: T visa and related immigration matters."),
+    )
+    letter_signed = models.BooleanField(_("engagement letter signed"), default=False)
+    letter_signed_on = models.DateField(_("letter signed on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+    legal_hold = models.BooleanField(
+        _("legal hold"),
+        default=False,
+        help_text=_("While set, the client file cannot be erased."),
+    )
+
+    legal_name = EncryptedCharField(_("legal name"), max_length=200, blank=True)
+    preferred_name = EncryptedCharField(_("preferred name"), max_length=200, blank=True)
+    date_of_birth = EncryptedDateField(_("date of birth"), null=True, blank=True)
+    gender = EncryptedCharField(_("gender"), max_length=60, blank=True)
+    country_of_origin = EncryptedCharField(_("country of origin"), max_length=60, blank=True)
+    nationality = EncryptedCharField(_("nationality"), max_length=60, blank=True)
+    languages = EncryptedCharField(_("languages"), max_length=200, blank=True)
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    guardian_name = EncryptedCharField(_("guardian or custodian"), max_length=200, blank=True)
+    guardian_contact = EncryptedCharField(_("guardian contact"), max_length=200, blank=True)
+
+    objects = EngagementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-engaged_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survivor", "organization"],
+                condition=models.Q(ended_at__isnull=True, erased_at__isnull=True),
+                name="one_current_engagement_per_org",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"engagement {self.pk} of {self.survivor_id} by {self.organization_id}"
