@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.test import RequestFactory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from aftercare.actor import Actor, Channel
 from aftercare.models import Membership, Organization, Role, User
 from aftercare.services import recovery_codes_issue
 
@@ -124,4 +125,7 @@ def acting_as(email: str, organization_name: str) -> HttpRequest:
     request.membership = Membership.objects.select_related("organization").get(
         user=request.user, organization__name=organization_name
     )
+    # Services that take an actor get this one; the stand-in request goes when the
+    # last service taking a request does.
+    request.actor = Actor(user=request.user, membership=request.membership, channel=Channel.COMMAND)
     return request

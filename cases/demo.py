@@ -99,7 +99,7 @@ def _work(attorney, matter: Matter, n: int, today, rng) -> None:
         matter.stage = Stage.PREPARING
         matter.save(update_fields=["stage"])
     deadline_add(
-        request=attorney,
+        actor=attorney.actor,
         matter=matter,
         data={
             "kind": "filing",
@@ -109,7 +109,7 @@ def _work(attorney, matter: Matter, n: int, today, rng) -> None:
     )
     if n % 2 == 0:
         deadline_add(
-            request=attorney,
+            actor=attorney.actor,
             matter=matter,
             data={
                 "kind": "hearing",
@@ -125,7 +125,11 @@ def _work(attorney, matter: Matter, n: int, today, rng) -> None:
         trigger = None if rule.anchor == "birth" else today - timedelta(days=rng.randint(5, 40))
         with contextlib.suppress(ValidationError):  # a client without a birth date
             deadline_add_computed(
-                request=attorney, matter=matter, rule=rule, trigger_date=trigger, mailed=n % 2 == 0
+                actor=attorney.actor,
+                matter=matter,
+                rule=rule,
+                trigger_date=trigger,
+                mailed=n % 2 == 0,
             )
     note_add(
         request=attorney,

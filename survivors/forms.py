@@ -8,6 +8,7 @@ from aftercare.models import Organization
 from survivors.models import (
     Consent,
     DataCategory,
+    Engagement,
     Indicator,
     Need,
     Purpose,
@@ -277,3 +278,48 @@ class RetentionPolicyForm(forms.ModelForm):
     class Meta:
         model = RetentionPolicy
         fields = ["years_after_closure", "enabled"]
+
+
+class EngagementForm(forms.ModelForm):
+    """The engagement and the client file's identity, as the client gave it."""
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "engaged_on",
+            "scope",
+            "letter_signed",
+            "letter_signed_on",
+            "legal_name",
+            "preferred_name",
+            "date_of_birth",
+            "gender",
+            "country_of_origin",
+            "nationality",
+            "languages",
+            "interpreter_needed",
+            "guardian_name",
+            "guardian_contact",
+        ]
+        widgets = {
+            "engaged_on": forms.DateInput(attrs={"type": "date"}),
+            "letter_signed_on": forms.DateInput(attrs={"type": "date"}),
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "scope": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, own_record: bool = False, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("engaged_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        if own_record:
+            # The organization's own record already holds the identity.
+            for name in [*Engagement.IDENTITY_FIELDS, "interpreter_needed"]:
+                del self.fields[name]
+        else:
+            self.fields["legal_name"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("letter_signed") and not cleaned.get("letter_signed_on"):
+            self.add_error("letter_signed_on", _("Enter the date the letter was signed."))
+        return cleaned

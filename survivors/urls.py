@@ -1,6 +1,6 @@
 from django.urls import path
 
-from survivors.views import intake, records, retention, sharing
+from survivors.views import engagement, intake, records, retention, sharing
 
 app_name = "survivors"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/intake/<int:step>/", intake.intake_step, name="intake_step"),
     path("<int:pk>/intake/review/", intake.intake_review, name="intake_review"),
     path("<int:pk>/intake/finish/", intake.intake_finish, name="intake_finish"),
+    path("<int:pk>/engagement/", engagement.engagement_new, name="engagement"),
     path("<int:pk>/consents/", sharing.consent_list, name="consents"),
     path("consents/<int:pk>/revoke/", sharing.consent_revoke_view, name="consent_revoke"),
     path("<int:pk>/share-record/", sharing.share_record, name="share_record"),

@@ -239,13 +239,15 @@ def _staff_some_matters(coordinator, harbor, today: date, rng: random.Random) ->
     matters = list(
         Matter.objects.filter(organization=harbor, closed_at__isnull=True).order_by("id")
     )
-    from volunteers.matching import volunteers_for
+    from volunteers.matching import client_for_staffing, volunteers_for
 
     for matter in matters[1:8:2]:
         best = next(
             (
                 m
-                for m in volunteers_for(matter)
+                for m in volunteers_for(
+                    matter, client=client_for_staffing(actor=coordinator.actor, matter=matter)
+                )
                 if m.eligible and m.profile.user.email.startswith("volunteer.")
             ),
             None,

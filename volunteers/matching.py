@@ -10,8 +10,39 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Matter
+from survivors.identity import IdentityUse, IdentityWithheld, survivor_identity_for
 from volunteers.eligibility import Facts, eligibility, language_names
 from volunteers.models import Credential, Training, VolunteerProfile
+
+
+@dataclass(frozen=True)
+class ClientForStaffing:
+    """What staffing may know of the client, from the identity door.
+
+    Unknown is never read as "safe": a client whose age is not shared is treated as a
+    minor (a background check and trauma-informed training are then required).
+    """
+
+    languages: frozenset[str]
+    minor_or_unknown: bool
+    trafficking_kinds: frozenset[str]
+    unknown: tuple[str, ...] = ()  # why something is not known, to show the coordinator
+
+
+def client_for_staffing(*, actor, matter: Matter) -> ClientForStaffing:
+    try:
+        identity = survivor_identity_for(
+            actor=actor, survivor=matter.client, use=IdentityUse.STAFFING
+        )
+    except IdentityWithheld as withheld:
+        return ClientForStaffing(frozenset(), True, frozenset(), (withheld.reason,))
+    reasons = tuple(dict.fromkeys(identity.withheld.values()))
+    return ClientForStaffing(
+        languages=frozenset(language_names(identity.get("languages") or "")),
+        minor_or_unknown=identity.get("is_minor") is not False,
+        trafficking_kinds=frozenset(identity.get("trafficking_kinds") or ()),
+        unknown=reasons,
+    )
 
 
 @dataclass
@@ -23,9 +54,12 @@ class Match:
     reasons_against: list[str] = field(default_factory=list)
 
 
-def volunteers_for(matter: Matter, *, exclude: Iterable[int] = ()) -> list[Match]:
+def volunteers_for(
+    matter: Matter, *, client: ClientForStaffing, exclude: Iterable[int] = ()
+) -> list[Match]:
     """Every volunteer member of the matter's organization but those in `exclude` (user
-    ids, e.g. the team), eligible first, best first."""
+    ids, e.g. the team), eligible first, best first, for the client as staffing knows
+    them (`client_for_staffing`)."""
     today = timezone.localdate()
     pool = (
         VolunteerProfile.objects.in_organization(matter.organization_id)
@@ -47,15 +81,14 @@ def volunteers_for(matter: Matter, *, exclude: Iterable[int] = ()) -> list[Match
             organization_id=matter.organization_id, required_for_every_matter=True
         ).values_list("pk", "name")
     )
-    client_languages = language_names(matter.client.languages or "")
+    client_languages = client.languages
     # "" for a court whose state is not recorded: the admission rule then says so.
     court_state = (
         (matter.jurisdiction.holiday_subdivision or "").strip().upper()
         if matter.jurisdiction and matter.jurisdiction.type == "court"
         else None
     )
-    client = matter.client
-    minor_or_unknown = bool(client.is_minor) or client.date_of_birth is None
+    minor_or_unknown = client.minor_or_unknown
     matches = []
     for profile in pool:
         facts = Facts(

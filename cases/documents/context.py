@@ -1,8 +1,10 @@
-"""What a document says, built from the matter and the draft.
+"""What a document says, built from the matter, the draft and the client's identity.
 
-Pseudonym mode is enforced here, where the data is gathered: for a matter filed under a
-pseudonym, the survivor's legal name and aliases are never read into the context, so
-no template, metadata field or file name can carry them.
+The identity comes in from the survivors app's door (`survivors.identity`), already
+decided for this organization, this person and this moment; this module never reads the
+survivor. Pseudonym mode is enforced by the caller, which does not even ask for the
+legal name of a matter filed under a pseudonym, so no template, metadata field or file
+name can carry it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from cases.models import Matter
+from survivors.identity import ClientIdentity
 
 DEFAULT_PSEUDONYM = "Jane Doe"
 # Template-specific fields typed by the paralegal; never read from the survivor's record.
@@ -26,18 +29,26 @@ EXTRA_FIELDS = (
 )
 
 
-def client_display_name(matter: Matter, fields: dict) -> str:
+WITHHELD_NAME = "[name not available]"
+
+
+def client_display_name(matter: Matter, fields: dict, identity: ClientIdentity | None) -> str:
+    """The pseudonym, the name the organization may know, or a placeholder that says so."""
     if matter.file_under_pseudonym:
         return fields.get("pseudonym") or DEFAULT_PSEUDONYM
-    return matter.client.legal_name
+    if identity is None or not identity.get("legal_name"):
+        return WITHHELD_NAME
+    return identity.get("legal_name")
 
 
 def paragraphs(text: str) -> list[str]:
     return [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
 
 
-def document_context(matter: Matter, fields: dict, *, title: str) -> dict:
-    declarant = client_display_name(matter, fields)
+def document_context(
+    matter: Matter, fields: dict, *, title: str, identity: ClientIdentity | None
+) -> dict:
+    declarant = client_display_name(matter, fields, identity)
     attorney = matter.lead_attorney
     return {
         "title": title,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from aftercare.audit import audit_record_for_request
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by
 from cases.deadline_rules import SHIPPED_RULES, compute_due
 from cases.models import Deadline, DeadlineRule, Matter
 from cases.services.reminders import reminders_schedule
+from survivors.identity import IdentityUse, IdentityWithheld, survivor_identity_for
 
 
 def deadline_rules_install(*, organization) -> int:
@@ -27,16 +29,43 @@ def deadline_rules_install(*, organization) -> int:
     return len(new)
 
 
+def _client_birth(*, actor: Actor, matter: Matter, rule: DeadlineRule):
+    """The client's birth date through the identity door, only when the rule uses it.
+
+    Returns (birth, why it is missing); a rule counted from the birth date cannot be
+    computed without it, a rule a minority only tolls is computed untolled and says so.
+    """
+    if rule.anchor != DeadlineRule.Anchor.BIRTH and not rule.minor_tolls_until_majority:
+        return None, ""
+    try:
+        identity = survivor_identity_for(
+            actor=actor,
+            survivor=matter.client,
+            use=IdentityUse.DEADLINES,
+            fields={"date_of_birth"},
+        )
+    except IdentityWithheld as withheld:
+        return None, withheld.reason
+    birth = identity.get("date_of_birth")
+    if birth is None:
+        return None, identity.why_not("date_of_birth") or str(
+            _("The client's date of birth is not known.")
+        )
+    return birth, ""
+
+
 def deadline_compute(
-    *, matter: Matter, rule: DeadlineRule, trigger_date=None, mailed: bool = False
+    *, actor: Actor, matter: Matter, rule: DeadlineRule, trigger_date=None, mailed: bool = False
 ):
-    birth = matter.client.date_of_birth
+    birth, missing = _client_birth(actor=actor, matter=matter, rule=rule)
     if rule.anchor == DeadlineRule.Anchor.BIRTH and birth is None:
-        raise ValidationError({"trigger_date": "The client's date of birth is not known."})
+        raise ValidationError({"trigger_date": missing})
     if rule.anchor == DeadlineRule.Anchor.TRIGGER and trigger_date is None:
-        raise ValidationError({"trigger_date": f"Enter the {rule.trigger_label.lower()}."})
+        raise ValidationError(
+            {"trigger_date": _("Enter the %(what)s.") % {"what": rule.trigger_label.lower()}}
+        )
     jurisdiction = matter.jurisdiction
-    return compute_due(
+    computation = compute_due(
         rule,
         trigger=trigger_date,
         birth=birth,
@@ -44,11 +73,15 @@ def deadline_compute(
         country=jurisdiction.holiday_country if jurisdiction else "US",
         subdivision=jurisdiction.holiday_subdivision if jurisdiction else "",
     )
+    if missing and rule.minor_tolls_until_majority:
+        # Untolled is the earlier, safer date; the person confirming must know why.
+        computation.steps.insert(1, {"step": "minor_unknown"})
+    return computation
 
 
 def deadline_add_computed(
     *,
-    request: HttpRequest,
+    actor: Actor,
     matter: Matter,
     rule: DeadlineRule,
     trigger_date=None,
@@ -56,7 +89,7 @@ def deadline_add_computed(
 ) -> Deadline:
     """Add a computed deadline, unconfirmed, with every step of its computation."""
     computation = deadline_compute(
-        matter=matter, rule=rule, trigger_date=trigger_date, mailed=mailed
+        actor=actor, matter=matter, rule=rule, trigger_date=trigger_date, mailed=mailed
     )
     with transaction.atomic():
         deadline = Deadline.objects.create(
@@ -67,12 +100,12 @@ def deadline_add_computed(
             rule=rule,
             computation=computation.steps,
             trigger_date=trigger_date,
-            created_by=request.user,
+            created_by=actor.user,
         )
         deadline.responsible.add(matter.lead_attorney)
         reminders_schedule(deadline=deadline)
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "cases.deadline.computed",
             target=matter,
             payload={
@@ -83,20 +116,20 @@ def deadline_add_computed(
     return deadline
 
 
-def deadline_add(*, request: HttpRequest, matter: Matter, data: dict, responsible=()) -> Deadline:
+def deadline_add(*, actor: Actor, matter: Matter, data: dict, responsible=()) -> Deadline:
     """A deadline or hearing entered by hand: it is what the attorney typed, so it is confirmed."""
     with transaction.atomic():
         deadline = Deadline.objects.create(
             matter=matter,
-            created_by=request.user,
-            confirmed_by=request.user,
+            created_by=actor.user,
+            confirmed_by=actor.user,
             confirmed_at=timezone.now(),
             **data,
         )
         deadline.responsible.set(list(responsible) or [matter.lead_attorney])
         reminders_schedule(deadline=deadline)
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "cases.deadline.added",
             target=matter,
             payload={
@@ -108,29 +141,33 @@ def deadline_add(*, request: HttpRequest, matter: Matter, data: dict, responsibl
     return deadline
 
 
-def deadline_confirm(*, request: HttpRequest, deadline: Deadline) -> Deadline:
+def deadline_confirm(*, actor: Actor, deadline: Deadline) -> Deadline:
     """Record who checked a computed date; the first confirmation stands."""
-    if deadline.confirmed_at is not None:
-        return deadline
-    deadline.confirmed_by, deadline.confirmed_at = request.user, timezone.now()
-    deadline.save(update_fields=["confirmed_by", "confirmed_at"])
-    audit_record_for_request(
-        request,
-        "cases.deadline.confirmed",
-        target=deadline.matter,
-        payload={"deadline": deadline.pk},
-    )
+    with transaction.atomic():
+        confirmed = Deadline.objects.filter(pk=deadline.pk, confirmed_at__isnull=True).update(
+            confirmed_by=actor.user, confirmed_at=timezone.now()
+        )
+        if not confirmed:
+            return deadline
+        deadline.refresh_from_db(fields=["confirmed_by", "confirmed_at"])
+        audit_record_by(
+            actor,
+            "cases.deadline.confirmed",
+            target=deadline.matter,
+            payload={"deadline": deadline.pk},
+        )
     return deadline
 
 
-def deadline_set_status(*, request: HttpRequest, deadline: Deadline, status: str) -> Deadline:
-    deadline.status = status
-    deadline.save(update_fields=["status"])
-    reminders_schedule(deadline=deadline)
-    audit_record_for_request(
-        request,
-        "cases.deadline.status_changed",
-        target=deadline.matter,
-        payload={"deadline": deadline.pk, "status": status},
-    )
+def deadline_set_status(*, actor: Actor, deadline: Deadline, status: str) -> Deadline:
+    with transaction.atomic():
+        deadline.status = status
+        deadline.save(update_fields=["status"])
+        reminders_schedule(deadline=deadline)
+        audit_record_by(
+            actor,
+            "cases.deadline.status_changed",
+            target=deadline.matter,
+            payload={"deadline": deadline.pk, "status": status},
+        )
     return deadline

@@ -6,34 +6,44 @@ import base64
 import hashlib
 import json
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
-from aftercare.audit import audit_record, audit_record_for_request
+from aftercare.actor import Actor, Channel
+from aftercare.audit import audit_record_by
 from cases.documents.context import document_context
-from cases.documents.registry import TEMPLATES
+from cases.documents.registry import TEMPLATES, NeutralLabel
 from cases.documents.renderer import RenderError, render_pdf_limited
 from cases.models import DocumentDraft, DocumentVersion, Matter, Party
+from survivors.identity import ClientIdentity, IdentityUse, IdentityWithheld, survivor_identity_for
+
+NAME_WITHHELD = _(
+    "The client's name cannot be printed: %(reason)s Record the engagement on the client's "
+    "page once the client has engaged your organization, or file under a pseudonym."
+)
+VERSION_WITHHELD = _(
+    "This version prints the client's name, and your organization may no longer know it: %(reason)s"
+)
 
 
-def document_draft_start(
-    *, request: HttpRequest, matter: Matter, template_code: str
-) -> DocumentDraft:
+def document_draft_start(*, actor: Actor, matter: Matter, template_code: str) -> DocumentDraft:
     template = TEMPLATES[template_code]
-    draft = DocumentDraft.objects.create(
-        matter=matter,
-        template_code=template.code,
-        created_by=request.user,
-        fields_json=json.dumps(_known_fields(matter)),
-    )
-    audit_record_for_request(
-        request,
-        "cases.document.draft_started",
-        target=matter,
-        payload={"draft": draft.pk, "template": template.code},
-    )
+    with transaction.atomic():
+        draft = DocumentDraft.objects.create(
+            matter=matter,
+            template_code=template.code,
+            created_by=actor.user,
+            fields_json=json.dumps(_known_fields(matter)),
+        )
+        audit_record_by(
+            actor,
+            "cases.document.draft_started",
+            target=matter,
+            payload={"draft": draft.pk, "template": template.code},
+        )
     return draft
 
 
@@ -48,43 +58,120 @@ def _known_fields(matter: Matter) -> dict:
     return known
 
 
-def document_draft_save(*, request: HttpRequest, draft: DocumentDraft, fields: dict) -> None:
-    draft.fields_json = json.dumps(fields)
-    draft.save(update_fields=["fields_json", "updated_at"])
-    audit_record_for_request(
-        request, "cases.document.draft_saved", target=draft.matter, payload={"draft": draft.pk}
+def document_draft_save(*, actor: Actor, draft: DocumentDraft, fields: dict) -> None:
+    with transaction.atomic():
+        draft.fields_json = json.dumps(fields)
+        draft.save(update_fields=["fields_json", "updated_at"])
+        audit_record_by(
+            actor, "cases.document.draft_saved", target=draft.matter, payload={"draft": draft.pk}
+        )
+
+
+def document_title(draft: DocumentDraft) -> str:
+    """What the PDF's metadata and <title> say: a neutral label and the matter number."""
+    label = NeutralLabel(TEMPLATES[draft.template_code].label).label
+    return f"{label} · {draft.matter.number}"
+
+
+def document_identity(*, actor: Actor, matter: Matter) -> ClientIdentity | None:
+    """The client's name as the acting organization may know it now, through the door.
+
+    A matter filed under a pseudonym never asks: its documents cannot carry the name.
+    Raises `IdentityWithheld` when the organization no longer knows the client at all.
+    """
+    if matter.file_under_pseudonym:
+        return None
+    return survivor_identity_for(
+        actor=actor, survivor=matter.client, use=IdentityUse.DOCUMENT, fields={"legal_name"}
     )
 
 
-def document_html(draft: DocumentDraft, *, preview: bool = False) -> str:
+def name_missing_reason(matter: Matter, identity: ClientIdentity | None) -> str:
+    """Why a document cannot print the client's name, or "" when it can (or needs not)."""
+    if matter.file_under_pseudonym or (identity and identity.get("legal_name")):
+        return ""
+    if identity and identity.why_not("legal_name"):
+        return identity.why_not("legal_name")
+    return str(_("The client's legal name is not recorded."))
+
+
+def document_html(
+    draft: DocumentDraft, *, identity: ClientIdentity | None, preview: bool = False
+) -> str:
     template = TEMPLATES[draft.template_code]
-    title = f"{template.name} · {draft.matter.number}"
-    context = document_context(draft.matter, draft.fields, title=str(title))
+    context = document_context(
+        draft.matter, draft.fields, title=document_title(draft), identity=identity
+    )
     return render_to_string(template.template, {**context, "preview": preview})
 
 
-def document_generate(*, request: HttpRequest, draft: DocumentDraft) -> None:
-    """Queue the render in the worker, never in the request."""
+def document_preview_html(*, actor: Actor, draft: DocumentDraft) -> tuple[str, str]:
+    """The document as it would print now, and why the name is missing (or "").
+
+    Checked at this moment: after a consent ends, the preview no longer shows the name.
+    """
+    try:
+        identity = document_identity(actor=actor, matter=draft.matter)
+    except IdentityWithheld as withheld:
+        return document_html(draft, identity=None, preview=True), withheld.reason
+    reason = name_missing_reason(draft.matter, identity)
+    return document_html(draft, identity=identity, preview=True), reason
+
+
+def document_generate(*, actor: Actor, draft: DocumentDraft) -> None:
+    """Queue the render in the worker, never in the request.
+
+    Refused now, with the reason, when the document could not print the client's name;
+    the worker asks the door again when it renders.
+    """
     from cases.tasks import document_render
 
     if draft.status == DocumentDraft.Status.GENERATING:
         return  # already queued: one click, one PDF
+    try:
+        identity = document_identity(actor=actor, matter=draft.matter)
+    except IdentityWithheld as withheld:
+        raise ValidationError(NAME_WITHHELD % {"reason": withheld.reason}) from withheld
+    if reason := name_missing_reason(draft.matter, identity):
+        raise ValidationError(NAME_WITHHELD % {"reason": reason})
+    user_id = actor.user_id
     with transaction.atomic():
         draft.status, draft.error = DocumentDraft.Status.GENERATING, ""
         draft.save(update_fields=["status", "error", "updated_at"])
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "cases.document.generation_requested",
             target=draft.matter,
             payload={"draft": draft.pk},
         )
-        transaction.on_commit(lambda: document_render.delay(draft.pk, request.user.pk))
+        transaction.on_commit(lambda: document_render.delay(draft.pk, user_id))
+
+
+def _generation_failed(actor: Actor, draft: DocumentDraft, error: str, code: str) -> None:
+    with transaction.atomic():
+        DocumentDraft.objects.filter(pk=draft.pk).update(
+            status=DocumentDraft.Status.FAILED, error=error
+        )
+        audit_record_by(
+            actor,
+            "cases.document.generation_failed",
+            organization=draft.matter.organization,
+            target=draft.matter,
+            payload={"draft": draft.pk, "reason": code},
+        )
 
 
 def document_render_run(*, draft_id: int, user_id: int) -> DocumentVersion | None:
-    """Render and keep a new version; on failure the draft is kept as it was, with a message."""
+    """Render and keep a new version; on failure the draft is kept as it was, with a message.
+
+    Runs in the worker as the person who asked, acting for the matter's organization as
+    they are now: if they left it, or the client's consent ended since the click, the
+    door refuses and nothing is rendered.
+    """
+    from aftercare.models import User
+
     draft = DocumentDraft.objects.select_related(
-        "matter__client", "matter__lead_attorney", "matter__organization", "matter__jurisdiction"
+        "matter__lead_attorney", "matter__organization", "matter__jurisdiction"
     ).get(pk=draft_id)
     # Claim the draft: a second task for the same click (or a redelivery) finds nothing.
     claimed = DocumentDraft.objects.filter(
@@ -92,24 +179,27 @@ def document_render_run(*, draft_id: int, user_id: int) -> DocumentVersion | Non
     ).update(status=DocumentDraft.Status.EDITING)
     if not claimed:
         return None
-    template = TEMPLATES[draft.template_code]
-    html = document_html(draft)
-    title = f"{template.name} · {draft.matter.number}"
+    actor = Actor.in_organization(
+        user=User.objects.filter(pk=user_id).first(),
+        organization_id=draft.matter.organization_id,
+        channel=Channel.WORKER,
+    )
+    try:
+        identity = document_identity(actor=actor, matter=draft.matter)
+        reason = name_missing_reason(draft.matter, identity)
+    except IdentityWithheld as withheld:
+        identity, reason = None, withheld.reason
+    if reason:
+        _generation_failed(actor, draft, str(NAME_WITHHELD % {"reason": reason}), "name_withheld")
+        return None
+    html = document_html(draft, identity=identity)
     try:
         variant = "pdf/a-2b" if draft.fields.get("pdf_a") == "on" else None
-        rendered = render_pdf_limited(html, title=str(title), variant=variant)
+        rendered = render_pdf_limited(html, title=document_title(draft), variant=variant)
     except RenderError as error:
-        DocumentDraft.objects.filter(pk=draft.pk).update(
-            status=DocumentDraft.Status.FAILED, error=str(error)
-        )
-        audit_record(
-            action="cases.document.generation_failed",
-            actor=draft.created_by,
-            organization=draft.matter.organization,
-            target=draft.matter,
-            payload={"draft": draft.pk},
-        )
+        _generation_failed(actor, draft, str(error), "render_failed")
         return None
+    template = TEMPLATES[draft.template_code]
     with transaction.atomic():
         number = (draft.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = DocumentVersion.objects.create(
@@ -122,11 +212,12 @@ def document_render_run(*, draft_id: int, user_id: int) -> DocumentVersion | Non
             sha256=hashlib.sha256(rendered.pdf).hexdigest(),
             pages=rendered.pages,
             snapshot_json=json.dumps(draft.fields),
+            names_client=not draft.matter.file_under_pseudonym,
             created_by_id=user_id,
         )
-        audit_record(
-            action="cases.document.generated",
-            actor=version.created_by,
+        audit_record_by(
+            actor,
+            "cases.document.generated",
             organization=draft.matter.organization,
             target=draft.matter,
             payload={"version": version.pk, "sha256": version.sha256},
@@ -134,8 +225,32 @@ def document_render_run(*, draft_id: int, user_id: int) -> DocumentVersion | Non
     return version
 
 
-def document_download(*, request: HttpRequest, version: DocumentVersion) -> bytes:
-    audit_record_for_request(
-        request, "cases.document.downloaded", target=version.matter, payload={"version": version.pk}
-    )
+def document_download(*, actor: Actor, version: DocumentVersion) -> bytes:
+    """The PDF, if the organization may still know everything it prints, now.
+
+    A version that prints the client's name is refused once the organization no longer
+    knows that name (a consent ended without an engagement): the PDF is the name.
+    """
+    if version.names_client:
+        # Asked whatever the matter's pseudonym flag says today: the version was made
+        # with the name, and that is what it would hand out.
+        try:
+            identity = survivor_identity_for(
+                actor=actor,
+                survivor=version.matter.client,
+                use=IdentityUse.DOCUMENT,
+                fields={"legal_name"},
+            )
+            reason = identity.why_not("legal_name")
+        except IdentityWithheld as withheld:
+            reason = withheld.reason
+        if reason:
+            raise PermissionDenied(VERSION_WITHHELD % {"reason": reason})
+    with transaction.atomic():
+        audit_record_by(
+            actor,
+            "cases.document.downloaded",
+            target=version.matter,
+            payload={"version": version.pk},
+        )
     return version.pdf

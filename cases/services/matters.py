@@ -16,9 +16,15 @@ from cases.kinds import allowed_stages, kind_of
 from cases.models import ConflictCheck, Matter, Party, PartyAlias, PartyToken, Reminder
 from cases.services.deadlines import deadline_rules_install
 from cases.signals import team_member_joining, team_member_removed
+from survivors.identity import survivor_known_to
 from survivors.models import SurvivorUserGrant
 
 NO_CLEARED_CHECK = _("A matter opens only after its conflict check is cleared or waived.")
+CLIENT_NOT_KNOWN = _(
+    "Your organization no longer has a current consent or an engagement for this client, "
+    "so no matter can be opened for them. Ask the referring organization, or record the "
+    "engagement once the client has engaged you."
+)
 
 
 def _next_number(organization) -> str:
@@ -75,6 +81,16 @@ def matter_open(
         raise PermissionDenied  # opening a matter grants access: a coordinator's decision
     if not check.allows_opening:
         raise ValidationError(NO_CLEARED_CHECK)
+    # Checked now, not when the referral was accepted: a consent revoked since the
+    # conflict check ends the organization's knowledge of the client.
+    if not survivor_known_to(organization_id=check.organization_id, survivor=check.client):
+        audit_record_for_request(
+            request,
+            "aftercare.access.denied",
+            target=check,
+            payload={"reason": "client_not_known", "action": "matter_open"},
+        )
+        raise ValidationError(CLIENT_NOT_KNOWN)
     if (
         not Membership.objects.active()
         .filter(user=lead_attorney, organization=check.organization, role=Role.ATTORNEY)

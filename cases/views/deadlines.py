@@ -41,7 +41,7 @@ def deadline_new(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.ComputedDeadlineForm(posted(request), matter=matter)
         if form.is_valid():
             try:
-                deadline_add_computed(request=request, matter=matter, **form.cleaned_data)
+                deadline_add_computed(actor=request.actor, matter=matter, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -52,7 +52,7 @@ def deadline_new(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = dict(form.cleaned_data)
         responsible = data.pop("responsible")
-        deadline_add(request=request, matter=matter, data=data, responsible=responsible)
+        deadline_add(actor=request.actor, matter=matter, data=data, responsible=responsible)
         return redirect(f"{matter_url(matter)}#deadlines")
     return _rerender(request, matter, deadline_form=form)
 
@@ -66,7 +66,7 @@ def _deadline_for_change(request, pk) -> Deadline:
 @require_POST
 def deadline_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _deadline_for_change(request, pk)
-    deadline_confirm(request=request, deadline=deadline)
+    deadline_confirm(actor=request.actor, deadline=deadline)
     return redirect(f"{matter_url(deadline.matter)}#deadlines")
 
 
@@ -74,7 +74,7 @@ def deadline_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
 def deadline_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _deadline_for_change(request, pk)
     if request.POST.get("status") in Deadline.Status.values:
-        deadline_set_status(request=request, deadline=deadline, status=request.POST["status"])
+        deadline_set_status(actor=request.actor, deadline=deadline, status=request.POST["status"])
     return redirect(f"{matter_url(deadline.matter)}#deadlines")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -16,7 +18,7 @@ from cases.services.documents import (
     document_draft_save,
     document_draft_start,
     document_generate,
-    document_html,
+    document_preview_html,
 )
 from cases.services.matters import matter_open_for_user
 
@@ -51,7 +53,7 @@ def document_list(request: HttpRequest, pk: int) -> HttpResponse:
         code = request.POST.get("template")
         if code not in {t.code for t in templates_for(matter.sub_kind)}:
             raise Http404
-        draft = document_draft_start(request=request, matter=matter, template_code=code)
+        draft = document_draft_start(actor=request.actor, matter=matter, template_code=code)
         return redirect("cases:document_draft", pk=draft.pk)
     return render(
         request,
@@ -79,9 +81,13 @@ def document_draft(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if form.is_valid():
         fields = {k: ("on" if v is True else v) for k, v in form.cleaned_data.items() if v}
-        document_draft_save(request=request, draft=draft, fields=fields)
+        document_draft_save(actor=request.actor, draft=draft, fields=fields)
         if "generate" in request.POST:
-            document_generate(request=request, draft=draft)
+            try:
+                document_generate(actor=request.actor, draft=draft)
+            except ValidationError as refusal:
+                # What was typed is saved; the reason says what to do about the name.
+                messages.error(request, " ".join(refusal.messages))
         return redirect("cases:document_draft", pk=draft.pk)
     return render(
         request,
@@ -98,9 +104,14 @@ def _body_of(html: str) -> str:
 
 def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft_for(request, pk)
+    html, name_missing = document_preview_html(actor=request.actor, draft=draft)
     # Rendered by our autoescaping template just now: the markup is ours, the text escaped.
-    body = mark_safe(_body_of(document_html(draft, preview=True)))  # noqa: S308
-    return render(request, "cases/document_preview.html", {"draft": draft, "document": body})
+    body = mark_safe(_body_of(html))  # noqa: S308
+    return render(
+        request,
+        "cases/document_preview.html",
+        {"draft": draft, "document": body, "name_missing": name_missing},
+    )
 
 
 def document_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -112,8 +123,18 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def document_download_view(request: HttpRequest, pk: int) -> HttpResponse:
-    version = fetch_for_user(request, DocumentVersion.objects.select_related("matter"), pk=pk)
-    pdf = document_download(request=request, version=version)
+    version = fetch_for_user(
+        request, DocumentVersion.objects.select_related("matter__client"), pk=pk
+    )
+    try:
+        pdf = document_download(actor=request.actor, version=version)
+    except PermissionDenied as refusal:
+        return render(
+            request,
+            "cases/document_withheld.html",
+            {"version": version, "reason": str(refusal)},
+            status=403,
+        )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{version.file_name()}"'
     return response

@@ -29,6 +29,7 @@ from cases.services.matters import (
     team_member_remove,
 )
 from cases.services.work import note_add, time_log
+from survivors.identity import basis_summary
 
 PAGE_SIZE = 25
 
@@ -125,6 +126,7 @@ def _detail_context(request, matter, **forms_with_errors) -> dict:
         "team_form": forms.TeamForm(organization=matter.organization),
         "today": timezone.localdate(),
         "coordinates": request.membership.role_enum.sees_whole_organization,
+        "client_basis": basis_summary(organization=matter.organization, survivor=matter.client),
         **forms_with_errors,
     }
 

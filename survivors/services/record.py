@@ -19,6 +19,7 @@ from aftercare.models import Organization
 from survivors.models import (
     Consent,
     DataCategory,
+    Engagement,
     SafeContact,
     Survivor,
     SurvivorAccess,
@@ -140,6 +141,8 @@ class SurvivorView:
     survivor: Survivor
     categories: frozenset[str]
     shared: bool  # True when another organization recorded the survivor
+    # The acting organization's own client file of this person, if she engaged it.
+    client_file: Engagement | None = None
 
     def shows(self, category: str) -> bool:
         return category in self.categories
@@ -183,14 +186,30 @@ def survivor_open(
         categories = frozenset()
     else:
         categories = visible_categories(request.membership, survivor)
+    client_file = (
+        Engagement.objects.filter(
+            survivor=survivor,
+            organization_id=request.membership.organization_id,
+            erased_at__isnull=True,
+        )
+        .order_by("-engaged_on", "-id")
+        .first()
+    )
     audit_record_for_request(
         request,
         "survivors.survivor.viewed",
         target=survivor,
-        payload={"categories": sorted(categories), "for": "change" if for_change else "reading"},
+        payload={
+            "categories": sorted(categories),
+            "for": "change" if for_change else "reading",
+            "client_file": client_file is not None,
+        },
     )
     return SurvivorView(
-        survivor, categories, shared=survivor.organization_id != request.membership.organization_id
+        survivor,
+        categories,
+        shared=survivor.organization_id != request.membership.organization_id,
+        client_file=client_file,
     )
 
 

@@ -13,6 +13,7 @@ from aftercare.audit import audit_record_for_request
 from aftercare.models import Organization
 from survivors.models import (
     Consent,
+    Engagement,
     Referral,
     ServiceGoal,
     Survivor,
@@ -23,10 +24,15 @@ from survivors.models import (
 
 def survivor_access_refresh(*, survivor: Survivor, organization_id: int) -> None:
     """Bring one organization's access row for a survivor in step with ownership and the
-    current shares: the owner always has one without end; another organization has one
-    while a current consent shares the survivor with it, until the latest expiry."""
+    current shares: the owner always has one without end, and so has a legal organization
+    the survivor engaged; another organization has one while a current consent shares
+    the survivor with it, until the latest expiry."""
     access = SurvivorAccess.objects.filter(survivor=survivor, organization_id=organization_id)
-    if survivor.organization_id == organization_id:
+    engaged = Engagement.objects.filter(
+        survivor=survivor, organization_id=organization_id, erased_at__isnull=True
+    ).exists()
+    if survivor.organization_id == organization_id or engaged:
+        # The owner's record, or a legal organization's own client file: no consent ends it.
         expires, keep = None, True
     else:
         shares = SurvivorShare.objects.current().filter(

@@ -21,6 +21,7 @@ from aftercare.models import AuditEvent
 from aftercare.pagination import CappedPage
 from survivors.forms import SurvivorSearchForm
 from survivors.models import Referral, Survivor
+from survivors.services.engagement import engagement_may_record
 from survivors.services.record import (
     safe_location_reveal,
     survivor_close,
@@ -148,6 +149,9 @@ def _detail_context(request, view, **extra) -> dict:
         "contacts": list(survivor.contacts.all()) if view.shows("contact") else [],
         "may_reveal": request.membership.role_enum.may_reveal_safe_location,
         "manages": not view.shared and request.membership.role_enum.sees_whole_organization,
+        "client_file": view.client_file,
+        "client_file_own": not view.shared,
+        "may_engage": view.client_file is None and engagement_may_record(request.actor),
         **extra,
     }
 

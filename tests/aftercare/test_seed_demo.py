@@ -82,6 +82,7 @@ def test_a_bad_totp_secret_is_refused_with_a_message():
 
 def test_every_demo_matter_can_be_staffed_with_an_eligible_explained_choice():
     from cases.models import Matter
+    from tests.actors import staffing_client
     from volunteers.matching import volunteers_for
     from volunteers.models import Assignment, Credential, Opportunity, VolunteerProfile
 
@@ -93,7 +94,7 @@ def test_every_demo_matter_can_be_staffed_with_an_eligible_explained_choice():
     assert Assignment.objects.active().exists() and Opportunity.objects.open().exists()
     for matter in Matter.objects.filter(organization=harbor, closed_at__isnull=True):
         team = matter.user_grants.values_list("user_id", flat=True)
-        ranked = volunteers_for(matter, exclude=team)
+        ranked = volunteers_for(matter, client=staffing_client(matter), exclude=team)
         eligible = [m for m in ranked if m.eligible]
         assert eligible, f"{matter.number} has no eligible volunteer"
         assert eligible[0].reasons_for, "the choice is explained"

@@ -7,6 +7,7 @@ import pytest
 
 from cases.models import DeadlineRule, Jurisdiction
 from cases.services.deadlines import deadline_compute, deadline_rules_install
+from tests.actors import lead_actor
 from tests.factories import make_matter, make_survivor
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def ny_matter(harbor):
 
 def due(matter, code, **kwargs):
     rule = DeadlineRule.objects.get(organization=matter.organization, code=code)
-    return deadline_compute(matter=matter, rule=rule, **kwargs)
+    return deadline_compute(actor=lead_actor(matter), matter=matter, rule=rule, **kwargs)
 
 
 def rolled(computation) -> list[tuple[str, str]]:

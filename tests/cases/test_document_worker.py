@@ -23,6 +23,7 @@ def test_the_worker_renders_the_pdf_the_paralegal_asked_for(
     from aftercare.access import access_grant
 
     access_grant(user=paralegal.user, obj=matter, actions=("view", "change"))
+    access_grant(user=paralegal.user, obj=matter.client, actions=("view",))  # as the team form
     client = client_for(paralegal)
     client.post(reverse("cases:documents", args=[matter.pk]), {"template": "survivor_declaration"})
     draft = DocumentDraft.objects.get()

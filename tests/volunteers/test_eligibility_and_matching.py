@@ -8,6 +8,7 @@ from django.utils import timezone
 from aftercare.access import access_grant
 from aftercare.models import Role
 from cases.models import Jurisdiction
+from tests.actors import staffing_client
 from tests.factories import MembershipFactory, make_matter, make_survivor
 from volunteers.eligibility import Facts, eligibility
 from volunteers.matching import volunteers_for
@@ -171,8 +172,9 @@ def test_matching_ranks_eligible_volunteers_with_reasons(
     access_grant(user=busy.user, obj=make_matter(harbor, lead=busy.user), actions=("view",))
     outside = volunteer("nj@test.example", state="NJ")
 
+    client = staffing_client(matter)
     with django_assert_max_num_queries(12) as few:
-        ranked = volunteers_for(matter)
+        ranked = volunteers_for(matter, client=client)
     assert [m.profile for m in ranked] == [best, area, some, busy, outside]
     assert [m.eligible for m in ranked] == [True, True, True, False, False]
     assert "Speaks Spanish with the client." in ranked[0].reasons_for
@@ -186,8 +188,9 @@ def test_matching_ranks_eligible_volunteers_with_reasons(
         extra = volunteer(f"more{n}@test.example")
         for _ in range(2):
             access_grant(user=extra.user, obj=make_matter(harbor, lead=lead), actions=("view",))
+    client = staffing_client(matter)
     with django_assert_max_num_queries(queries):
-        assert len(volunteers_for(matter)) == 13
+        assert len(volunteers_for(matter, client=client)) == 13
 
 
 def test_a_training_the_organization_requires_counts_once_verified_and_current(harbor):
@@ -216,7 +219,7 @@ def test_a_client_of_unknown_age_is_protected_as_a_minor(harbor):
     unknown_age = make_survivor(harbor, legal_name="No Birthdate Given")
     matter = make_matter(harbor, client=unknown_age)
     without_check = profile_with(organization=harbor)
-    ranked = volunteers_for(matter)
+    ranked = volunteers_for(matter, client=staffing_client(matter))
     verdict = next(m for m in ranked if m.profile == without_check)
     assert not verdict.eligible
     assert any("unknown age" in r for r in verdict.reasons_against)

@@ -268,6 +268,7 @@ def test_a_volunteer_of_two_organizations_keeps_each_ones_credentials_apart(
     harbor, riverside, coordinator, outsider, client_for
 ):
     """Riverside's coordinator cannot read, remove or stand in for Harbor's checks."""
+    from tests.actors import staffing_client
     from tests.factories import MembershipFactory, make_matter, make_survivor
     from volunteers.matching import volunteers_for
 
@@ -305,8 +306,9 @@ def test_a_volunteer_of_two_organizations_keeps_each_ones_credentials_apart(
     child = make_survivor(
         harbor, legal_name="Child", date_of_birth=timezone.localdate() - timedelta(days=3000)
     )
+    matter = make_matter(harbor, client=child)
     verdict = next(
-        m for m in volunteers_for(make_matter(harbor, client=child)) if m.profile == profile
+        m for m in volunteers_for(matter, client=staffing_client(matter)) if m.profile == profile
     )
     assert any("No current background check" in r for r in verdict.reasons_against)
 

@@ -19,21 +19,21 @@ from cases.kinds import Kind
 from cases.models import Matter
 from cases.services.matters import team_member_add, team_member_remove
 from survivors.models.record import TraffickingKind
-from volunteers.matching import volunteers_for
+from volunteers.matching import ClientForStaffing, client_for_staffing, volunteers_for
 from volunteers.models import Assignment, Interest, Opportunity, VolunteerProfile
 
 TRAUMA_HEAVY_KINDS = {Kind.PROTECTIVE_ORDER, Kind.VICTIM_RIGHTS}
 TRAUMA_HEAVY_TRAFFICKING = {TraffickingKind.SEX, TraffickingKind.CHILD}
 
 
-def is_trauma_heavy(matter: Matter) -> bool:
+def is_trauma_heavy(matter: Matter, client: ClientForStaffing) -> bool:
     """Matters where volunteers hear the worst: a child client, sexual exploitation, or
-    work that relives the abuse in court (protective orders, prosecutions)."""
-    client = matter.client
+    work that relives the abuse in court (protective orders, prosecutions). A client
+    whose age is not shared counts as a child."""
     return bool(
-        client.is_minor
+        client.minor_or_unknown
         or matter.kind in TRAUMA_HEAVY_KINDS
-        or TRAUMA_HEAVY_TRAFFICKING & set(client.trafficking_kinds or [])
+        or TRAUMA_HEAVY_TRAFFICKING & client.trafficking_kinds
     )
 
 
@@ -153,7 +153,9 @@ def volunteer_assign(*, request: HttpRequest, matter: Matter, user) -> Assignmen
         raise ValidationError(_("This matter is closed."))
     with transaction.atomic():
         VolunteerProfile.objects.select_for_update().filter(user=user).first()
-        match = next((m for m in volunteers_for(matter) if m.profile.user_id == user.pk), None)
+        client = client_for_staffing(actor=request.actor, matter=matter)
+        ranked = volunteers_for(matter, client=client)
+        match = next((m for m in ranked if m.profile.user_id == user.pk), None)
         if match is None:
             raise ValidationError(_("This person is not a volunteer of this organization."))
         if not match.eligible:
@@ -161,7 +163,7 @@ def volunteer_assign(*, request: HttpRequest, matter: Matter, user) -> Assignmen
         if Assignment.objects.active().filter(matter=matter, user=user).exists():
             raise ValidationError(_("This volunteer is already on the matter."))
         now = timezone.now()
-        heavy = is_trauma_heavy(matter)
+        heavy = is_trauma_heavy(matter, client)
         assignment = Assignment.objects.create(
             organization_id=matter.organization_id,
             matter=matter,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from aftercare.access import fetch_for_user, posted, require_sudo_mode, role_required
 from cases.models import Matter
 from volunteers import forms
-from volunteers.matching import volunteers_for
+from volunteers.matching import client_for_staffing, volunteers_for
 from volunteers.models import (
     Assignment,
     Credential,
@@ -153,9 +153,11 @@ def staff_page(request: HttpRequest, matter: Matter, **extra) -> HttpResponse:
         )
     )
     interests = Interest.objects.filter(opportunity__matter=matter, withdrawn_at__isnull=True)
-    ranked = volunteers_for(matter, exclude=team_ids)
+    client = client_for_staffing(actor=request.actor, matter=matter)
+    ranked = volunteers_for(matter, client=client, exclude=team_ids)
     context = {
         "matter": matter,
+        "client_unknown": client.unknown,
         "assignments": active,
         "ranked": ranked,
         "interested": {i.user_id for i in interests},

@@ -1,0 +1,266 @@
+"""The one door through which a survivor's identity leaves the survivors app.
+
+Other apps hold a foreign key to `Survivor`, never a read of its personal fields. They
+ask `survivor_identity_for(actor=..., survivor=..., use=..., fields=...)`, which decides
+what this organization may know of this person, right now, and for this use:
+
+- the organization that recorded the survivor knows its own record;
+- a legal organization the survivor engaged knows its own client file (`Engagement`),
+  whatever happens later to the partner's consent or record;
+- any other organization knows only the categories of a current consent, and nothing
+  once it is revoked or expired.
+
+Every call writes an audit event (which fields, for which use, on which basis, which
+were withheld) and fails closed: `IdentityWithheld` when the organization has no basis
+at all, or the acting person may not see the survivor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftercare.audit import audit_record_by
+from survivors.models import (
+    Consent,
+    DataCategory,
+    Engagement,
+    Survivor,
+    SurvivorShare,
+    majority_date,
+)
+
+
+class IdentityUse(models.TextChoices):
+    """Why another app asks. Each use may ask for a fixed set of fields."""
+
+    MATTER = "matter", _("working on a matter")
+    DOCUMENT = "document", _("a court document")
+    DEADLINES = "deadlines", _("computing a deadline")
+    STAFFING = "staffing", _("staffing a matter")
+    ENGAGEMENT = "engagement", _("opening the client file")
+
+
+class Basis(models.TextChoices):
+    OWN_RECORD = "own_record", _("your organization's own record")
+    ENGAGEMENT = "engagement", _("your organization's client file (engagement)")
+    CONSENT = "consent", _("the survivor's consent")
+
+
+# Which category discloses each field other apps may ask for.
+FIELD_CATEGORY = {
+    "legal_name": DataCategory.IDENTITY,
+    "preferred_name": DataCategory.IDENTITY,
+    "date_of_birth": DataCategory.IDENTITY,
+    "is_minor": DataCategory.IDENTITY,
+    "gender": DataCategory.IDENTITY,
+    "country_of_origin": DataCategory.IDENTITY,
+    "nationality": DataCategory.IDENTITY,
+    "languages": DataCategory.IDENTITY,
+    "interpreter_needed": DataCategory.IDENTITY,
+    "guardian_name": DataCategory.IDENTITY,
+    "guardian_contact": DataCategory.IDENTITY,
+    "trafficking_kinds": DataCategory.SITUATION,
+}
+
+USE_FIELDS = {
+    IdentityUse.MATTER: {"legal_name", "preferred_name", "is_minor", "interpreter_needed"},
+    IdentityUse.DOCUMENT: {"legal_name", "languages", "interpreter_needed"},
+    IdentityUse.DEADLINES: {"date_of_birth"},
+    IdentityUse.STAFFING: {"languages", "is_minor", "trafficking_kinds"},
+    IdentityUse.ENGAGEMENT: set(Engagement.IDENTITY_FIELDS) | {"interpreter_needed"},
+}
+
+NO_BASIS = _(
+    "Your organization has no current consent or engagement for this person: nothing "
+    "of their identity can be used."
+)
+NOT_COVERED = _(
+    "Not shared with your organization: the survivor's consent does not cover %(category)s, "
+    "and no engagement is recorded."
+)
+ERASED = _("The survivor's record was erased.")
+NOT_RECORDED = _("Not recorded.")
+
+
+class IdentityWithheld(PermissionDenied):
+    """Nothing of this person may be known by this actor. Carries a reason to show."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ClientIdentity:
+    """What one organization may know of one person, for one use, now."""
+
+    survivor_id: int
+    code: str
+    basis: str
+    values: dict[str, Any] = field(default_factory=dict)
+    withheld: dict[str, str] = field(default_factory=dict)  # field -> why, to show
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+    def knows(self, name: str) -> bool:
+        return name in self.values
+
+    def why_not(self, name: str) -> str:
+        return self.withheld.get(name, "")
+
+
+def knowledge_basis(*, organization_id: int, survivor: Survivor) -> tuple[str, frozenset[str]]:
+    """How an organization knows a survivor, and which categories, without auditing.
+
+    Returns (basis, categories); basis is "" when it does not know them at all.
+    """
+    if survivor.organization_id == organization_id:
+        if survivor.status == Survivor.Status.ERASED:
+            return "", frozenset()
+        return Basis.OWN_RECORD, frozenset(DataCategory.values)
+    consented = consented_categories(organization_id=organization_id, survivor=survivor)
+    if _engagement(organization_id, survivor.pk) is not None:
+        return Basis.ENGAGEMENT, consented | {DataCategory.IDENTITY}
+    if consented and survivor.status != Survivor.Status.ERASED:
+        return Basis.CONSENT, consented
+    return "", frozenset()
+
+
+def consented_categories(*, organization_id: int, survivor: Survivor) -> frozenset[str]:
+    """The categories current consents share with an organization (empty once revoked)."""
+    consents = Consent.objects.filter(
+        shares__in=SurvivorShare.objects.current().filter(
+            survivor=survivor, organization_id=organization_id
+        )
+    )
+    return frozenset(c for consent in consents for c in consent.categories)
+
+
+def _engagement(organization_id: int, survivor_id: int) -> Engagement | None:
+    """The organization's client file of this person, while it is not erased (a former
+    client's file is kept under the organization's own retention)."""
+    return (
+        Engagement.objects.filter(
+            organization_id=organization_id, survivor_id=survivor_id, erased_at__isnull=True
+        )
+        .order_by("-engaged_on", "-id")
+        .first()
+    )
+
+
+def _reaches(actor, survivor: Survivor) -> bool:
+    """The acting person may see this survivor at all (assignment, or the whole org)."""
+    if actor.membership is None:
+        return False
+    return Survivor.objects.visible_to(actor.membership).filter(pk=survivor.pk).exists()
+
+
+def _value(source, name: str, today: date) -> Any:
+    if name == "is_minor":
+        born = source.date_of_birth
+        return None if born is None else today < majority_date(born)
+    return getattr(source, name)
+
+
+def survivor_identity_for(
+    *, actor, survivor: Survivor, use: str, fields: set[str] | None = None
+) -> ClientIdentity:
+    """What the actor's organization may know of `fields` for `use`; audited, fails closed.
+
+    Raises `IdentityWithheld` when the organization has no basis at all (no own record,
+    engagement or current consent), or the acting person may not see the survivor.
+    A field the basis does not cover is absent from `values`, with its reason in
+    `withheld`: callers say so plainly instead of printing a blank.
+    """
+    asked = set(fields) if fields is not None else set(USE_FIELDS[use])
+    if not asked <= USE_FIELDS[use]:
+        raise ValueError(f"{use} may not ask for {sorted(asked - USE_FIELDS[use])}")
+    organization_id = actor.organization_id
+    basis, categories = (
+        knowledge_basis(organization_id=organization_id, survivor=survivor)
+        if organization_id is not None
+        else ("", frozenset())
+    )
+    if not basis or not _reaches(actor, survivor):
+        audit_record_by(
+            actor,
+            "aftercare.access.denied",
+            target=survivor,
+            payload={"use": str(use), "reason": "no_basis" if not basis else "not_assigned"},
+        )
+        raise IdentityWithheld(str(ERASED if _erased_own(survivor, organization_id) else NO_BASIS))
+    client_file = _engagement(organization_id, survivor.pk) if basis == Basis.ENGAGEMENT else None
+    today = timezone.localdate()
+    values, withheld = {}, {}
+    for name in sorted(asked):
+        category = FIELD_CATEGORY[name]
+        if category not in categories:
+            label = dict(DataCategory.choices)[category]
+            withheld[name] = str(NOT_COVERED % {"category": label})
+            continue
+        source = client_file if (client_file and category == DataCategory.IDENTITY) else survivor
+        values[name] = _value(source, name, today)
+    audit_record_by(
+        actor,
+        "survivors.identity.read",
+        target=survivor,
+        payload={
+            "use": str(use),
+            "basis": str(basis),
+            "fields": sorted(values),
+            "withheld": sorted(withheld),
+        },
+    )
+    return ClientIdentity(survivor.pk, survivor.code, str(basis), values, withheld)
+
+
+def _erased_own(survivor: Survivor, organization_id: int | None) -> bool:
+    return survivor.organization_id == organization_id and survivor.status == (
+        Survivor.Status.ERASED
+    )
+
+
+def survivor_known_to(*, organization_id: int, survivor: Survivor) -> bool:
+    """Whether an organization may still work with this person at all (no field read)."""
+    basis, _categories = knowledge_basis(organization_id=organization_id, survivor=survivor)
+    return bool(basis)
+
+
+@dataclass(frozen=True)
+class BasisSummary:
+    """How an organization knows a person, in words, for the pages that work on them."""
+
+    basis: str
+    text: str
+    may_engage: bool  # a legal organization that knows the person but has no client file
+
+
+def basis_summary(*, organization, survivor: Survivor) -> BasisSummary:
+    basis, categories = knowledge_basis(organization_id=organization.pk, survivor=survivor)
+    labels = [str(label) for code, label in DataCategory.choices if code in categories]
+    if basis == Basis.OWN_RECORD:
+        text = str(_("Your organization's own record."))
+    elif basis == Basis.ENGAGEMENT:
+        text = str(_("Your client file: the client engaged your organization."))
+    elif basis == Basis.CONSENT:
+        text = str(_("The survivor's consent, which covers: %(categories)s.")) % {
+            "categories": "; ".join(labels)
+        }
+    else:
+        text = str(NO_BASIS)
+    may_engage = (basis == Basis.CONSENT and organization.kind == organization.Kind.LEGAL_AID) or (
+        basis == Basis.OWN_RECORD and organization.kind == organization.Kind.LEGAL_AID
+    )
+    if may_engage:
+        may_engage = not Engagement.objects.filter(
+            survivor=survivor, organization=organization, erased_at__isnull=True
+        ).exists()
+    return BasisSummary(str(basis), text, may_engage)

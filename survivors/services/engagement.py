@@ -1,0 +1,93 @@
+"""Recording that a survivor engaged a legal organization: its client file begins."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by
+from aftercare.models import Organization, Role
+from survivors.identity import (
+    Basis,
+    IdentityUse,
+    knowledge_basis,
+    survivor_identity_for,
+)
+from survivors.models import Engagement, Survivor
+from survivors.services.sharing import survivor_access_refresh
+
+ALREADY_ENGAGED = _("Your organization already has a client file for this person.")
+NOT_LEGAL = _("Only a legal aid organization is engaged as a client's lawyer.")
+NOT_KNOWN = _(
+    "Your organization has no current consent for this person: the client must be "
+    "referred (or come to you) before the engagement can be recorded."
+)
+ENGAGES = (Role.COORDINATOR, Role.ATTORNEY, Role.ORG_ADMIN)
+
+
+def engagement_may_record(actor: Actor) -> bool:
+    return (
+        actor.membership is not None
+        and actor.organization.kind == Organization.Kind.LEGAL_AID
+        and actor.role in ENGAGES
+    )
+
+
+def engagement_initial(*, actor: Actor, survivor: Survivor) -> dict:
+    """What the client file starts from: what the organization may already know.
+
+    Identity a consent did not cover is left empty, for the attorney to take from the
+    client at their own intake; it is never copied from the partner's record.
+    """
+    identity = survivor_identity_for(actor=actor, survivor=survivor, use=IdentityUse.ENGAGEMENT)
+    return {name: value for name, value in identity.values.items() if value not in (None, "")}
+
+
+def engagement_record(*, actor: Actor, survivor: Survivor, data: dict) -> Engagement:
+    """Open the organization's client file for a survivor who engaged it as her lawyer.
+
+    From now on the organization knows the client through this file: a later revocation
+    of the partner's consent, or the partner's erasure of its record, does not end it.
+    """
+    if not engagement_may_record(actor):
+        raise PermissionDenied(NOT_LEGAL)
+    basis, _categories = knowledge_basis(organization_id=actor.organization_id, survivor=survivor)
+    if basis == Basis.ENGAGEMENT:
+        raise ValidationError(ALREADY_ENGAGED)
+    if not basis:
+        raise ValidationError(NOT_KNOWN)
+    fields = {
+        name: value
+        for name, value in data.items()
+        if name in (*Engagement.PII_FIELDS, "interpreter_needed", "engaged_on")
+        or name in ("letter_signed", "letter_signed_on")
+    }
+    if basis == Basis.OWN_RECORD:
+        # The organization's own record is already its client file's identity.
+        fields = {k: v for k, v in fields.items() if k not in Engagement.IDENTITY_FIELDS}
+    try:
+        with transaction.atomic():
+            engagement = Engagement.objects.create(
+                survivor=survivor,
+                organization=actor.organization,
+                recorded_by=actor.user,
+                **fields,
+            )
+            survivor_access_refresh(survivor=survivor, organization_id=actor.organization_id)
+            audit_record_by(
+                actor,
+                "survivors.engagement.recorded",
+                target=survivor,
+                payload={
+                    "engagement": engagement.pk,
+                    "letter_signed": engagement.letter_signed,
+                    "identity_fields": sorted(
+                        n for n in Engagement.IDENTITY_FIELDS if getattr(engagement, n)
+                    ),
+                },
+            )
+    except IntegrityError as race:  # a double click: the first one made the file
+        raise ValidationError(ALREADY_ENGAGED) from race
+    return engagement
