@@ -17,8 +17,9 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from aftercare.audit import audit_record_for_request
-from aftercare.models import AuditEvent, Membership, Organization, Role
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by, audit_record_for_request
+from aftercare.models import AuditEvent, Membership, Notification, Organization, Role
 from aftercare.sessions import sudo_failure_add, sudo_grant
 from aftercare.signals import membership_ended
 
@@ -183,14 +184,27 @@ def organization_update(*, request: HttpRequest, organization: Organization, dat
         )
 
 
-def notification_acknowledge(*, request: HttpRequest, notification) -> None:
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-        audit_record_for_request(request, "aftercare.notification.read", target=notification)
+def notification_acknowledge(*, actor: Actor, notification: Notification) -> bool:
+    """Mark one of the actor's notifications (in the acting organization) read, once."""
+    with transaction.atomic():
+        marked = (
+            Notification.objects.visible_to(actor.membership)
+            .unread()
+            .filter(pk=notification.pk)
+            .update(read_at=timezone.now())
+        )
+        if marked:
+            audit_record_by(actor, "aftercare.notification.read", target=notification)
+    return bool(marked)
 
 
-def notifications_acknowledge_all(*, request: HttpRequest) -> int:
-    count = request.user.notifications.unread().update(read_at=timezone.now())
-    audit_record_for_request(request, "aftercare.notification.read_all", payload={"count": count})
+def notifications_acknowledge_all(*, actor: Actor) -> int:
+    """Mark every unread notification of the acting organization read; others stay unread."""
+    with transaction.atomic():
+        count = (
+            Notification.objects.visible_to(actor.membership)
+            .unread()
+            .update(read_at=timezone.now())
+        )
+        audit_record_by(actor, "aftercare.notification.read_all", payload={"count": count})
     return count
