@@ -7,6 +7,7 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -16,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
@@ -38,6 +40,10 @@ from aftercare.forms import (
 )
 
 RECOVERY_CODES_SESSION_KEY = "aftercare_new_recovery_codes"
+SUDO_SIGNED_OUT_MESSAGE = gettext_lazy(
+    "You were signed out: too many wrong passwords or codes when asked to confirm it is "
+    "you. Sign in again to continue."
+)
 
 
 def _safe_next(request: HttpRequest, fallback: str = "dashboard") -> str:
@@ -132,13 +138,27 @@ def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
     return redirect("account:recovery_codes")
 
 
+def _wrong_secret(tries_left: int) -> str:
+    return ngettext(
+        "That is neither your password nor a current code. One more wrong try will sign you out.",
+        "That is neither your password nor a current code. "
+        "%(left)s more wrong tries will sign you out.",
+        tries_left,
+    ) % {"left": tries_left}
+
+
 @organization_not_required
 def sudo(request: HttpRequest) -> HttpResponse:
+    """Confirm it is you; too many wrong tries end the session (see `services.sudo_confirm`)."""
     form = SudoForm(posted(request))
     if form.is_valid():
-        if services.sudo_confirm(request=request, secret=form.cleaned_data["secret"]):
+        result = services.sudo_confirm(request=request, secret=form.cleaned_data["secret"])
+        if result.granted:
             return redirect(_safe_next(request))
-        form.add_error("secret", _("That is neither your password nor a current code."))
+        if result.tries_left == 0:
+            messages.error(request, SUDO_SIGNED_OUT_MESSAGE)
+            return redirect(settings.LOGIN_URL)
+        form.add_error("secret", _wrong_secret(result.tries_left))
     return render(request, "account/sudo.html", {"form": form, "next": _safe_next(request, "")})
 
 

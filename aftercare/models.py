@@ -259,15 +259,28 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         return self.filter(read_at__isnull=True)
 
     def visible_to(self, membership) -> NotificationQuerySet:
-        """A notification is its recipient's alone."""
-        return self.none() if membership is None else self.filter(recipient_id=membership.user_id)
+        """A notification is its recipient's, in the organization it was sent for.
+
+        A person in two organizations sees, acting for one, only that one's. Rows with no
+        organization (sent before it was recorded, to someone in several) are nobody's.
+        """
+        if membership is None:
+            return self.none()
+        return self.filter(
+            recipient_id=membership.user_id, organization_id=membership.organization_id
+        )
 
 
 class Notification(models.Model):
-    """An in-app message for one person. Never personal data of a survivor: codes and dates."""
+    """An in-app message for one person about one organization's work. Never personal data
+    of a survivor: codes and dates."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # Null only on rows older than the field whose organization could not be told.
+    organization = models.ForeignKey(
+        Organization, null=True, on_delete=models.CASCADE, related_name="+"
     )
     message = models.CharField(max_length=300)
     link = models.CharField(max_length=200, blank=True)
@@ -278,7 +291,17 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(
+                fields=["recipient", "organization", "read_at"], name="notification_unread"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"notification {self.pk} for {self.recipient_id}"
+
+    def save(self, *args, **kwargs):
+        # Its organization decides who sees it: a new one without one would be lost.
+        if self._state.adding and self.organization_id is None:
+            raise ValueError("A notification is sent for one organization")
+        super().save(*args, **kwargs)

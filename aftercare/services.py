@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import django_otp
+from django.conf import settings
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +17,10 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from aftercare.audit import audit_record_for_request
-from aftercare.models import Membership, Organization, Role
-from aftercare.sessions import sudo_grant
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by, audit_record_for_request
+from aftercare.models import AuditEvent, Membership, Notification, Organization, Role
+from aftercare.sessions import sudo_failure_add, sudo_grant
 from aftercare.signals import membership_ended
 
 RECOVERY_CODE_COUNT = 10
@@ -78,20 +84,58 @@ def recovery_codes_left(*, user) -> int:
     return StaticToken.objects.filter(device__user=user).count()
 
 
-def sudo_confirm(*, request: HttpRequest, secret: str) -> bool:
-    """Grant sudo mode for a fresh password or authenticator code."""
+@dataclass(frozen=True)
+class SudoResult:
+    granted: bool
+    # Wrong confirmations left before the session ends; 0 once it has ended.
+    tries_left: int
+
+
+def sudo_recent_failures(*, user) -> int:
+    """The user's failed confirmations, in every session, within the cool-off since their
+    last successful one: a new session does not start the count again."""
+    events = AuditEvent.objects.filter(object_type="aftercare.user", object_id=str(user.pk))
+    last_granted = (
+        events.filter(action="aftercare.account.sudo_granted").aggregate(last=Max("id"))["last"]
+        or 0
+    )
+    return events.filter(
+        action="aftercare.account.sudo_failed",
+        id__gt=last_granted,
+        created_at__gt=timezone.now() - settings.AXES_COOLOFF_TIME,
+    ).count()
+
+
+def sudo_confirm(*, request: HttpRequest, secret: str) -> SudoResult:
+    """Grant sudo mode for a fresh password or authenticator code.
+
+    Throttled like sign-in (the same limit and cool-off): at `AXES_FAILURE_LIMIT` failures
+    in this session, or by this user across sessions within `AXES_COOLOFF_TIME` since
+    their last success, the session ends. The audit trail is the per-user count.
+    """
     user = request.user
     ok = user.check_password(secret) or any(
         d.verify_token(secret) for d in TOTPDevice.objects.filter(user=user, confirmed=True)
     )
-    if ok:
-        sudo_grant(request)
-    audit_record_for_request(
-        request,
-        "aftercare.account.sudo_granted" if ok else "aftercare.account.sudo_failed",
-        target=user,
-    )
-    return ok
+    limit = settings.AXES_FAILURE_LIMIT
+    with transaction.atomic():
+        if ok:
+            sudo_grant(request)
+            audit_record_for_request(request, "aftercare.account.sudo_granted", target=user)
+            return SudoResult(granted=True, tries_left=limit)
+        in_session = sudo_failure_add(request)
+        audit_record_for_request(request, "aftercare.account.sudo_failed", target=user)
+        failures = max(in_session, sudo_recent_failures(user=user))
+        if failures < limit:
+            return SudoResult(granted=False, tries_left=limit - failures)
+        audit_record_for_request(
+            request,
+            "aftercare.account.sudo_locked_out",
+            target=user,
+            payload={"failures": failures},
+        )
+    logout(request)  # flushes the session: sudo, acting organization, everything
+    return SudoResult(granted=False, tries_left=0)
 
 
 def membership_update(
@@ -140,14 +184,27 @@ def organization_update(*, request: HttpRequest, organization: Organization, dat
         )
 
 
-def notification_acknowledge(*, request: HttpRequest, notification) -> None:
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-        audit_record_for_request(request, "aftercare.notification.read", target=notification)
+def notification_acknowledge(*, actor: Actor, notification: Notification) -> bool:
+    """Mark one of the actor's notifications (in the acting organization) read, once."""
+    with transaction.atomic():
+        marked = (
+            Notification.objects.visible_to(actor.membership)
+            .unread()
+            .filter(pk=notification.pk)
+            .update(read_at=timezone.now())
+        )
+        if marked:
+            audit_record_by(actor, "aftercare.notification.read", target=notification)
+    return bool(marked)
 
 
-def notifications_acknowledge_all(*, request: HttpRequest) -> int:
-    count = request.user.notifications.unread().update(read_at=timezone.now())
-    audit_record_for_request(request, "aftercare.notification.read_all", payload={"count": count})
+def notifications_acknowledge_all(*, actor: Actor) -> int:
+    """Mark every unread notification of the acting organization read; others stay unread."""
+    with transaction.atomic():
+        count = (
+            Notification.objects.visible_to(actor.membership)
+            .unread()
+            .update(read_at=timezone.now())
+        )
+        audit_record_by(actor, "aftercare.notification.read_all", payload={"count": count})
     return count

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 STARTED_KEY = "aftercare_started_at"
 SEEN_KEY = "aftercare_seen_at"
 SUDO_KEY = "aftercare_sudo_until"
+SUDO_FAILURES_KEY = "aftercare_sudo_failures"
 # Write the "last seen" time at most this often, not on every request.
 _SEEN_RESOLUTION_SECONDS = 30
 
@@ -41,7 +42,20 @@ def session_touch(request: HttpRequest) -> None:
 
 
 def sudo_grant(request: HttpRequest) -> None:
+    """Open sudo mode; proving who one is also clears this session's failed confirmations."""
     request.session[SUDO_KEY] = int(time.time()) + settings.AFTERCARE_SUDO_MINUTES * 60
+    request.session.pop(SUDO_FAILURES_KEY, None)
+
+
+def sudo_failure_add(request: HttpRequest) -> int:
+    """Count one more failed confirmation in this session and return the session's total.
+
+    Kept in the session store (on the server), so a client cannot reset it; it ends
+    with the session.
+    """
+    count = int(request.session.get(SUDO_FAILURES_KEY, 0)) + 1
+    request.session[SUDO_FAILURES_KEY] = count
+    return count
 
 
 def sudo_active(request: HttpRequest) -> bool:

@@ -123,7 +123,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = Notification.objects.filter(recipient=request.user)[:100]
+    """The acting member's notifications, for the organization they act for now."""
+    notifications = Notification.objects.visible_to(request.membership)[:100]
     return render(request, "aftercare/notifications.html", {"notifications": notifications})
 
 
@@ -131,7 +132,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read (this is also the acknowledgement of a reminder)."""
     notification = fetch_for_user(request, Notification.objects, pk=pk)
-    services.notification_acknowledge(request=request, notification=notification)
+    services.notification_acknowledge(actor=request.actor, notification=notification)
     # Links are written by our services; only a local path is followed.
     if notification.link.startswith("/") and not notification.link.startswith("//"):
         return redirect(notification.link)
@@ -140,5 +141,5 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    services.notifications_acknowledge_all(request=request)
+    services.notifications_acknowledge_all(actor=request.actor)
     return redirect("notifications")

@@ -251,6 +251,7 @@ def delivery_send(*, delivery_id: int) -> str:
         if delivery.channel == Delivery.Channel.IN_APP:
             delivery.notification = Notification.objects.create(
                 recipient=delivery.recipient,
+                organization_id=delivery.reminder.deadline.matter.organization_id,
                 message=subject.removeprefix("Aftercare: "),
                 link=link.removeprefix(settings.AFTERCARE_BASE_URL),
             )

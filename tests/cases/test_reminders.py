@@ -254,7 +254,10 @@ def test_a_revoked_or_wrong_token_is_a_404(attorney, client_for):
 
 def test_the_bell_counts_unread_and_acknowledging_clears_it(attorney, client_for):
     Notification.objects.create(
-        recipient=attorney.user, message="Deadline on M-2026-0001", link="/"
+        recipient=attorney.user,
+        organization=attorney.organization,
+        message="Deadline on M-2026-0001",
+        link="/",
     )
     client = client_for(attorney)
     assert 'class="bell__count">1<' in client.get(reverse("dashboard")).text

@@ -42,7 +42,10 @@ def coordinators_notify(*, organization_id: int, message: str, link: str) -> Non
         organization_id=organization_id, role=Role.COORDINATOR
     )
     Notification.objects.bulk_create(
-        Notification(recipient_id=m.user_id, message=message, link=link) for m in coordinators
+        Notification(
+            recipient_id=m.user_id, organization_id=organization_id, message=message, link=link
+        )
+        for m in coordinators
     )
 
 
@@ -181,6 +184,7 @@ def volunteer_assign(*, request: HttpRequest, matter: Matter, user) -> Assignmen
         )
         Notification.objects.create(
             recipient=user,
+            organization_id=matter.organization_id,
             message=_("You were assigned to %(number)s.") % {"number": matter.number},
             link=reverse("cases:detail", args=[matter.pk]),
         )
@@ -214,6 +218,7 @@ def volunteer_unassign(*, request: HttpRequest, assignment: Assignment) -> None:
         _end(request, locked, Assignment.EndReason.UNASSIGNED)
         Notification.objects.create(
             recipient=locked.user,
+            organization_id=locked.organization_id,
             message=_("You are no longer on %(number)s. Thank you for your work.")
             % {"number": locked.matter.number},
         )

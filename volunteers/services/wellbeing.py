@@ -62,6 +62,7 @@ def debriefs_remind(*, now=None, batch: int = 200) -> int:
             number = assignment.matter.number
             Notification.objects.create(
                 recipient_id=assignment.user_id,
+                organization_id=assignment.organization_id,
                 message=_(
                     "You have been on %(number)s for a while. Time for a debrief: talk it "
                     "through with your coordinator or a peer."

@@ -175,5 +175,8 @@ def wellbeing_page(request: HttpRequest) -> HttpResponse:
         wellbeing.checkin_record(request=request, **form.cleaned_data)
         messages.success(request, _("Thank you for checking in."))
         return redirect("volunteers:wellbeing")
-    checkins = CheckIn.objects.filter(user=request.user)[:20]
+    # Kept where they were written: acting for one organization shows nothing of another.
+    checkins = CheckIn.objects.filter(
+        user=request.user, organization_id=request.membership.organization_id
+    )[:20]
     return render(request, "volunteers/wellbeing.html", {"form": form, "checkins": checkins})
