@@ -5,4 +5,5 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self) -> None:
-        from cases import checks, dashboard, signals  # noqa: F401  (checks, panel, receivers)
+        # checks, the dashboard panel, receivers, and the erasure's shredder
+        from cases import checks, dashboard, shredder, signals  # noqa: F401

@@ -5,4 +5,5 @@ class VolunteersConfig(AppConfig):
     name = "volunteers"
 
     def ready(self) -> None:
-        from volunteers import dashboard, signals  # noqa: F401  (the panel and the receivers)
+        # the panel, the receivers, and the erasure's shredder
+        from volunteers import dashboard, shredder, signals  # noqa: F401

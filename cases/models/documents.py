@@ -77,6 +77,9 @@ class DocumentVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when an erasure wiped the PDF and its data: number, hash, pages and who/when
+    # stay, so the matter's history still shows that this version existed.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = DocumentVersionQuerySet.as_manager()
 
@@ -88,6 +91,11 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"document {self.pk} v{self.number} on {self.matter_id}"
+
+    @property
+    def is_erased(self) -> bool:
+        """The PDF and its data were wiped by an erasure: there is nothing to hand out."""
+        return self.erased_at is not None
 
     @property
     def pdf(self) -> bytes:

@@ -118,15 +118,20 @@ class SurvivorQuerySet(GuardedQuerySet):
     def matching_tokens(
         self, *, name_tokens: list[str], birth_token: str | None
     ) -> SurvivorQuerySet:
+        """Searches never find an erased survivor: their conflict-only tokens are kept for
+        the conflict check alone (`cases.services.conflicts`), never for a search."""
         result = self
+        searchable = SurvivorToken.objects.filter(conflict_only=False)
         if name_tokens:
             result = result.filter(
-                pk__in=SurvivorToken.objects.filter(token__in=name_tokens).values("survivor_id")
+                pk__in=searchable.filter(token__in=name_tokens).values("survivor_id")
             )
         if birth_token:
             result = result.filter(
-                pk__in=SurvivorToken.objects.filter(token=birth_token).values("survivor_id")
+                pk__in=searchable.filter(token=birth_token).values("survivor_id")
             )
+        if name_tokens or birth_token:
+            result = result.exclude(status=Survivor.Status.ERASED)
         return result
 
 
@@ -286,7 +291,13 @@ class SurvivorAlias(models.Model):
 
 
 class SurvivorToken(models.Model):
-    """One blind-index token of a survivor's name, alias or date of birth."""
+    """One blind-index token of a survivor's name, alias or date of birth.
+
+    Invariant: `conflict_only` tokens belong to an erased survivor who was a client (or
+    was recorded by a legal aid organization). They are kept, unreadable keyed hashes,
+    solely so that a conflict check still finds the former client; every search of
+    survivors ignores them.
+    """
 
     class Source(models.TextChoices):
         LEGAL_NAME = "legal_name", _("legal name")
@@ -298,9 +309,16 @@ class SurvivorToken(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices)
     kind = models.CharField(max_length=12, choices=TokenKind.choices)
     token = models.CharField(max_length=64)
+    conflict_only = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["token", "survivor"], name="survivor_token_lookup")]
+        # `conflict_only` in the key keeps a search (which excludes those tokens) an
+        # index-only scan; the conflict check reads both kinds through the same prefix.
+        indexes = [
+            models.Index(
+                fields=["token", "conflict_only", "survivor"], name="survivor_token_lookup"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["survivor", "source", "kind", "token"], name="one_token_per_source_kind"

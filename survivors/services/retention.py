@@ -1,72 +1,97 @@
-"""Erasure on request and retention: encrypted data and search tokens go, the audit stays."""
+"""Erasure on request and retention: every app wipes what it holds, the audit stays.
+
+The wiping itself is done by each app's shredder (`survivors.shredder`); these services
+check what may be erased, run the shredders in one transaction with the audit event,
+and return what each app did.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftercare.audit import audit_record
-from survivors.models import (
-    Consent,
-    Referral,
-    RetentionPolicy,
-    ServiceGoal,
-    Survivor,
-    SurvivorAccess,
-    SurvivorShare,
-)
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by
+from survivors.models import Engagement, RetentionPolicy, Survivor
+from survivors.shredder import ErasureReport, ErasureScope, shred
 
 ON_HOLD = _("This record is under a legal hold and cannot be erased.")
+CLIENT_FILE_ON_HOLD = _("This client file is under a legal hold and cannot be erased.")
+CLIENT_FILE_ERASED = _("This client file was already erased.")
 
 
-def survivor_erase(
-    *, survivor: Survivor, by=None, organization=None, ip_address=None, reason: str = "request"
-) -> Survivor:
-    """Wipe every personal field and search token; withdraw referrals; keep the audit.
+def survivor_erase(*, actor: Actor, survivor: Survivor, reason: str = "request") -> ErasureReport:
+    """Erase the survivor's record and, through every app's shredder, what others hold.
 
-    Audit events hold no personal data, so they stay as they are: the chain stays intact.
+    A legal organization that recorded an engagement keeps its client file (it follows
+    that organization's retention and legal hold); a former client's search tokens stay,
+    conflict-only. Audit events hold no personal data, so they stay as they are.
     """
-    if survivor.legal_hold:
-        raise ValidationError(ON_HOLD)
-    now = timezone.now()
     with transaction.atomic():
-        for field in Survivor.PII_FIELDS:
-            setattr(survivor, field, None if field == "date_of_birth" else "")
-        survivor.trafficking_kinds, survivor.indicators, survivor.needs = [], [], []
-        survivor.status, survivor.erased_at = Survivor.Status.ERASED, now
-        survivor.save()
-        survivor.aliases.all().delete()
-        survivor.tokens.all().delete()
-        survivor.contacts.all().delete()
-        ServiceGoal.objects.filter(survivor=survivor).update(description="")
-        withdrawn = Referral.objects.filter(survivor=survivor, status__in=Referral.OPEN).update(
-            status=Referral.Status.WITHDRAWN, note="", updated_at=now
+        survivor = (
+            Survivor.objects.select_for_update().select_related("organization").get(pk=survivor.pk)
         )
-        Referral.objects.filter(survivor=survivor).update(note="", decline_reason="")
-        Consent.objects.filter(survivor=survivor, revoked_at__isnull=True).update(revoked_at=now)
-        Consent.objects.filter(survivor=survivor).update(
-            witness="", guardian_consent_by="", override_reason="", revoked_reason=""
+        if survivor.legal_hold:
+            raise ValidationError(ON_HOLD)
+        organization = actor.organization or survivor.organization
+        report = shred(
+            survivor=survivor,
+            organization=organization,
+            actor=actor,
+            scope=ErasureScope.whole_record(survivor),
         )
-        SurvivorShare.objects.filter(survivor=survivor, ended_at__isnull=True).update(ended_at=now)
-        # Erased: no other organization sees even the stub.
-        SurvivorAccess.objects.filter(survivor=survivor).exclude(
-            organization_id=survivor.organization_id
-        ).delete()
-        audit_record(
-            action="survivors.survivor.erased",
-            actor=by,
-            organization=organization or survivor.organization,
+        audit_record_by(
+            actor,
+            "survivors.survivor.erased",
             target=survivor,
-            ip_address=ip_address,
-            payload={"reason": reason, "referrals_withdrawn": withdrawn},
+            organization=organization,
+            payload={"reason": reason, **report.audit_payload()},
         )
-    return survivor
+    return report
+
+
+def client_file_erase(*, actor: Actor, engagement: Engagement) -> ErasureReport:
+    """Erase a legal organization's client file: the engagement's identity and scope, and
+    that organization's drafts, documents, notes and party names for the client's matters.
+
+    Refused under the engagement's legal hold. Only the organization's coordinators (or
+    the system, for its retention) may erase it. The engagement row keeps its dates, and
+    keyed hashes of party names stay for conflict checks.
+    """
+    if actor.membership is not None and not (
+        actor.organization_id == engagement.organization_id and actor.role.sees_whole_organization
+    ):
+        raise PermissionDenied
+    with transaction.atomic():
+        engagement = (
+            Engagement.objects.select_for_update()
+            .select_related("survivor", "organization")
+            .get(pk=engagement.pk)
+        )
+        if engagement.legal_hold:
+            raise ValidationError(CLIENT_FILE_ON_HOLD)
+        if engagement.erased_at is not None:
+            raise ValidationError(CLIENT_FILE_ERASED)
+        report = shred(
+            survivor=engagement.survivor,
+            organization=engagement.organization,
+            actor=actor,
+            scope=ErasureScope.client_file(engagement),
+        )
+        audit_record_by(
+            actor,
+            "survivors.engagement.erased",
+            target=engagement,
+            organization=engagement.organization,
+            payload={"survivor": engagement.survivor_id, **report.audit_payload()},
+        )
+    return report
 
 
 def retention_due(policy: RetentionPolicy, today: date | None = None):
@@ -89,11 +114,14 @@ class RetentionReport:
     on_hold: int
 
 
-def retention_apply(*, dry_run: bool, today: date | None = None) -> list[RetentionReport]:
+def retention_apply(
+    *, dry_run: bool, today: date | None = None, actor: Actor | None = None
+) -> list[RetentionReport]:
     """Erase what retention policies say is due; a dry run only counts.
 
     A policy erases nothing until an admin has switched it on (`enabled`).
     """
+    actor = actor or Actor.system()
     reports = []
     for policy in RetentionPolicy.objects.select_related("organization"):
         due = retention_due(policy, today)
@@ -103,7 +131,7 @@ def retention_apply(*, dry_run: bool, today: date | None = None) -> list[Retenti
         erased = 0
         if policy.enabled and not dry_run:
             for survivor in due:
-                survivor_erase(survivor=survivor, reason="retention")
+                survivor_erase(actor=actor, survivor=survivor, reason="retention")
                 erased += 1
         reports.append(RetentionReport(policy.organization_id, due.count() + erased, erased, held))
     return reports

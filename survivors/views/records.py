@@ -188,17 +188,15 @@ def survivor_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
     view = survivor_open(request=request, pk=pk, for_change=True, manage=True)
     if request.method == "POST" and request.POST.get("confirm") == view.survivor.code:
         try:
-            survivor_erase(
-                survivor=view.survivor,
-                by=request.user,
-                organization=request.membership.organization,
-                ip_address=request.META.get("REMOTE_ADDR"),
-            )
+            report = survivor_erase(actor=request.actor, survivor=view.survivor)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("survivors:detail", pk=pk)
         messages.success(request, _("The survivor's personal data was erased."))
-        return redirect("survivors:list")
+        # What each app wiped and kept, shown once to the person who erased.
+        return render(
+            request, "survivors/erase.html", {"survivor": view.survivor, "report": report}
+        )
     wrong_code = request.method == "POST"
     return render(
         request, "survivors/erase.html", {"survivor": view.survivor, "wrong_code": wrong_code}

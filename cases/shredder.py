@@ -1,0 +1,113 @@
+"""What cases wipes when a survivor (or one organization's client file) is erased.
+
+Within the erasure's scope: draft fields, generated PDFs and the data behind them, note
+bodies, party names, the names typed for conflict checks, case and receipt numbers.
+Matter rows stay (number, stage, dates: the legal organization's record of its work), as
+do the versions' number, hash, pages and who/when, and the keyed hashes of party names
+that conflict checks search. A legal organization that engaged the client keeps its
+whole client file: the survivors app's erasure does not reach it.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import (
+    ConflictCheck,
+    DocumentDraft,
+    DocumentVersion,
+    Matter,
+    MatterNote,
+    Party,
+    PartyAlias,
+    PartyToken,
+    ProspectiveParty,
+)
+from survivors.shredder import ENGAGED_CLIENT_FILE, ShredReport, survivor_erasing
+
+
+@receiver(survivor_erasing, dispatch_uid="cases.shredder")
+def cases_shred(sender, *, survivor, organization, actor, scope, **kwargs) -> ShredReport:
+    report = ShredReport("cases", _("Matters, conflict checks and documents"))
+    clients_matters = Matter.objects.filter(client=survivor)
+    report.former_client = clients_matters.exists()
+    matters = scope.limit(clients_matters)
+    _documents_shred(report, matters)
+    _matters_shred(report, matters)
+    _conflict_checks_shred(report, scope.limit(ConflictCheck.objects.filter(client=survivor)))
+    report.keep("engaged_client_file", ENGAGED_CLIENT_FILE, scope.kept(clients_matters).count())
+    return report
+
+
+def _documents_shred(report: ShredReport, matters) -> None:
+    # Back to editing: a render still queued then finds nothing to claim.
+    report.wipe(
+        "drafts",
+        _("document drafts: what was typed, and error messages"),
+        DocumentDraft.objects.filter(matter__in=matters).update(
+            fields_json="{}", error="", status=DocumentDraft.Status.EDITING
+        ),
+    )
+    report.wipe(
+        "document_versions",
+        _("generated documents: the PDF and the data it was made from"),
+        DocumentVersion.objects.filter(matter__in=matters, erased_at__isnull=True).update(
+            pdf_base64="", snapshot_json="{}", erased_at=timezone.now()
+        ),
+    )
+    report.keep(
+        "document_history",
+        _("each generated document's number, fingerprint, pages, author and date"),
+        DocumentVersion.objects.filter(matter__in=matters).count(),
+    )
+
+
+def _matters_shred(report: ShredReport, matters) -> None:
+    # Notes are append-only for people; an erasure is the one writer that may wipe them.
+    report.wipe(
+        "notes",
+        _("privileged notes"),
+        MatterNote.objects.filter(matter__in=matters).update(body=""),
+    )
+    parties = Party.objects.filter(matter__in=matters)
+    PartyAlias.objects.filter(party__in=parties).delete()
+    report.wipe(
+        "parties",
+        _("names, aliases and notes of the matters' parties"),
+        parties.update(name="", description="", date_of_birth=None),
+    )
+    report.keep(
+        "party_tokens",
+        _(
+            "keyed hashes of the parties' names (unreadable), kept only so that a conflict "
+            "check still finds an adverse party"
+        ),
+        PartyToken.objects.filter(party__in=parties).count(),
+    )
+    report.wipe(
+        "matter_references",
+        _("case and receipt numbers, closing notes"),
+        matters.update(case_number="", receipt_number="", closing_reason=""),
+    )
+    report.keep(
+        "matters",
+        _("matter rows: number, stage and dates, the legal organization's record of its work"),
+        matters.count(),
+    )
+
+
+def _conflict_checks_shred(report: ShredReport, checks) -> None:
+    report.wipe(
+        "conflict_checks",
+        _("reasons given for conflict check decisions"),
+        checks.update(decision_reason=""),
+    )
+    report.wipe(
+        "prospective_parties",
+        _("names typed for conflict checks"),
+        ProspectiveParty.objects.filter(conflict_check__in=checks).update(
+            name="", aliases="", date_of_birth=None
+        ),
+    )
