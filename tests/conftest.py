@@ -1,7 +1,8 @@
 """Personas, signed-in clients and service switches shared by every test.
 
 Harbor is the organization under test; Riverside is another legal aid
-organization whose members must never see Harbor's records.
+organization whose members must never see Harbor's records; Safe Haven is a
+partner NGO that sees a Harbor survivor only under the survivor's consent.
 """
 
 from __future__ import annotations
@@ -15,13 +16,20 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aftercare.access import ACTING_MEMBERSHIP_KEY
 from aftercare.models import Organization, Role
 from aftercare.sessions import SUDO_KEY
-from tests.factories import MembershipFactory, OrganizationFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    make_matter,
+    make_survivor,
+    make_volunteer,
+)
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -90,13 +98,33 @@ def paralegal(harbor):
 
 @pytest.fixture
 def unassigned_volunteer(harbor):
-    """A member of Harbor who is assigned to nothing."""
+    """A staff attorney of Harbor who is assigned to nothing (no volunteer profile)."""
     return MembershipFactory(organization=harbor, role=Role.ATTORNEY)
+
+
+@pytest.fixture
+def volunteer_on_other_matter(harbor, coordinator):
+    """A real volunteer of Harbor: a profile with every credential, assigned by the
+    coordinator through staffing to a Harbor matter of their own. They hold grants, on
+    that matter and its client only."""
+    volunteer = make_volunteer(harbor)
+    other = make_matter(harbor, client=make_survivor(harbor, legal_name="Other Matter Client"))
+    response = sign_in(Client(), coordinator).post(
+        reverse("volunteers:assign", args=[other.pk]), {"user": volunteer.user_id}
+    )
+    assert response.status_code == 302, "the volunteer persona could not be assigned"
+    return volunteer
 
 
 @pytest.fixture
 def intake_worker(safehaven):
     return MembershipFactory(organization=safehaven, role=Role.INTAKE)
+
+
+@pytest.fixture
+def partner_coordinator(safehaven):
+    """A coordinator of the partner NGO: sees what a consent shares with Safe Haven."""
+    return MembershipFactory(organization=safehaven, role=Role.COORDINATOR)
 
 
 @pytest.fixture

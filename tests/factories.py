@@ -53,6 +53,32 @@ def make_survivor(organization, *, by=None, aliases=(), **data):
     return survivor_create(organization=organization, by=by, data=data, aliases=list(aliases))
 
 
+def make_volunteer(organization, *, role=Role.ATTORNEY, **profile):
+    """A member with a volunteer profile and every credential verified and current."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from volunteers.models import Credential, VolunteerProfile
+
+    membership = MembershipFactory(organization=organization, role=role)
+    profile.setdefault("malpractice_coverage", True)
+    volunteer = VolunteerProfile.objects.create(
+        user=membership.user,
+        kind="attorney" if role == Role.ATTORNEY else "paralegal",
+        **profile,
+    )
+    for kind in ("confidentiality", "trauma", "background_check"):
+        Credential.objects.create(
+            profile=volunteer,
+            organization=organization,
+            kind=kind,
+            completed_on=date(2025, 1, 1),
+            verified_at=timezone.now(),
+        )
+    return membership
+
+
 def make_matter(organization, *, client=None, lead=None, sub_kind="t_visa", **fields):
     """A matter opened on a cleared conflict check, the lead attorney on its team."""
     from django.utils import timezone

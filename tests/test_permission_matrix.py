@@ -1,26 +1,61 @@
-"""Every URL that takes an object id, against everyone who must not see the object.
+"""Every URL that takes an object id, against everyone who must not see or change the object.
 
-A member of another organization and an unassigned member of the same
-organization get 404 (never a hint that the object exists) and leave a denied
-audit event. A URL pattern with an object id that is not listed here fails the
-suite: new views join the matrix when they are written.
+Three tables, each with a test that fails when something new is not in it:
+
+- OBJECT_URLS: every URL pattern with an object id. A member of another organization,
+  a Harbor staff member with no grant on the object, the partner NGO's intake worker
+  and a real Harbor volunteer (assigned to another matter) get 404 (never a hint that
+  the object exists), change nothing, and leave a denied audit event.
+- FORBIDDEN_CHANGES: every such URL that changes an object, with a persona who may see
+  the object but not change it: 403, nothing changes, a denied audit event.
+- IDS_IN_REQUESTS: every object id read from the query string or the POST body. A
+  foreign id there is a 404 or a form error (or, where listed, ignored): never access,
+  never a change, never a leak.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django import forms as django_forms
+from django.apps import apps
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from aftercare.access import access_grant
-from aftercare.models import AuditEvent, Notification
-from cases.models import Deadline, DeadlineRule, DocumentDraft, DocumentVersion
-from survivors.models import Consent, Purpose, Referral, ServiceGoal
-from tests.factories import make_matter, make_survivor
+from aftercare.access import ACTING_MEMBERSHIP_KEY, access_grant
+from aftercare.audit import audit_record
+from aftercare.models import AuditEvent, Notification, Organization, Role
+from cases.models import (
+    Deadline,
+    DeadlineRule,
+    DocumentDraft,
+    DocumentVersion,
+    Jurisdiction,
+    MatterNote,
+)
+from cases.services.deadlines import deadline_rules_install
+from survivors.models import (
+    Consent,
+    Purpose,
+    Referral,
+    ServiceGoal,
+    Survivor,
+    SurvivorShare,
+)
+from survivors.services.sharing import survivor_access_refresh
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    make_matter,
+    make_survivor,
+    make_volunteer,
+)
 from volunteers.models import (
     Assignment,
     BarAdmission,
@@ -28,6 +63,7 @@ from volunteers.models import (
     Interest,
     Invitation,
     Opportunity,
+    Training,
     VolunteerProfile,
 )
 
@@ -42,15 +78,223 @@ NOT_OBJECT_URLS = {
 
 
 @dataclass(frozen=True)
-class ObjectCase:
-    """How to make the object behind a URL, and which persona may open it."""
+class IdCase:
+    """A foreign id sent where a record is named, by a persona who may use the URL."""
 
-    make: Callable[[dict], dict]  # fixtures -> URL kwargs of an object owned by Harbor
-    allowed: str  # a persona fixture that must NOT get a 404, so the test can fail
-    methods: tuple[str, ...] = ("get", "post")  # POST-only views answer GET with 405
-    data: tuple[tuple[str, str], ...] = ()  # what the allowed persona posts
-    # Who must get a 404 (and a denied audit event).
-    denied: tuple[str, ...] = ("outsider", "unassigned_volunteer")
+    persona: str
+    request: Callable[[dict], tuple[str, str, dict]]  # fixtures -> method, URL, data
+    outcome: str  # "404", "form error" or "ignored"
+    message: str = ""  # what the member reads, for a form error
+    hidden: Callable[[dict], tuple[str, ...]] = lambda f: ()  # foreign text never shown
+
+
+SELECT_VALID = "Select a valid choice"
+
+# Every object id read from the query string or the POST body (form fields included),
+# and what a foreign one yields: another organization's record, sent by a Harbor member
+# who may use the URL. Whatever the outcome, nothing changes and nothing of it is shown.
+IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
+    # The referral a conflict check answers (a link from the conflict queue).
+    ("cases:conflict_new", "referral"): IdCase(
+        "coordinator",
+        lambda f: (
+            "get",
+            reverse("cases:conflict_new", args=[_survivor(f).pk])
+            + f"?referral={_riverside_referral(f).pk}",
+            {},
+        ),
+        "404",
+        hidden=lambda f: ("Riverside referral note",),
+    ),
+    ("cases:conflict", "jurisdiction"): IdCase(
+        "coordinator",
+        lambda f: (
+            "post",
+            reverse("cases:conflict", args=[_matter(f).conflict_check_id]),
+            {
+                "sub_kind": "t_visa",
+                "lead_attorney": f["attorney"].user_id,
+                "jurisdiction": _riverside_matter(f).jurisdiction_id,
+            },
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: ("Riverside Test County Court",),
+    ),
+    ("cases:conflict", "lead_attorney"): IdCase(
+        "coordinator",
+        lambda f: (
+            "post",
+            reverse("cases:conflict", args=[_matter(f).conflict_check_id]),
+            {"sub_kind": "t_visa", "lead_attorney": _riverside_attorney(f).user_id},
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: (_riverside_attorney(f).user.full_name,),
+    ),
+    ("cases:list", "jurisdiction"): IdCase(
+        "coordinator",
+        lambda f: (
+            "get",
+            reverse("cases:list"),
+            {"jurisdiction": _riverside_matter(f).jurisdiction_id, "closed": "on"},
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: (
+            "Riverside Test County Court",
+            _riverside_matter(f).client.code,
+            _riverside_attorney(f).user.full_name,
+        ),
+    ),
+    ("cases:deadline_new", "rule"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:deadline_new", args=[_matter(f).pk]),
+            {"rule": _riverside_rule(f).pk, "trigger_date": timezone.localdate().isoformat()},
+        ),
+        "form error",
+        SELECT_VALID,
+    ),
+    ("cases:deadline_new", "responsible"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:deadline_new", args=[_matter(f).pk]),
+            {**_deadline_data(f), "responsible": [_riverside_attorney(f).user_id]},
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: (_riverside_attorney(f).user.full_name,),
+    ),
+    ("cases:note_add", "corrects"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:note_add", args=[_matter(f).pk]),
+            {"body": "Corrected text", "corrects": _riverside_note(f).pk},
+        ),
+        "form error",
+        "That note cannot be corrected here.",
+        hidden=lambda f: ("Riverside privileged note",),
+    ),
+    ("cases:team", "email"): IdCase(
+        "coordinator",
+        lambda f: (
+            "post",
+            reverse("cases:team", args=[_matter(f).pk]),
+            {"email": _riverside_attorney(f).user.email},
+        ),
+        "form error",
+        "No attorney or paralegal of this organization has this address.",
+    ),
+    # Removing someone who is not on the team does nothing: a second click on "remove"
+    # finds the person already gone.
+    ("cases:team", "remove"): IdCase(
+        "coordinator",
+        lambda f: (
+            "post",
+            reverse("cases:team", args=[_matter(f).pk]),
+            {"remove": _riverside_matter(f).lead_attorney_id},
+        ),
+        "ignored",
+    ),
+    ("volunteers:assign", "user"): IdCase(
+        "coordinator",
+        lambda f: (
+            "post",
+            reverse("volunteers:assign", args=[_matter(f).pk]),
+            {"user": make_volunteer(f["outsider"].organization).user_id},
+        ),
+        "form error",
+        "This person is not a volunteer of this organization.",
+    ),
+    ("volunteers:credential_add", "training"): IdCase(
+        "paralegal",
+        lambda f: (
+            "post",
+            reverse("volunteers:credential_add", args=[_volunteer_profile(f).pk]),
+            {
+                "kind": "other",
+                "training": _riverside_training(f).pk,
+                "completed_on": timezone.localdate().isoformat(),
+            },
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: ("Riverside Test Training",),
+    ),
+    ("account:choose_organization", "membership"): IdCase(
+        "coordinator",
+        lambda f: (
+            "post",
+            reverse("account:choose_organization"),
+            {"membership": f["outsider"].pk},
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: (f["outsider"].organization.name,),
+    ),
+    # A cursor into the organization's own events: any number shows only those.
+    ("audit_trail", "before"): IdCase(
+        "coordinator",
+        lambda f: (
+            "get",
+            reverse("audit_trail"),
+            {
+                "before": audit_record(
+                    action="riverside.only.event", organization=f["outsider"].organization
+                ).pk
+                + 1
+            },
+        ),
+        "ignored",
+        hidden=lambda f: ("riverside.only.event",),
+    ),
+}
+
+
+# Values read from a request that are not record ids, and what they are.
+REQUEST_VALUES_NOT_IDS = {
+    "action": "issue or revoke (the calendar feed)",
+    "b": "a keyed hash of a birth date, searched within the organization's own records",
+    "confirm": "the survivor's code, typed to confirm erasure",
+    "decision": "a decision code (the conflict check's form)",
+    "generate": "a button",
+    "month": "a year and month",
+    "next": "a local path, checked before it is followed",
+    "no_conflict": "a tick box",
+    "on": "legal hold on or off",
+    "outcome": "an outcome code",
+    "page": "a page number of a list already scoped to the member",
+    "reason": "free text",
+    "stage": "a stage code, checked against the matter's path",
+    "start": "a date",
+    "status": "a status code from a fixed list",
+    "sub_kind": "a kind of matter (the matter-opening form)",
+    "t": "keyed hashes of names, searched within the organization's own records",
+    "template": "a template code, checked against the matter's kind",
+}
+
+# Ids of organizations: a directory (name and kind), not a guarded record. What an
+# organization may receive is decided by the survivor's consent (tests/survivors/).
+ORGANIZATION_DIRECTORY_FIELDS = {
+    ("survivors:consents", "recipient"),
+    ("survivors:refer", "to_organization"),
+}
+
+
+# --- What each URL is about: objects owned by Harbor and shared with no one ---------
+
+
+def _recipient(f) -> Organization:
+    """A partner organization none of the personas belongs to."""
+    if "recipient" not in f:
+        f["recipient"] = OrganizationFactory(
+            name="Lighthouse Test Services", kind=Organization.Kind.PARTNER_NGO
+        )
+    return f["recipient"]
 
 
 def _harbor_membership(f) -> dict:
@@ -58,13 +302,14 @@ def _harbor_membership(f) -> dict:
 
 
 def _survivor(f):
-    """A Harbor survivor, the attorney assigned (view and change), with consent and goal."""
+    """A Harbor survivor, the attorney given it (view and change), with consent and goal."""
     if "survivor" not in f:
         survivor = make_survivor(
             f["coordinator"].organization,
             by=f["coordinator"].user,
             legal_name="Matrix Person",
             needs=["shelter"],
+            safe_location="Room 9, 1 Matrix Street",
         )
         access_grant(user=f["attorney"].user, obj=survivor, actions=("view", "change"))
         f["survivor"] = survivor
@@ -75,16 +320,18 @@ def _survivor_url(f) -> dict:
     return {"pk": _survivor(f).pk}
 
 
-def _consent(f, recipient=None) -> Consent:
-    return Consent.objects.create(
-        survivor=_survivor(f),
-        recipient=recipient or f["intake_worker"].organization,
-        purpose=Purpose.SERVICE_REFERRAL,
-        categories=["needs"],
-        method=Consent.Method.WRITTEN,
-        given_on=timezone.localdate(),
-        recorded_by=f["coordinator"].user,
-    )
+def _consent(f) -> Consent:
+    if "consent" not in f:
+        f["consent"] = Consent.objects.create(
+            survivor=_survivor(f),
+            recipient=_recipient(f),
+            purpose=Purpose.SERVICE_REFERRAL,
+            categories=["needs"],
+            method=Consent.Method.WRITTEN,
+            given_on=timezone.localdate(),
+            recorded_by=f["coordinator"].user,
+        )
+    return f["consent"]
 
 
 def _consent_url(f) -> dict:
@@ -116,6 +363,12 @@ def _referral_url(f) -> dict:
 
 def _intake_step_url(f) -> dict:
     return {"pk": _survivor(f).pk, "step": 2}
+
+
+def _unfinished_intake_url(f) -> dict:
+    """The survivor's intake not finished yet: finishing it is a change."""
+    Survivor.objects.filter(pk=_survivor(f).pk).update(status=Survivor.Status.DRAFT)
+    return {"pk": _survivor(f).pk}
 
 
 def _matter(f):
@@ -269,6 +522,25 @@ def _assignment_url(f) -> dict:
     return {"pk": assignment.pk}
 
 
+# --- Who must get a 404 --------------------------------------------------------------
+
+# A member of another legal organization; a Harbor staff attorney with no grant; the
+# partner NGO's intake worker (Safe Haven: nothing here is shared with it); a real Harbor
+# volunteer who holds grants, on another matter only.
+DENIED = ("outsider", "unassigned_volunteer", "intake_worker", "volunteer_on_other_matter")
+
+
+@dataclass(frozen=True)
+class ObjectCase:
+    """How to make the object behind a URL, and which persona may open it."""
+
+    make: Callable[[dict], dict]  # fixtures -> URL kwargs of an object owned by Harbor
+    allowed: str  # a persona fixture that must NOT get a 404, so the test can fail
+    methods: tuple[str, ...] = ("get", "post")  # POST-only views answer GET with 405
+    data: tuple[tuple[str, str], ...] = ()  # what the allowed persona posts
+    denied: tuple[str, ...] = DENIED  # who must get a 404 (and a denied audit event)
+
+
 POST_ONLY = ("post",)
 OBJECT_URLS: dict[str, ObjectCase] = {
     "member_detail": ObjectCase(_harbor_membership, allowed="org_admin"),
@@ -323,6 +595,8 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "volunteers:credential_verify": ObjectCase(
         _credential_url, allowed="coordinator", methods=POST_ONLY
     ),
+    # Open opportunities carry no personal data and are shown to every volunteer of the
+    # organization, so the volunteer persona may express interest like the paralegal.
     "volunteers:interest_express": ObjectCase(
         _opportunity_url,
         allowed="paralegal",
@@ -353,6 +627,337 @@ OBJECT_URLS: dict[str, ObjectCase] = {
 }
 
 
+# --- Who may see but not change: 403 ------------------------------------------------
+
+
+def _paralegal_sees_matter(f) -> None:
+    """A paralegal of Harbor given the matter to read only."""
+    access_grant(user=f["paralegal"].user, obj=_matter(f), actions=("view",))
+
+
+def _paralegal_sees_survivor(f) -> None:
+    """A paralegal of Harbor given the survivor to read only (as a matter's team is)."""
+    access_grant(user=f["paralegal"].user, obj=_survivor(f), actions=("view",))
+
+
+def _shared_with_partner(f) -> None:
+    """The survivor's consent shares identity and needs with Safe Haven."""
+    survivor = _survivor(f)
+    consent = Consent.objects.create(
+        survivor=survivor,
+        recipient=f["partner_coordinator"].organization,
+        purpose=Purpose.SERVICE_REFERRAL,
+        categories=["identity", "needs"],
+        method=Consent.Method.WRITTEN,
+        given_on=timezone.localdate(),
+        recorded_by=f["coordinator"].user,
+    )
+    SurvivorShare.objects.create(survivor=survivor, organization=consent.recipient, consent=consent)
+    survivor_access_refresh(survivor=survivor, organization_id=consent.recipient_id)
+
+
+def _nothing_to_grant(f) -> None:
+    """The persona already sees the object through their role or their own grants."""
+
+
+def _verified_credential_url(f) -> dict:
+    kwargs = _credential_url(f)
+    Credential.objects.filter(pk=kwargs["pk"]).update(
+        verified_at=timezone.now(), verified_by=f["coordinator"].user
+    )
+    return kwargs
+
+
+def _matter_page(f) -> str:
+    return reverse("cases:detail", args=[_matter(f).pk])
+
+
+def _survivor_page(f) -> str:
+    return reverse("survivors:detail", args=[_survivor(f).pk])
+
+
+def _check_page(f) -> str:
+    return reverse("cases:conflict", args=[_matter(f).conflict_check_id])
+
+
+def _volunteer_page(f) -> str:
+    return reverse("volunteers:detail", args=[_volunteer_profile(f).pk])
+
+
+def _own_profile_page(f) -> str:
+    _volunteer_profile(f)
+    return reverse("volunteers:me")
+
+
+@dataclass(frozen=True)
+class ChangeCase:
+    """A persona who may see the object (proved by a page they open) but not change it."""
+
+    make: Callable[[dict], dict]  # URL kwargs
+    persona: str
+    grant: Callable[[dict], None]  # what lets the persona see the object
+    sees: Callable[[dict], str]  # a page that shows them the object: 200
+    data: Callable[[dict], dict]  # a change that the allowed persona's POST carries out
+    allowed: str  # for the control: the same POST by them changes the database
+    changes_database: bool = True  # False for a read of one field (the safe location)
+
+
+def _no_data(f) -> dict:
+    return {}
+
+
+def _time_data(f) -> dict:
+    return {"date": timezone.localdate().isoformat(), "minutes": "30", "activity": "research"}
+
+
+def _deadline_data(f) -> dict:
+    return {
+        "kind": "filing",
+        "title": "File the motion",
+        "due_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "time_zone": "UTC",
+    }
+
+
+def _consent_data(f) -> dict:
+    return {
+        "recipient": _recipient(f).pk,
+        "purpose": Purpose.SERVICE_REFERRAL,
+        "categories": ["needs"],
+        "method": Consent.Method.WRITTEN,
+        "given_on": timezone.localdate().isoformat(),
+    }
+
+
+def _refer_data(f) -> dict:
+    return {"to_organization": _consent(f).recipient_id, "purpose": Purpose.SERVICE_REFERRAL}
+
+
+def _matter_change(
+    make, data, *, allowed="attorney", persona="paralegal", grant=_paralegal_sees_matter
+) -> ChangeCase:
+    """A change refused to a Harbor paralegal who only reads the matter (by default)."""
+    return ChangeCase(make, persona, grant, _matter_page, data, allowed)
+
+
+def _survivor_changes(
+    make, data, *, allowed="coordinator", manage=False, changes_database=True
+) -> tuple[ChangeCase, ...]:
+    """The same change refused to a Harbor paralegal who only reads the survivor, to the
+    partner NGO that sees it under a consent and, for managing, to an attorney who may
+    change the record but not close, hold or erase it."""
+    readers = [
+        ("paralegal", _paralegal_sees_survivor),
+        ("partner_coordinator", _shared_with_partner),
+    ]
+    if manage:
+        readers.append(("attorney", _nothing_to_grant))
+    return tuple(
+        ChangeCase(make, persona, grant, _survivor_page, data, allowed, changes_database)
+        for persona, grant in readers
+    )
+
+
+FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
+    "cases:note_add": (_matter_change(_matter_url, lambda f: {"body": "A privileged note"}),),
+    "cases:time_add": (_matter_change(_matter_url, _time_data),),
+    "cases:party_add": (
+        _matter_change(_matter_url, lambda f: {"role": "employer", "name": "Adverse Person"}),
+    ),
+    "cases:stage": (_matter_change(_matter_url, lambda f: {"stage": "preparing"}),),
+    "cases:close": (
+        _matter_change(_matter_url, lambda f: {"outcome": "granted", "reason": "Approved"}),
+    ),
+    "cases:team": (
+        _matter_change(
+            _matter_url,
+            lambda f: {"email": f["unassigned_volunteer"].user.email},
+            allowed="coordinator",
+        ),
+        # The lead attorney changes the matter, but its team is a coordinator's decision.
+        _matter_change(
+            _matter_url,
+            lambda f: {"email": f["unassigned_volunteer"].user.email},
+            allowed="coordinator",
+            persona="attorney",
+            grant=_nothing_to_grant,
+        ),
+    ),
+    "cases:deadline_new": (_matter_change(_matter_url, _deadline_data),),
+    "cases:deadline_confirm": (_matter_change(_deadline_url, _no_data),),
+    "cases:deadline_status": (_matter_change(_deadline_url, lambda f: {"status": "done"}),),
+    "cases:documents": (
+        _matter_change(_matter_url, lambda f: {"template": "survivor_declaration"}),
+    ),
+    "cases:document_draft": (
+        _matter_change(_draft_url, lambda f: {"paragraphs": "What happened, in my words"}),
+    ),
+    # The attorney who ran the check sees it; deciding it and opening the matter are a
+    # coordinator's.
+    "cases:conflict": (
+        ChangeCase(
+            _check_url,
+            "attorney",
+            _nothing_to_grant,
+            _check_page,
+            lambda f: {"decision": "declined", "reason": "Represents the employer"},
+            allowed="coordinator",
+        ),
+        ChangeCase(
+            _check_url,
+            "attorney",
+            _nothing_to_grant,
+            _check_page,
+            lambda f: {"sub_kind": "t_visa", "lead_attorney": f["attorney"].user_id},
+            allowed="coordinator",
+        ),
+    ),
+    "survivors:services": _survivor_changes(
+        _survivor_url, lambda f: {"need": "shelter", "description": "Stable housing"}
+    ),
+    "survivors:intake_step": _survivor_changes(
+        _intake_step_url, lambda f: {"country_of_origin": "Elsewhere"}
+    ),
+    "survivors:intake_finish": _survivor_changes(_unfinished_intake_url, _no_data),
+    "survivors:consents": _survivor_changes(_survivor_url, _consent_data),
+    "survivors:refer": _survivor_changes(_survivor_url, _refer_data),
+    "survivors:consent_revoke": _survivor_changes(_consent_url, lambda f: {"reason": "Asked"}),
+    "survivors:goal_status": _survivor_changes(_goal_url, lambda f: {"status": "achieved"}),
+    "survivors:legal_hold": _survivor_changes(_survivor_url, lambda f: {"on": "1"}, manage=True),
+    "survivors:close": _survivor_changes(_survivor_url, _no_data, manage=True),
+    "survivors:erase": _survivor_changes(
+        _survivor_url, lambda f: {"confirm": _survivor(f).code}, manage=True
+    ),
+    # Reading the safe-house address: the record may be seen, this one field not.
+    "survivors:reveal_location": _survivor_changes(_survivor_url, _no_data, changes_database=False),
+    # A coordinator sees a volunteer's admissions; only the volunteer removes them.
+    "volunteers:admission_remove": (
+        ChangeCase(
+            _admission_url,
+            "coordinator",
+            _nothing_to_grant,
+            _volunteer_page,
+            _no_data,
+            allowed="paralegal",
+        ),
+    ),
+    # A verified credential stays unless a coordinator removes it.
+    "volunteers:credential_remove": (
+        ChangeCase(
+            _verified_credential_url,
+            "paralegal",
+            _nothing_to_grant,
+            _own_profile_page,
+            _no_data,
+            allowed="coordinator",
+        ),
+    ),
+}
+
+# URLs with an object id that change nothing, or whose every viewer may change, and why.
+NOT_CHANGES = {
+    "member_detail": "a read",
+    "member_edit": "only org admins see members, and they are the ones who change them",
+    "survivors:detail": "a read",
+    "survivors:intake_review": "a read (for those who may change the record)",
+    "survivors:share_record": "a read (for those who may change the record)",
+    "survivors:referral": "each end of a referral may move it; a move that is not theirs "
+    "is not offered (a form error)",
+    "cases:detail": "a read",
+    "cases:conflict_new": "only coordinators see it, and they may run a check",
+    "cases:rule_edit": "only org admins see rules, and they are the ones who change them",
+    "cases:document_preview": "a read",
+    "cases:document_status": "a read",
+    "cases:document_download": "a read",
+    "notification_read": "a notification is its recipient's alone",
+    "volunteers:detail": "a read",
+    "volunteers:certificate": "a read",
+    "volunteers:credential_add": "whoever sees a profile (its volunteer, a coordinator) may add",
+    "volunteers:credential_verify": "only coordinators see it, and they verify",
+    "volunteers:interest_express": "every volunteer who sees an open opportunity may answer it",
+    "volunteers:opportunity": "a read",
+    "volunteers:interest_confirm": "an interest is its volunteer's alone",
+    "volunteers:interest_withdraw": "an interest is its volunteer's alone",
+    "volunteers:invitation_withdraw": "only coordinators see invitations, and they withdraw",
+    "volunteers:staff": "a read (coordinators only)",
+    "volunteers:assign": "staffing is a coordinator's: others do not see it (404)",
+    "volunteers:opportunity_post": "staffing is a coordinator's: others do not see it (404)",
+    "volunteers:assignment_end": "staffing is a coordinator's: others do not see it (404)",
+    "volunteers:opportunity_close": "staffing is a coordinator's: others do not see it (404)",
+}
+
+
+# --- Ids in the query string or the POST body --------------------------------------
+
+
+def _riverside_attorney(f):
+    if "riverside_attorney" not in f:
+        f["riverside_attorney"] = MembershipFactory(
+            organization=f["outsider"].organization, role=Role.ATTORNEY
+        )
+    return f["riverside_attorney"]
+
+
+def _riverside_matter(f):
+    """A matter of Riverside, before a court of its own, with a privileged note."""
+    if "riverside_matter" not in f:
+        riverside = f["outsider"].organization
+        court = Jurisdiction.objects.create(
+            organization=riverside, name="Riverside Test County Court", type="court"
+        )
+        client = make_survivor(riverside, legal_name="Riverside Client Person")
+        matter = make_matter(riverside, client=client, lead=_riverside_attorney(f).user)
+        matter.jurisdiction = court
+        matter.save(update_fields=["jurisdiction"])
+        f["riverside_note"] = MatterNote.objects.create(
+            matter=matter, author=matter.lead_attorney, body="Riverside privileged note"
+        )
+        f["riverside_matter"] = matter
+    return f["riverside_matter"]
+
+
+def _riverside_note(f) -> MatterNote:
+    _riverside_matter(f)
+    return f["riverside_note"]
+
+
+def _riverside_referral(f) -> Referral:
+    """A referral from Riverside to Safe Haven, of a Riverside client."""
+    matter = _riverside_matter(f)
+    consent = Consent.objects.create(
+        survivor=matter.client,
+        recipient=f["intake_worker"].organization,
+        purpose=Purpose.SERVICE_REFERRAL,
+        categories=["needs"],
+        method=Consent.Method.WRITTEN,
+        given_on=timezone.localdate(),
+        recorded_by=f["outsider"].user,
+    )
+    return Referral.objects.create(
+        survivor=matter.client,
+        from_organization=matter.organization,
+        to_organization=consent.recipient,
+        purpose=consent.purpose,
+        consent=consent,
+        note="Riverside referral note",
+        sent_by=f["outsider"].user,
+    )
+
+
+def _riverside_rule(f) -> DeadlineRule:
+    deadline_rules_install(organization=f["outsider"].organization)
+    return DeadlineRule.objects.filter(organization=f["outsider"].organization)[0]
+
+
+def _riverside_training(f) -> Training:
+    return Training.objects.create(
+        organization=f["outsider"].organization, name="Riverside Test Training"
+    )
+
+
+# --- The tables are complete ---------------------------------------------------------
+
+
 def _object_url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
     names = set()
     for entry in resolver.url_patterns:
@@ -369,49 +974,139 @@ def test_every_object_url_is_in_the_matrix():
     assert not uncovered, f"add these URL names to OBJECT_URLS: {sorted(uncovered)}"
 
 
-@pytest.fixture
-def personas(
-    request,
-    org_admin,
-    coordinator,
-    attorney,
-    paralegal,
-    unassigned_volunteer,
-    outsider,
-    intake_worker,
-):
-    return {
-        name: request.getfixturevalue(name)
-        for name in (
-            "org_admin",
-            "coordinator",
-            "attorney",
-            "paralegal",
-            "unassigned_volunteer",
-            "outsider",
-            "intake_worker",
-        )
+def test_every_object_url_says_who_may_see_but_not_change():
+    both = set(FORBIDDEN_CHANGES) & set(NOT_CHANGES)
+    assert not both, f"in both FORBIDDEN_CHANGES and NOT_CHANGES: {sorted(both)}"
+    missing = set(OBJECT_URLS) - set(FORBIDDEN_CHANGES) - set(NOT_CHANGES)
+    assert not missing, f"add these to FORBIDDEN_CHANGES (or NOT_CHANGES): {sorted(missing)}"
+
+
+_REQUEST_READ = re.compile(
+    r"request\.(?:GET|POST)(?:\.get\(|\[)\s*[\"'](\w+)[\"']|[\"'](\w+)[\"'] (?:not )?in "
+    r"request\.(?:GET|POST)"
+)
+APPS = ("aftercare", "cases", "survivors", "volunteers")
+
+
+def _names_read_from_requests() -> set[str]:
+    """Every name a module of the apps reads from request.GET or request.POST itself."""
+    names = set()
+    for app in APPS:
+        for path in Path(apps.get_app_config(app).path).rglob("*.py"):
+            for match in _REQUEST_READ.finditer(path.read_text()):
+                names.add(match.group(1) or match.group(2))
+    return names
+
+
+def _record_choice_fields() -> set[str]:
+    """Fields of every form of the apps that choose a record by its id."""
+    found = set()
+    pending = [django_forms.BaseForm]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] not in APPS or not hasattr(cls, "base_fields"):
+            continue
+        for name, field in cls.base_fields.items():
+            if isinstance(field, django_forms.ModelChoiceField):
+                found.add(name)
+    return found
+
+
+def test_every_id_read_from_a_request_is_in_the_matrix():
+    import aftercare.forms  # noqa: F401  (the forms are found through their base class)
+    import cases.forms  # noqa: F401
+    import survivors.forms  # noqa: F401
+    import volunteers.forms  # noqa: F401
+
+    covered = {param for _, param in IDS_IN_REQUESTS} | {
+        param for _, param in ORGANIZATION_DIRECTORY_FIELDS
     }
+    seen = _names_read_from_requests() | _record_choice_fields()
+    unknown = seen - covered - set(REQUEST_VALUES_NOT_IDS)
+    assert not unknown, (
+        f"add these request values to IDS_IN_REQUESTS (or REQUEST_VALUES_NOT_IDS): "
+        f"{sorted(unknown)}"
+    )
+    # The scan can fail: it finds the ids listed above.
+    assert {"referral", "user", "remove", "rule", "jurisdiction", "training"} <= seen
+
+
+# --- The personas --------------------------------------------------------------------
+
+
+class Personas(dict):
+    """Fixtures made on first use: each case pays only for the personas it names."""
+
+    def __init__(self, request):
+        super().__init__()
+        self.request = request
+
+    def __missing__(self, name: str):
+        self[name] = self.request.getfixturevalue(name)
+        return self[name]
+
+
+@pytest.fixture
+def personas(request, harbor, riverside, safehaven):
+    return Personas(request)
+
+
+# Appended to by every request (the audit trail), or not the application's data.
+UNTRACKED_TABLES = {
+    "aftercare_auditevent",
+    "aftercare_auditchainhead",
+    "django_session",
+    "axes_accessattempt",
+    "axes_accessfailurelog",
+    "axes_accesslog",
+}
+
+
+def _database_rows() -> dict[str, list]:
+    """Every row of every other table, as stored (ciphertext too: any write shows)."""
+    rows = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            if table not in UNTRACKED_TABLES:
+                cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY 1")
+                rows[table] = cursor.fetchall()
+    return rows
+
+
+def _denied_events():
+    return AuditEvent.objects.filter(action="aftercare.access.denied").order_by("-id")
+
+
+def test_the_volunteer_persona_is_a_real_volunteer_with_grants(personas, client_for):
+    volunteer = personas["volunteer_on_other_matter"]
+    assert VolunteerProfile.objects.filter(user=volunteer.user).exists()
+    assignment = Assignment.objects.active().get(user=volunteer.user)
+    page = client_for(volunteer).get(reverse("cases:detail", args=[assignment.matter_id]))
+    assert page.status_code == 200
+    assert assignment.matter.number in page.text
+
+
+# --- The tests -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("url_name", "persona"),
     [(name, persona) for name in sorted(OBJECT_URLS) for persona in OBJECT_URLS[name].denied],
 )
-def test_personas_without_access_get_404_and_leave_a_denied_event(
+def test_personas_without_access_get_404_change_nothing_and_leave_a_denied_event(
     url_name, persona, personas, client_for
 ):
     case = OBJECT_URLS[url_name]
-    kwargs = case.make(personas)
-    url = reverse(url_name, kwargs=kwargs)
     client = client_for(personas[persona], sudo=True)
+    url = reverse(url_name, kwargs=case.make(personas))
     for method in (getattr(client, name) for name in case.methods):
-        before = AuditEvent.objects.filter(action="aftercare.access.denied").count()
-        response = method(url)
+        before, denied = _database_rows(), _denied_events().count()
+        response = method(url, dict(case.data))
         assert response.status_code == 404, f"{persona} {method.__name__.upper()} {url}"
-        denied = AuditEvent.objects.filter(action="aftercare.access.denied").order_by("-id")
-        assert denied.count() == before + 1
-        assert denied[0].actor == personas[persona].user
+        assert _database_rows() == before
+        assert _denied_events().count() == denied + 1
+        assert _denied_events()[0].actor == personas[persona].user
 
 
 @pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
@@ -423,3 +1118,79 @@ def test_the_allowed_persona_is_not_refused(url_name, personas, client_for):
     assert response.status_code in (200, 302), response.status_code
     if response.status_code == 302:
         assert "/account/" not in response.url
+
+
+FORBIDDEN = [
+    pytest.param(name, index, id=f"{name}-{case.persona}-{index}")
+    for name in sorted(FORBIDDEN_CHANGES)
+    for index, case in enumerate(FORBIDDEN_CHANGES[name])
+]
+
+
+@pytest.mark.parametrize(("url_name", "index"), FORBIDDEN)
+def test_who_may_see_but_not_change_gets_403_changes_nothing_and_leaves_a_denied_event(
+    url_name, index, personas, client_for
+):
+    case = FORBIDDEN_CHANGES[url_name][index]
+    url = reverse(url_name, kwargs=case.make(personas))
+    case.grant(personas)
+    data = case.data(personas)
+    client = client_for(personas[case.persona], sudo=True)
+    assert client.get(case.sees(personas)).status_code == 200, "the persona must see it"
+
+    before, denied = _database_rows(), _denied_events().count()
+    response = client.post(url, data)
+
+    assert response.status_code == 403
+    assert _database_rows() == before
+    assert _denied_events().count() == denied + 1
+    assert _denied_events()[0].actor == personas[case.persona].user
+
+
+@pytest.mark.parametrize(("url_name", "index"), FORBIDDEN)
+def test_the_same_change_by_the_allowed_persona_is_carried_out(
+    url_name, index, personas, client_for
+):
+    """The control: the refused POST is a real change, so the 403 test can fail."""
+    case = FORBIDDEN_CHANGES[url_name][index]
+    url = reverse(url_name, kwargs=case.make(personas))
+    data = case.data(personas)
+    client = client_for(personas[case.allowed], sudo=True)
+
+    before = _database_rows()
+    response = client.post(url, data)
+
+    assert response.status_code in (200, 302)
+    if case.changes_database:
+        assert _database_rows() != before
+    else:
+        assert "Room 9, 1 Matrix Street" in response.text
+
+
+@pytest.mark.parametrize(
+    ("url_name", "param"), sorted(IDS_IN_REQUESTS), ids=lambda value: str(value)
+)
+def test_a_foreign_id_in_the_request_is_refused_and_changes_nothing(
+    url_name, param, personas, client_for
+):
+    case = IDS_IN_REQUESTS[(url_name, param)]
+    method, url, data = case.request(personas)
+    member = personas[case.persona]
+    client = client_for(member, sudo=True)
+
+    before, denied = _database_rows(), _denied_events().count()
+    response = getattr(client, method)(url, data)
+
+    if case.outcome == "404":
+        assert response.status_code == 404
+        assert _denied_events().count() == denied + 1
+    elif case.outcome == "form error":
+        assert response.status_code == 200
+        assert case.message in response.text
+    else:
+        assert case.outcome == "ignored"
+        assert response.status_code in (200, 302)
+    assert _database_rows() == before
+    for text in case.hidden(personas):
+        assert text not in response.text
+    assert client.session[ACTING_MEMBERSHIP_KEY] == member.pk

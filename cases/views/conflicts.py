@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from aftercare.access import fetch_for_user, posted, role_required
+from aftercare.audit import audit_record_for_request
 from cases import forms
 from cases.models import ConflictCheck, Matter
 from cases.services.conflicts import conflict_check_decide, conflict_check_run, hits_for
@@ -48,11 +49,7 @@ def conflict_queue(request: HttpRequest) -> HttpResponse:
 @coordinators
 def conflict_new(request: HttpRequest, survivor_pk: int) -> HttpResponse:
     client = survivor_open(request=request, pk=survivor_pk).survivor
-    referral = Referral.objects.filter(
-        pk=request.GET.get("referral") or 0,
-        survivor=client,
-        to_organization=request.membership.organization,
-    ).first()
+    referral = _answered_referral(request, client)
     formset = forms.PartyFormSet(posted(request), prefix="party")
     if formset.is_valid():
         parties = [f.cleaned_data for f in formset if f.cleaned_data.get("name")]
@@ -67,6 +64,18 @@ def conflict_new(request: HttpRequest, survivor_pk: int) -> HttpResponse:
     )
 
 
+def _answered_referral(request: HttpRequest, client: Survivor) -> Referral | None:
+    """The referral the check answers, when the queue's link names one: this client's,
+    received by us. Any other id is a 404, like every record the member may not see."""
+    wanted = request.GET.get("referral", "")
+    if not wanted:
+        return None
+    received = Referral.objects.filter(
+        survivor=client, to_organization=request.membership.organization
+    )
+    return fetch_for_user(request, received, pk=wanted if wanted.isdigit() else 0)
+
+
 def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = fetch_for_user(
         request,
@@ -75,6 +84,13 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    may_decide = request.membership.role_enum.sees_whole_organization
+    if request.method == "POST" and not may_decide:
+        # The member who ran the check sees it; deciding and opening are a coordinator's.
+        audit_record_for_request(
+            request, "aftercare.access.denied", target=check, payload={"method": request.method}
+        )
+        raise PermissionDenied
     decision_form = forms.DecisionForm(posted(request) if "decision" in request.POST else None)
     open_form = forms.MatterOpenForm(
         posted(request) if "sub_kind" in request.POST else None, organization=check.organization
@@ -103,6 +119,6 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decision_form": decision_form,
             "open_form": open_form,
             "matters": check.matters.all(),
-            "may_open": request.membership.role_enum.sees_whole_organization,
+            "may_open": may_decide,
         },
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import posted
+from aftercare.audit import audit_record_for_request
 from aftercare.pagination import CappedPage
 from cases import forms
 from cases.kinds import Stage, allowed_stages
@@ -146,11 +147,13 @@ def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.NoteForm(posted(request))
     if not form.is_valid():
         return _rerender(request, matter, note_form=form)
-    corrects = (
-        matter.notes.filter(pk=form.cleaned_data["corrects"]).first()
-        if (form.cleaned_data["corrects"])
-        else None
-    )
+    corrects = None
+    if form.cleaned_data["corrects"]:
+        # Only a note of this matter: another id must not turn into a plain new note.
+        corrects = matter.notes.filter(pk=form.cleaned_data["corrects"]).first()
+        if corrects is None:
+            form.add_error(None, _("That note cannot be corrected here."))
+            return _rerender(request, matter, note_form=form)
     try:
         note_add(request=request, matter=matter, body=form.cleaned_data["body"], corrects=corrects)
     except ValidationError as error:
@@ -212,6 +215,10 @@ def close_view(request: HttpRequest, pk: int) -> HttpResponse:
 def team_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
     if not request.membership.role_enum.sees_whole_organization:
+        # The team sees and works the matter; who is on it is a coordinator's decision.
+        audit_record_for_request(
+            request, "aftercare.access.denied", target=matter, payload={"method": request.method}
+        )
         raise PermissionDenied
     if "remove" in request.POST:
         leaving = next(

@@ -249,9 +249,16 @@ def credential_verify(*, request: HttpRequest, credential: Credential) -> None:
 def credential_remove(*, request: HttpRequest, credential: Credential) -> None:
     """A volunteer may take back their own unverified entry; coordinators any."""
     own = credential.profile.user_id == request.user.pk
-    if own and credential.is_verified:
-        raise PermissionDenied  # a verified record stays unless a coordinator removes it
-    if not own and not _verifies(request, credential.profile, credential.organization_id):
+    # A verified record stays unless a coordinator removes it.
+    if (own and credential.is_verified) or (
+        not own and not _verifies(request, credential.profile, credential.organization_id)
+    ):
+        audit_record_for_request(
+            request,
+            "aftercare.access.denied",
+            target=credential,
+            payload={"method": request.method},
+        )
         raise PermissionDenied
     with transaction.atomic():
         audit_record_for_request(

@@ -77,9 +77,13 @@ def admission_add(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def admission_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    admission = fetch_for_user(request, BarAdmission.objects, pk=pk)
-    if admission.profile.user_id != request.user.pk:
-        raise Http404
+    # A coordinator sees a volunteer's admissions; only the volunteer removes them (403).
+    admission = fetch_for_user(
+        request,
+        BarAdmission.objects.select_related("profile"),
+        pk=pk,
+        can_change=lambda membership, admission: admission.profile.user_id == membership.user_id,
+    )
     onboarding.admission_remove(request=request, admission=admission)
     messages.success(request, _("Bar admission removed."))
     return redirect("volunteers:me")
