@@ -225,10 +225,14 @@ def survivors_shred(sender, *, survivor, organization, actor, scope, **kwargs) -
         ),
     )
     SurvivorShare.objects.filter(survivor=survivor, ended_at__isnull=True).update(ended_at=now)
-    # Erased: no other organization sees even the stub.
+    # Erased: no other organization sees even the stub, except a legal organization the
+    # survivor engaged, which keeps reaching its own client file through the record.
+    engaged = Engagement.objects.filter(survivor=survivor, erased_at__isnull=True).values(
+        "organization_id"
+    )
     SurvivorAccess.objects.filter(survivor=survivor).exclude(
         organization_id=survivor.organization_id
-    ).delete()
+    ).exclude(organization_id__in=engaged).delete()
     report.keep(
         "engaged_client_file",
         ENGAGED_CLIENT_FILE,

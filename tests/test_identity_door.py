@@ -322,13 +322,15 @@ def test_a_matter_cannot_be_opened_from_an_old_check_once_the_consent_ended(
     assert world.survivor.matters.count() == 1
 
 
-@pytest.mark.xfail(strict=True, reason="erasure through every app lands in the next commit")
 def test_an_engaged_client_file_survives_the_partners_erasure(fixtures, clock):
     from survivors.services.retention import survivor_erase
 
     world = World(fixtures, "engaged_then_revoked")
     world.change(clock)
-    survivor_erase(survivor=Survivor.objects.get(pk=world.survivor.pk), by=None)
+    survivor_erase(
+        actor=actor_of(world.f["intake_worker"]),
+        survivor=Survivor.objects.get(pk=world.survivor.pk),
+    )
     response = world.attorney.get(reverse("survivors:detail", args=[world.survivor.pk]))
     assert response.status_code == 200 and FILE_NAME in response.content.decode()
     version = world.generate()

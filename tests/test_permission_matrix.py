@@ -553,6 +553,7 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "survivors:consents": ObjectCase(_survivor_url, allowed="attorney"),
     "survivors:share_record": ObjectCase(_survivor_url, allowed="attorney"),
     "survivors:refer": ObjectCase(_survivor_url, allowed="attorney"),
+    "survivors:engagement": ObjectCase(_survivor_url, allowed="attorney"),
     "survivors:reveal_location": ObjectCase(
         _survivor_url, allowed="coordinator", methods=POST_ONLY
     ),
@@ -821,6 +822,12 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
     "survivors:intake_finish": _survivor_changes(_unfinished_intake_url, _no_data),
     "survivors:consents": _survivor_changes(_survivor_url, _consent_data),
     "survivors:refer": _survivor_changes(_survivor_url, _refer_data),
+    # Recording the engagement is an attorney's or a coordinator's, for a legal organization.
+    "survivors:engagement": _survivor_changes(
+        _survivor_url,
+        lambda f: {"engaged_on": "2026-12-01", "scope": "Representation in a T-visa matter"},
+        allowed="attorney",
+    ),
     "survivors:consent_revoke": _survivor_changes(_consent_url, lambda f: {"reason": "Asked"}),
     "survivors:goal_status": _survivor_changes(_goal_url, lambda f: {"status": "achieved"}),
     "survivors:legal_hold": _survivor_changes(_survivor_url, lambda f: {"on": "1"}, manage=True),

@@ -24,6 +24,10 @@ NAME_WITHHELD = _(
     "The client's name cannot be printed: %(reason)s Record the engagement on the client's "
     "page once the client has engaged your organization, or file under a pseudonym."
 )
+VERSION_ERASED = _(
+    "This version was erased with the client's data. Its record (who made it, when, its "
+    "checksum) stays in the document history."
+)
 VERSION_WITHHELD = _(
     "This version prints the client's name, and your organization may no longer know it: %(reason)s"
 )
@@ -229,8 +233,11 @@ def document_download(*, actor: Actor, version: DocumentVersion) -> bytes:
     """The PDF, if the organization may still know everything it prints, now.
 
     A version that prints the client's name is refused once the organization no longer
-    knows that name (a consent ended without an engagement): the PDF is the name.
+    knows that name (a consent ended without an engagement): the PDF is the name. A
+    version erased with the client's data has nothing left to hand out.
     """
+    if version.is_erased:
+        raise PermissionDenied(VERSION_ERASED)
     if version.names_client:
         # Asked whatever the matter's pseudonym flag says today: the version was made
         # with the name, and that is what it would hand out.

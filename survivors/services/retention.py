@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
 from survivors.models import Engagement, RetentionPolicy, Survivor
+from survivors.services.sharing import survivor_access_refresh
 from survivors.shredder import ErasureReport, ErasureScope, shred
 
 ON_HOLD = _("This record is under a legal hold and cannot be erased.")
@@ -83,6 +84,11 @@ def client_file_erase(*, actor: Actor, engagement: Engagement) -> ErasureReport:
             organization=engagement.organization,
             actor=actor,
             scope=ErasureScope.client_file(engagement),
+        )
+        # Without its client file the organization knows the person only as a current
+        # consent allows, if at all.
+        survivor_access_refresh(
+            survivor=engagement.survivor, organization_id=engagement.organization_id
         )
         audit_record_by(
             actor,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from aftercare.access import posted
+from aftercare.audit import audit_record_by
 from survivors.forms import EngagementForm
 from survivors.identity import Basis, IdentityWithheld, knowledge_basis
 from survivors.services.engagement import (
@@ -22,7 +23,14 @@ from survivors.services.record import survivor_open
 def engagement_new(request: HttpRequest, pk: int) -> HttpResponse:
     view = survivor_open(request=request, pk=pk)
     if not engagement_may_record(request.actor):
-        raise Http404
+        # They may see the person, not engage on the organization's behalf.
+        audit_record_by(
+            request.actor,
+            "aftercare.access.denied",
+            target=view.survivor,
+            payload={"method": request.method, "action": "engagement"},
+        )
+        raise PermissionDenied
     survivor = view.survivor
     basis, _categories = knowledge_basis(
         organization_id=request.membership.organization_id, survivor=survivor

@@ -122,6 +122,9 @@ def write_legal_work(organization, survivor, tag: str) -> Matter:
         case_number=f"{CANARY}-{tag}-case",
         receipt_number=f"{CANARY}-{tag}-receipt",
         closing_reason=f"closing {CANARY} {tag}",
+        # The PDF carries the canary in the typed statement; under a pseudonym it renders
+        # without asking the identity door, whatever this organization may know.
+        file_under_pseudonym=True,
     )
     ConflictCheck.objects.filter(pk=matter.conflict_check_id).update(
         decision_reason=f"Cleared for {CANARY} {tag}"
