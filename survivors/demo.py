@@ -15,6 +15,7 @@ from aftercare.models import Organization, User
 from survivors.models import (
     Consent,
     DataCategory,
+    Engagement,
     Indicator,
     Need,
     Purpose,
@@ -23,6 +24,7 @@ from survivors.models import (
     TraffickingKind,
 )
 from survivors.services import survivor_create
+from survivors.services.engagement import engagement_initial, engagement_record
 from survivors.services.sharing import consent_record, goal_add, referral_move, referral_send
 
 # Locales chosen for the languages and origins survivors commonly have.
@@ -112,6 +114,7 @@ def demo_seed_survivors() -> int:
                 survivor_create(organization=organization, by=recorder, data=data, aliases=aliases)
                 created += 1
         _demo_referrals()
+        _demo_engagement()
         harbor = Survivor.objects.filter(organization__name="Harbor Legal Aid").order_by("id")
         assigned = {"attorney@harbor.example": harbor[:4], "paralegal@harbor.example": harbor[:2]}
         for email, survivors in assigned.items():
@@ -119,6 +122,35 @@ def demo_seed_survivors() -> int:
             for survivor in survivors:
                 access_grant(user=user, obj=survivor, actions=("view",))
     return created
+
+
+# Which of the referred survivors (in order) are shared without identity, and engaged.
+WITHOUT_IDENTITY, ENGAGED = 1, 2
+
+
+def _demo_engagement() -> None:
+    """Harbor's attorney records that one referred client engaged Harbor: its client file
+    begins, prefilled from what the consent shared."""
+    if Engagement.objects.exists():
+        return
+    attorney = acting_as("attorney@harbor.example", "Harbor Legal Aid")
+    referred = Survivor.objects.filter(
+        referrals__to_organization=attorney.membership.organization
+    ).order_by("id")
+    client = referred[ENGAGED]
+    access_grant(user=attorney.user, obj=client, actions=("view",))
+    data = engagement_initial(actor=attorney.actor, survivor=client)
+    engagement_record(
+        actor=attorney.actor,
+        survivor=client,
+        data={
+            **data,
+            "engaged_on": timezone.localdate() - timedelta(days=3),
+            "scope": "T visa and related immigration matters",
+            "letter_signed": True,
+            "letter_signed_on": timezone.localdate() - timedelta(days=3),
+        },
+    )
 
 
 def _demo_referrals() -> None:
@@ -136,7 +168,11 @@ def _demo_referrals() -> None:
             data={
                 "recipient": harbor,
                 "purpose": Purpose.LEGAL_REPRESENTATION,
-                "categories": [DataCategory.IDENTITY, DataCategory.SITUATION, DataCategory.NEEDS],
+                # One survivor is shared without identity: Harbor works her matter
+                # under a pseudonym and sees why her name is not printed.
+                "categories": [DataCategory.NEEDS]
+                if n == WITHOUT_IDENTITY
+                else [DataCategory.IDENTITY, DataCategory.SITUATION, DataCategory.NEEDS],
                 "method": Consent.Method.WRITTEN,
                 "given_on": timezone.localdate(),
                 "minor_assent": survivor.is_minor,

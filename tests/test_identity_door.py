@@ -348,3 +348,27 @@ def test_a_volunteer_on_the_team_reads_through_the_door_too(fixtures, clock):
     client = fixtures["client_for"](outsider)
     page = client.get(reverse("cases:document_preview", args=[world.draft.pk])).content.decode()
     assert NGO_NAME not in page and "name is not shown" in page
+
+
+def test_the_demo_shows_both_ways_of_knowing_a_person():
+    """The demo has a client shared without identity and one who engaged Harbor, and the
+    pages say so to Harbor's attorney."""
+    import io
+
+    from django.core.management import call_command
+
+    from aftercare.models import Membership
+    from cases.models import Matter
+    from survivors.identity import Basis, knowledge_basis
+    from survivors.models import Engagement
+
+    call_command("seed_demo", stdout=io.StringIO())
+    harbor = Membership.objects.get(user__email="attorney@harbor.example").organization
+    bases = {
+        matter.client_id: knowledge_basis(organization_id=harbor.pk, survivor=matter.client)
+        for matter in Matter.objects.filter(organization=harbor).select_related("client")
+    }
+    assert any(b == Basis.CONSENT and "identity" not in c for b, c in bases.values())
+    engaged = Engagement.objects.get(organization=harbor)
+    assert engaged.legal_name and engaged.letter_signed
+    assert bases[engaged.survivor_id][0] == Basis.ENGAGEMENT
