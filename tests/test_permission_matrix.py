@@ -409,7 +409,9 @@ def _rule_url(f) -> dict:
 
 
 def _notification_url(f) -> dict:
-    notification = Notification.objects.create(recipient=f["attorney"].user, message="Hi")
+    notification = Notification.objects.create(
+        recipient=f["attorney"].user, organization=f["attorney"].organization, message="Hi"
+    )
     return {"pk": notification.pk}
 
 
