@@ -15,6 +15,7 @@ from aftercare.blind_index import birth_date_token, name_tokens
 from aftercare.models import Membership, Role
 from cases.kinds import allowed_stages, kind_of
 from cases.models import ConflictCheck, Matter, Party, PartyAlias, PartyToken, Reminder
+from cases.services.conflicts import conflict_check_run
 from cases.services.deadlines import deadline_rules_install
 from cases.signals import team_member_joining, team_member_removed
 from survivors.identity import survivor_known_to
@@ -88,8 +89,6 @@ def party_add_checked(*, actor: Actor, matter: Matter, party: dict) -> tuple[Par
 
     Checked before it is added, so that the new party does not match itself.
     """
-    from cases.services.conflicts import conflict_check_run
-
     with transaction.atomic():
         check = conflict_check_run(actor=actor, client=matter.client, parties=[party])
         added = party_add(actor=actor, matter=matter, **party)
