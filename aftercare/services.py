@@ -139,7 +139,7 @@ def sudo_confirm(*, request: HttpRequest, secret: str) -> SudoResult:
 
 
 def membership_update(
-    *, request: HttpRequest, membership: Membership, role: str, is_active: bool
+    *, actor: Actor, membership: Membership, role: str, is_active: bool
 ) -> Membership:
     """Change a member's role or deactivate them; an organization never loses its last admin."""
     with transaction.atomic():
@@ -158,9 +158,9 @@ def membership_update(
         locked.role, locked.is_active = role, is_active
         locked.save(update_fields=["role", "is_active"])
         if ending:
-            membership_ended.send(sender=Membership, membership=locked, request=request)
-        audit_record_for_request(
-            request,
+            membership_ended.send(sender=Membership, membership=locked, actor=actor)
+        audit_record_by(
+            actor,
             "aftercare.membership.changed",
             target=locked,
             payload={k: v for k, v in changes.items() if v[0] != v[1]},

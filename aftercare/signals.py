@@ -8,7 +8,7 @@ from aftercare.audit import audit_record, audit_record_for_request
 from aftercare.sessions import session_start
 
 # Sent (inside the transaction) when a membership is deactivated, with `membership` and
-# `request`. Feature apps take away what the member held in that organization.
+# `actor` (who ended it). Feature apps take away what the member held in that organization.
 membership_ended = Signal()
 
 

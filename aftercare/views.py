@@ -78,7 +78,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(
-                request=request,
+                actor=request.actor,
                 membership=membership,
                 role=form.cleaned_data["role"],
                 is_active=form.cleaned_data["is_active"],

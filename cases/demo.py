@@ -69,18 +69,18 @@ def demo_seed_matters() -> int:
         paralegal = acting_as("paralegal@harbor.example", "Harbor Legal Aid").user
         for n, (client, sub_kind) in enumerate(zip(_clients(harbor), sub_kinds, strict=False)):
             check = conflict_check_run(
-                request=coordinator,
+                actor=coordinator.actor,
                 client=client,
                 parties=[{"role": "trafficker", "name": f"Demo Adverse Party {n}"}],
             )
             conflict_check_decide(
-                request=coordinator,
+                actor=coordinator.actor,
                 check=check,
                 decision="cleared",
                 reason="Demo data: no conflict",
             )
             matter = matter_open(
-                request=coordinator,
+                actor=coordinator.actor,
                 check=check,
                 sub_kind=sub_kind,
                 lead_attorney=attorney.user,
@@ -89,7 +89,7 @@ def demo_seed_matters() -> int:
                 case_number=f"DEMO-{today.year}-{n:04d}",
             )
             if n % 2 == 0:
-                team_member_add(request=coordinator, matter=matter, user=paralegal)
+                team_member_add(actor=coordinator.actor, matter=matter, user=paralegal)
             _work(attorney, matter, n, today, rng)
     return Matter.objects.filter(organization=harbor).count()
 
@@ -132,12 +132,12 @@ def _work(attorney, matter: Matter, n: int, today, rng) -> None:
                 mailed=n % 2 == 0,
             )
     note_add(
-        request=attorney,
+        actor=attorney.actor,
         matter=matter,
         body="Initial consultation held with an interpreter; facts recorded.",
     )
     time_log(
-        request=attorney,
+        actor=attorney.actor,
         matter=matter,
         date=today - timedelta(days=1),
         minutes=rng.choice([30, 60, 90, 120]),

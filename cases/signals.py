@@ -5,16 +5,16 @@ from django.dispatch import Signal, receiver
 from aftercare.signals import membership_ended
 
 # Sent inside the transaction when someone leaves a matter's team, with `matter`, `user`
-# and `request`. The volunteers app ends the assignment that gave them the matter.
+# and `actor` (who removed them). The volunteers app ends the assignment that gave them the matter.
 team_member_removed = Signal()
 
 # Sent before someone is added to a team by hand (`team_member_join`), with `matter`, `user`
-# and `request`. A receiver refuses by raising ValidationError with the reason.
+# and `actor` (who adds them). A receiver refuses by raising ValidationError with the reason.
 team_member_joining = Signal()
 
 
 @receiver(membership_ended)
-def _on_membership_ended(sender, membership, request, **kwargs) -> None:
+def _on_membership_ended(sender, membership, actor, **kwargs) -> None:
     from cases.services.matters import team_member_leave_organization
 
-    team_member_leave_organization(request=request, membership=membership)
+    team_member_leave_organization(actor=actor, membership=membership)

@@ -294,7 +294,7 @@ def test_every_read_through_the_door_is_audited_without_personal_data(world):
 def test_notifications_and_the_calendar_feed_never_carry_a_name(world):
     request = RequestFactory().post("/")
     request.user, request.membership = world.f["attorney"].user, world.f["attorney"]
-    token = calendar_feed_issue(request=request)
+    token = calendar_feed_issue(actor=actor_of(request.membership))
     deadline_add(
         actor=lead_actor(world.matter),
         matter=world.matter,

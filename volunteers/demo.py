@@ -254,7 +254,7 @@ def _staff_some_matters(coordinator, harbor, today: date, rng: random.Random) ->
         )
         if best is None:
             continue
-        volunteer_assign(request=coordinator, matter=matter, user=best.profile.user)
+        volunteer_assign(actor=coordinator.actor, matter=matter, user=best.profile.user)
         for days_ago in (20, 9, 2):
             TimeEntry.objects.create(
                 matter=matter,
@@ -265,7 +265,7 @@ def _staff_some_matters(coordinator, harbor, today: date, rng: random.Random) ->
             )
     for matter, role in ((matters[0], "attorney"), (matters[2], "paralegal")):
         opportunity_post(
-            request=coordinator,
+            actor=coordinator.actor,
             matter=matter,
             role=role,
             language="Spanish",

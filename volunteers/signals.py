@@ -6,14 +6,14 @@ from cases.signals import team_member_joining, team_member_removed
 
 
 @receiver(team_member_removed)
-def _on_team_member_removed(sender, matter, user, request, **kwargs) -> None:
+def _on_team_member_removed(sender, matter, user, actor, **kwargs) -> None:
     from volunteers.services.staffing import assignments_end_on_team_removal
 
-    assignments_end_on_team_removal(matter=matter, user=user, request=request)
+    assignments_end_on_team_removal(matter=matter, user=user, actor=actor)
 
 
 @receiver(team_member_joining)
-def _on_team_member_joining(sender, matter, user, request, **kwargs) -> None:
+def _on_team_member_joining(sender, matter, user, actor, **kwargs) -> None:
     from volunteers.services.staffing import team_join_refuse_volunteers
 
     team_join_refuse_volunteers(matter=matter, user=user)

@@ -12,11 +12,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from icalendar import Calendar, Event
 
-from aftercare.audit import audit_record_for_request
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by
 from aftercare.models import Membership
 from cases.models import CalendarFeed, Deadline
 
@@ -25,17 +26,21 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def calendar_feed_issue(*, request: HttpRequest) -> str:
+def calendar_feed_issue(*, actor: Actor) -> str:
     """Create or replace the person's feed token; the old address stops working at once."""
     token = secrets.token_urlsafe(32)
-    CalendarFeed.objects.update_or_create(user=request.user, defaults={"token_hash": _hash(token)})
-    audit_record_for_request(request, "cases.calendar_feed.issued", target=request.user)
+    with transaction.atomic():
+        CalendarFeed.objects.update_or_create(
+            user=actor.user, defaults={"token_hash": _hash(token)}
+        )
+        audit_record_by(actor, "cases.calendar_feed.issued", target=actor.user)
     return token
 
 
-def calendar_feed_revoke(*, request: HttpRequest) -> None:
-    CalendarFeed.objects.filter(user=request.user).delete()
-    audit_record_for_request(request, "cases.calendar_feed.revoked", target=request.user)
+def calendar_feed_revoke(*, actor: Actor) -> None:
+    with transaction.atomic():
+        CalendarFeed.objects.filter(user=actor.user).delete()
+        audit_record_by(actor, "cases.calendar_feed.revoked", target=actor.user)
 
 
 def calendar_feed_user(token: str):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftercare.audit import audit_record_for_request
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by
 from aftercare.blind_index import MATCH_STRENGTH, TokenKind, birth_date_token, name_tokens
 from cases.models import ConflictCheck, ConflictHit, Matter, Party, PartyToken, ProspectiveParty
 from survivors.models import Referral, Survivor, SurvivorToken
@@ -105,18 +105,20 @@ def _record_hits(
 
 
 def conflict_check_run(
-    *, request: HttpRequest, client: Survivor, parties: list[dict], referral: Referral | None = None
+    *, actor: Actor, client: Survivor, parties: list[dict], referral: Referral | None = None
 ) -> ConflictCheck:
     """Check the client and each adverse party against the organization's whole history.
 
     The client's tokens are read from the survivor's blind index, never decrypted names.
     """
+    if actor.organization is None:
+        raise PermissionDenied  # a check belongs to the organization that runs it
     with transaction.atomic():
         check = ConflictCheck.objects.create(
-            organization=request.membership.organization,
+            organization=actor.organization,
             client=client,
             referral=referral,
-            requested_by=request.user,
+            requested_by=actor.user,
         )
         client_tokens = dict(
             SurvivorToken.objects.filter(survivor=client).values_list("token", "kind")
@@ -134,8 +136,8 @@ def conflict_check_run(
                 [party["name"], *party.get("aliases", [])], party.get("date_of_birth")
             )
             _record_hits(check, f"party:{prospective.pk}", tokens, exclude_survivor=client.pk)
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "cases.conflict_check.run",
             target=check,
             payload={"client": client.pk, "parties": len(parties), "hits": check.hits.count()},
@@ -176,10 +178,14 @@ def hits_for(check: ConflictCheck, membership) -> list[HitView]:
 
 
 def conflict_check_decide(
-    *, request: HttpRequest, check: ConflictCheck, decision: str, reason: str = ""
+    *, actor: Actor, check: ConflictCheck, decision: str, reason: str = ""
 ) -> ConflictCheck:
     """A coordinator's decision; waiving or declining a check with hits needs a reason."""
-    if not request.membership.role_enum.sees_whole_organization:
+    if (
+        actor.role is None
+        or not actor.role.sees_whole_organization
+        or actor.organization_id != check.organization_id
+    ):
         raise ValidationError(_("Only a coordinator can decide on a conflict check."))
     if decision in (ConflictCheck.Decision.WAIVED, ConflictCheck.Decision.DECLINED) and not (
         reason.strip()
@@ -189,13 +195,14 @@ def conflict_check_decide(
         raise ValidationError(
             {"reason": _("There are possible conflicts: say why they are not conflicts.")}
         )
-    check.decision, check.decision_reason = decision, reason
-    check.decided_by, check.decided_at = request.user, timezone.now()
-    check.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
-    audit_record_for_request(
-        request,
-        "cases.conflict_check.decided",
-        target=check,
-        payload={"decision": decision, "hits": check.hits.count()},
-    )
+    with transaction.atomic():
+        check.decision, check.decision_reason = decision, reason
+        check.decided_by, check.decided_at = actor.user, timezone.now()
+        check.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+        audit_record_by(
+            actor,
+            "cases.conflict_check.decided",
+            target=check,
+            payload={"decision": decision, "hits": check.hits.count()},
+        )
     return check

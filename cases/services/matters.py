@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.access import access_grant, access_revoke, can_change, fetch_for_user
-from aftercare.audit import audit_record_for_request
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by, audit_record_for_request
 from aftercare.blind_index import birth_date_token, name_tokens
 from aftercare.models import Membership, Role
 from cases.kinds import allowed_stages, kind_of
 from cases.models import ConflictCheck, Matter, Party, PartyAlias, PartyToken, Reminder
+from cases.services.conflicts import conflict_check_run
 from cases.services.deadlines import deadline_rules_install
 from cases.signals import team_member_joining, team_member_removed
 from survivors.identity import survivor_known_to
@@ -41,6 +43,7 @@ def _next_number(organization) -> str:
 
 def party_add(
     *,
+    actor: Actor,
     matter: Matter,
     role: str,
     name: str,
@@ -48,26 +51,53 @@ def party_add(
     date_of_birth=None,
     description: str = "",
 ) -> Party:
-    """Record a party with its blind-index tokens, for every later conflict check."""
-    party = Party.objects.create(
-        matter=matter, role=role, name=name, date_of_birth=date_of_birth, description=description
-    )
-    PartyAlias.objects.bulk_create(PartyAlias(party=party, name=a) for a in aliases)
+    """Record a party with its blind-index tokens, for every later conflict check.
+
+    The party, its aliases, its tokens and the audit event commit together; the event
+    names the party's role and counts, never a name or a birth date.
+    """
+    aliases = list(aliases)
     tokens = {}
     for each in [name, *aliases]:
         tokens.update({token: kind for kind, token in name_tokens(each).items()})
     if date_of_birth:
         tokens[birth_date_token(date_of_birth)] = "birth_date"
-    PartyToken.objects.bulk_create(
-        PartyToken(party=party, organization_id=matter.organization_id, kind=kind, token=token)
-        for token, kind in tokens.items()
-    )
+    with transaction.atomic():
+        party = Party.objects.create(
+            matter=matter,
+            role=role,
+            name=name,
+            date_of_birth=date_of_birth,
+            description=description,
+        )
+        PartyAlias.objects.bulk_create(PartyAlias(party=party, name=a) for a in aliases)
+        PartyToken.objects.bulk_create(
+            PartyToken(party=party, organization_id=matter.organization_id, kind=kind, token=token)
+            for token, kind in tokens.items()
+        )
+        audit_record_by(
+            actor,
+            "cases.party.added",
+            target=matter,
+            payload={"party": party.pk, "role": role, "aliases": len(aliases)},
+        )
     return party
+
+
+def party_add_checked(*, actor: Actor, matter: Matter, party: dict) -> tuple[Party, ConflictCheck]:
+    """Check a new party against the organization's history, then add it, in one commit.
+
+    Checked before it is added, so that the new party does not match itself.
+    """
+    with transaction.atomic():
+        check = conflict_check_run(actor=actor, client=matter.client, parties=[party])
+        added = party_add(actor=actor, matter=matter, **party)
+    return added, check
 
 
 def matter_open(
     *,
-    request: HttpRequest,
+    actor: Actor,
     check: ConflictCheck,
     sub_kind: str,
     lead_attorney,
@@ -77,15 +107,18 @@ def matter_open(
     receipt_number: str = "",
 ) -> Matter:
     """Open a matter for the checked client; the lead attorney gets access to it and the client."""
-    if not request.membership.role_enum.sees_whole_organization:
+    role = actor.role
+    if role is None or not role.sees_whole_organization:
         raise PermissionDenied  # opening a matter grants access: a coordinator's decision
+    if check.organization_id != actor.organization_id:
+        raise PermissionDenied
     if not check.allows_opening:
         raise ValidationError(NO_CLEARED_CHECK)
     # Checked now, not when the referral was accepted: a consent revoked since the
     # conflict check ends the organization's knowledge of the client.
     if not survivor_known_to(organization_id=check.organization_id, survivor=check.client):
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "aftercare.access.denied",
             target=check,
             payload={"reason": "client_not_known", "action": "matter_open"},
@@ -97,8 +130,8 @@ def matter_open(
         .exists()
     ):
         raise ValidationError({"lead_attorney": _("Choose an attorney of this organization.")})
-    deadline_rules_install(organization=check.organization)
     with transaction.atomic():
+        deadline_rules_install(organization=check.organization)
         matter = _matter_create(
             check=check,
             sub_kind=sub_kind,
@@ -110,6 +143,7 @@ def matter_open(
         )
         for prospective in check.parties.all():
             party_add(
+                actor=actor,
                 matter=matter,
                 role=prospective.role,
                 name=prospective.name,
@@ -120,14 +154,12 @@ def matter_open(
             # The lead attorney joins like any team member, so apps above may refuse
             # (a volunteer joins only by assignment, where eligibility is checked);
             # the refusal rolls the whole opening back.
-            team_member_joining.send(
-                sender=Matter, matter=matter, user=lead_attorney, request=request
-            )
+            team_member_joining.send(sender=Matter, matter=matter, user=lead_attorney, actor=actor)
         except ValidationError as refusal:
             raise ValidationError({"lead_attorney": refusal.messages}) from refusal
-        team_member_add(request=request, matter=matter, user=lead_attorney, audit=False)
-        audit_record_for_request(
-            request,
+        team_member_add(actor=actor, matter=matter, user=lead_attorney, audit=False)
+        audit_record_by(
+            actor,
             "cases.matter.opened",
             target=matter,
             payload={"kind": matter.kind, "client": matter.client_id, "conflict_check": check.pk},
@@ -153,17 +185,18 @@ def _matter_create(*, check: ConflictCheck, sub_kind: str, **fields) -> Matter:
     raise RuntimeError("Could not allocate a matter number; try again")
 
 
-def team_member_add(*, request: HttpRequest, matter: Matter, user, audit: bool = True) -> None:
+def team_member_add(*, actor: Actor, matter: Matter, user, audit: bool = True) -> None:
     """Give a member of the organization the matter and, for reading, its client's record."""
-    access_grant(user=user, obj=matter, actions=("view", "change"))
-    access_grant(user=user, obj=matter.client, actions=("view",))
-    if audit:
-        audit_record_for_request(
-            request, "cases.matter.team_added", target=matter, payload={"user": user.pk}
-        )
+    with transaction.atomic():
+        access_grant(user=user, obj=matter, actions=("view", "change"))
+        access_grant(user=user, obj=matter.client, actions=("view",))
+        if audit:
+            audit_record_by(
+                actor, "cases.matter.team_added", target=matter, payload={"user": user.pk}
+            )
 
 
-def team_member_join(*, request: HttpRequest, matter: Matter, user) -> None:
+def team_member_join(*, actor: Actor, matter: Matter, user) -> None:
     """Add someone by hand from the matter page. Apps above may refuse (the volunteers app
     sends volunteers through staffing, where eligibility and capacity are checked)."""
     if not matter.is_open:
@@ -171,11 +204,11 @@ def team_member_join(*, request: HttpRequest, matter: Matter, user) -> None:
     if matter.user_grants.filter(user=user, permission__codename="view_matter").exists():
         raise ValidationError(_("Already on the team."))
     with transaction.atomic():
-        team_member_joining.send(sender=Matter, matter=matter, user=user, request=request)
-        team_member_add(request=request, matter=matter, user=user)
+        team_member_joining.send(sender=Matter, matter=matter, user=user, actor=actor)
+        team_member_add(actor=actor, matter=matter, user=user)
 
 
-def team_member_remove(*, request: HttpRequest, matter: Matter, user) -> None:
+def team_member_remove(*, actor: Actor, matter: Matter, user) -> None:
     """Take the matter away from one person, and the client too unless another matter needs it."""
     with transaction.atomic():
         access_revoke(user=user, obj=matter)
@@ -186,13 +219,13 @@ def team_member_remove(*, request: HttpRequest, matter: Matter, user) -> None:
         )
         if not other:
             access_revoke(user=user, obj=matter.client)
-        audit_record_for_request(
-            request, "cases.matter.team_removed", target=matter, payload={"user": user.pk}
+        audit_record_by(
+            actor, "cases.matter.team_removed", target=matter, payload={"user": user.pk}
         )
-        team_member_removed.send(sender=Matter, matter=matter, user=user, request=request)
+        team_member_removed.send(sender=Matter, matter=matter, user=user, actor=actor)
 
 
-def team_member_leave_organization(*, request: HttpRequest, membership) -> int:
+def team_member_leave_organization(*, actor: Actor, membership) -> int:
     """Take every matter and client of one organization away from a member who left it.
 
     Returns how many matters they lost. Other organizations' grants stay.
@@ -205,7 +238,7 @@ def team_member_leave_organization(*, request: HttpRequest, membership) -> int:
             .distinct()
         )
         for matter in matters:
-            team_member_remove(request=request, matter=matter, user=user)
+            team_member_remove(actor=actor, matter=matter, user=user)
         # Survivors they were given directly (intake, sharing), not through a matter.
         SurvivorUserGrant.objects.filter(
             user=user, content_object__organization_id=organization_id
@@ -214,7 +247,11 @@ def team_member_leave_organization(*, request: HttpRequest, membership) -> int:
 
 
 def matter_open_for_user(*, request: HttpRequest, pk: int, for_change: bool = False) -> Matter:
-    """Fetch a matter through the access door; every read is audited."""
+    """Fetch a matter through the access door; every read is audited.
+
+    A read door, not a change: it keeps the request because `fetch_for_user` (the access
+    door, with its denial audit) takes one.
+    """
     matter = fetch_for_user(
         request,
         Matter.objects.select_related("client", "jurisdiction", "lead_attorney", "organization"),
@@ -230,19 +267,24 @@ def matter_open_for_user(*, request: HttpRequest, pk: int, for_change: bool = Fa
     return matter
 
 
-def matter_stage_move(*, request: HttpRequest, matter: Matter, stage: str) -> Matter:
-    if stage not in allowed_stages(matter.kind, matter.stage) or not matter.is_open:
-        raise PermissionDenied
-    old = matter.stage
-    matter.stage = stage
-    matter.save(update_fields=["stage"])
-    audit_record_for_request(
-        request, "cases.matter.stage_changed", target=matter, payload={"from": old, "to": stage}
-    )
+def matter_stage_move(*, actor: Actor, matter: Matter, stage: str) -> Matter:
+    with transaction.atomic():
+        locked = Matter.objects.select_for_update().get(pk=matter.pk)
+        if stage not in allowed_stages(locked.kind, locked.stage) or not locked.is_open:
+            raise PermissionDenied
+        old = locked.stage
+        matter.stage = stage
+        matter.save(update_fields=["stage"])
+        audit_record_by(
+            actor,
+            "cases.matter.stage_changed",
+            target=matter,
+            payload={"from": old, "to": stage},
+        )
     return matter
 
 
-def matter_close(*, request: HttpRequest, matter: Matter, outcome: str, reason: str) -> Matter:
+def matter_close(*, actor: Actor, matter: Matter, outcome: str, reason: str) -> Matter:
     """Close once, with a known outcome; the matter's pending reminders stop."""
     outcomes = dict(Matter._meta.get_field("outcome").choices)
     if outcome not in outcomes:
@@ -254,7 +296,5 @@ def matter_close(*, request: HttpRequest, matter: Matter, outcome: str, reason: 
         matter.closed_at, matter.outcome, matter.closing_reason = timezone.now(), outcome, reason
         matter.save(update_fields=["closed_at", "outcome", "closing_reason"])
         Reminder.objects.filter(deadline__matter=matter, claimed_at__isnull=True).delete()
-        audit_record_for_request(
-            request, "cases.matter.closed", target=matter, payload={"outcome": outcome}
-        )
+        audit_record_by(actor, "cases.matter.closed", target=matter, payload={"outcome": outcome})
     return matter

@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
@@ -24,7 +25,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from aftercare.audit import audit_record_for_request
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by
 from aftercare.models import Membership, Notification
 from cases.models import Deadline, Delivery, MatterUserGrant, Reminder, ReminderPolicy
 from cases.models.reminders import DEFAULT_OFFSETS
@@ -273,8 +275,10 @@ def delivery_failed(*, delivery_id: int, final: bool) -> None:
     )
 
 
-def reminder_policy_save(*, request, days_by_kind: dict[str, list[int] | None]) -> None:
-    organization = request.membership.organization
+def reminder_policy_save(*, actor: Actor, days_by_kind: dict[str, list[int] | None]) -> None:
+    organization = actor.organization
+    if organization is None:
+        raise PermissionDenied
     with transaction.atomic():
         for kind, days in days_by_kind.items():
             ReminderPolicy.objects.update_or_create(
@@ -282,8 +286,8 @@ def reminder_policy_save(*, request, days_by_kind: dict[str, list[int] | None]) 
                 deadline_kind=kind,
                 defaults={"offsets": DEFAULT_OFFSETS if days is None else days},
             )
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "cases.reminder_policy.changed",
             payload=dict(days_by_kind),
         )

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from aftercare.access import fetch_for_user, posted, role_required
-from aftercare.audit import audit_record_for_request
+from aftercare.audit import audit_record_by
 from cases import forms
 from cases.models import ConflictCheck, Matter
 from cases.services.conflicts import conflict_check_decide, conflict_check_run, hits_for
@@ -54,7 +54,7 @@ def conflict_new(request: HttpRequest, survivor_pk: int) -> HttpResponse:
     if formset.is_valid():
         parties = [f.cleaned_data for f in formset if f.cleaned_data.get("name")]
         check = conflict_check_run(
-            request=request, client=client, parties=parties, referral=referral
+            actor=request.actor, client=client, parties=parties, referral=referral
         )
         return redirect("cases:conflict", pk=check.pk)
     return render(
@@ -87,8 +87,11 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_decide = request.membership.role_enum.sees_whole_organization
     if request.method == "POST" and not may_decide:
         # The member who ran the check sees it; deciding and opening are a coordinator's.
-        audit_record_for_request(
-            request, "aftercare.access.denied", target=check, payload={"method": request.method}
+        audit_record_by(
+            request.actor,
+            "aftercare.access.denied",
+            target=check,
+            payload={"method": request.method},
         )
         raise PermissionDenied
     decision_form = forms.DecisionForm(posted(request) if "decision" in request.POST else None)
@@ -97,14 +100,14 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if decision_form.is_valid():
         try:
-            conflict_check_decide(request=request, check=check, **decision_form.cleaned_data)
+            conflict_check_decide(actor=request.actor, check=check, **decision_form.cleaned_data)
         except ValidationError as error:
             decision_form.add_error(None, error)
         else:
             return redirect("cases:conflict", pk=check.pk)
     if open_form.is_valid():
         try:
-            matter = matter_open(request=request, check=check, **open_form.cleaned_data)
+            matter = matter_open(actor=request.actor, check=check, **open_form.cleaned_data)
         except ValidationError as error:
             open_form.add_error(None, error)
         else:

@@ -138,9 +138,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_sudo_mode
 def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
     if request.POST.get("action") == "revoke":
-        calendar_feed_revoke(request=request)
+        calendar_feed_revoke(actor=request.actor)
         messages.success(request, _("The calendar address no longer works."))
         return redirect("cases:calendar")
-    token = calendar_feed_issue(request=request)
+    token = calendar_feed_issue(actor=request.actor)
     address = request.build_absolute_uri(reverse("cases:feed", args=[token]))
     return month_calendar(request, new_feed_address=address)

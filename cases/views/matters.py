@@ -15,17 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import posted
-from aftercare.audit import audit_record_for_request
+from aftercare.audit import audit_record_by
 from aftercare.pagination import CappedPage
 from cases import forms
 from cases.kinds import Stage, allowed_stages
 from cases.models import Deadline, Matter
-from cases.services.conflicts import conflict_check_run
 from cases.services.matters import (
     matter_close,
     matter_open_for_user,
     matter_stage_move,
-    party_add,
+    party_add_checked,
     team_member_join,
     team_member_remove,
 )
@@ -155,7 +154,9 @@ def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, _("That note cannot be corrected here."))
             return _rerender(request, matter, note_form=form)
     try:
-        note_add(request=request, matter=matter, body=form.cleaned_data["body"], corrects=corrects)
+        note_add(
+            actor=request.actor, matter=matter, body=form.cleaned_data["body"], corrects=corrects
+        )
     except ValidationError as error:
         form.add_error(None, error)
         return _rerender(request, matter, note_form=form)
@@ -168,7 +169,7 @@ def time_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.TimeForm(posted(request))
     if not form.is_valid():
         return _rerender(request, matter, time_form=form)
-    time_log(request=request, matter=matter, **form.cleaned_data)
+    time_log(actor=request.actor, matter=matter, **form.cleaned_data)
     messages.success(request, _("Time recorded."))
     return redirect(f"{matter_url(matter)}#hours")
 
@@ -179,9 +180,9 @@ def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.PartyForm(posted(request))
     if not form.is_valid():
         return _rerender(request, matter, party_form=form)
-    # Checked before it is added, so that the new party does not match itself.
-    check = conflict_check_run(request=request, client=matter.client, parties=[form.cleaned_data])
-    party_add(matter=matter, **form.cleaned_data)
+    _party, check = party_add_checked(
+        actor=request.actor, matter=matter, party=dict(form.cleaned_data)
+    )
     if check.hits.exists():
         messages.warning(request, _("Possible conflict: a coordinator must review it."))
         return redirect("cases:conflict", pk=check.pk)
@@ -192,7 +193,7 @@ def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def stage_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
-    matter_stage_move(request=request, matter=matter, stage=request.POST.get("stage", ""))
+    matter_stage_move(actor=request.actor, matter=matter, stage=request.POST.get("stage", ""))
     return redirect(matter_url(matter))
 
 
@@ -201,7 +202,7 @@ def close_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
     try:
         matter_close(
-            request=request,
+            actor=request.actor,
             matter=matter,
             outcome=request.POST.get("outcome", ""),
             reason=request.POST.get("reason", ""),
@@ -216,8 +217,11 @@ def team_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
     if not request.membership.role_enum.sees_whole_organization:
         # The team sees and works the matter; who is on it is a coordinator's decision.
-        audit_record_for_request(
-            request, "aftercare.access.denied", target=matter, payload={"method": request.method}
+        audit_record_by(
+            request.actor,
+            "aftercare.access.denied",
+            target=matter,
+            payload={"method": request.method},
         )
         raise PermissionDenied
     if "remove" in request.POST:
@@ -225,12 +229,12 @@ def team_view(request: HttpRequest, pk: int) -> HttpResponse:
             (u for u in matter_team(matter) if str(u.pk) == request.POST["remove"]), None
         )
         if leaving is not None:
-            team_member_remove(request=request, matter=matter, user=leaving)
+            team_member_remove(actor=request.actor, matter=matter, user=leaving)
         return redirect(f"{matter_url(matter)}#team")
     form = forms.TeamForm(posted(request), organization=matter.organization)
     if form.is_valid():
         try:
-            team_member_join(request=request, matter=matter, user=form.cleaned_data["email"])
+            team_member_join(actor=request.actor, matter=matter, user=form.cleaned_data["email"])
         except ValidationError as error:
             form.add_error("email", error)
     if form.errors:

@@ -5,13 +5,13 @@ import random
 import unicodedata
 
 import pytest
-from django.test import RequestFactory
 from django.urls import reverse
 from faker import Faker
 
 from cases.models import ConflictCheck
 from cases.services.conflicts import conflict_check_run, hits_for
 from cases.services.matters import party_add
+from tests.actors import actor_of, lead_actor
 from tests.factories import MembershipFactory, make_matter, make_survivor
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +48,7 @@ def variants(name: str, rng: random.Random) -> list[str]:
 
 
 def acting(membership):
-    request = RequestFactory().post("/")
-    request.user, request.membership = membership.user, membership
-    return request
+    return actor_of(membership)
 
 
 @pytest.fixture
@@ -71,7 +69,7 @@ def history(harbor, coordinator):
     ]
     matter = make_matter(harbor, lead=lead, client=client_records[0])
     for name in adversaries:
-        party_add(matter=matter, role="trafficker", name=name)
+        party_add(actor=lead_actor(matter), matter=matter, role="trafficker", name=name)
     return {"clients": clients, "adversaries": adversaries, "matter": matter}
 
 
@@ -82,7 +80,7 @@ def test_every_planted_conflict_is_found(history, harbor, coordinator):
     for name in rng.sample(history["clients"], 10) + rng.sample(history["adversaries"], 10):
         planted += [(name, variant) for variant in variants(name, rng)]
     check = conflict_check_run(
-        request=acting(coordinator),
+        actor=acting(coordinator),
         client=newcomer,
         parties=[{"role": "trafficker", "name": v} for _, v in planted],
     )
@@ -100,7 +98,7 @@ def test_every_planted_conflict_is_found(history, harbor, coordinator):
 def test_a_new_clients_own_aliases_are_checked(history, harbor, coordinator):
     alias_of_existing = history["adversaries"][5]
     newcomer = make_survivor(harbor, legal_name="Brand New Person", aliases=[alias_of_existing])
-    check = conflict_check_run(request=acting(coordinator), client=newcomer, parties=[])
+    check = conflict_check_run(actor=acting(coordinator), client=newcomer, parties=[])
     [hit] = check.hits.all()
     assert (hit.checked, hit.found_as, hit.matter_id) == ("client", "adverse", history["matter"].pk)
 
@@ -108,7 +106,7 @@ def test_a_new_clients_own_aliases_are_checked(history, harbor, coordinator):
 def test_names_never_seen_raise_no_conflict(history, harbor, coordinator):
     newcomer = make_survivor(harbor, legal_name="Zephyrine Quillfeather")
     check = conflict_check_run(
-        request=acting(coordinator),
+        actor=acting(coordinator),
         client=newcomer,
         parties=[{"role": "employer", "name": "Bartholomew Xylander"}],
     )
@@ -118,7 +116,7 @@ def test_names_never_seen_raise_no_conflict(history, harbor, coordinator):
 def test_a_member_without_access_sees_no_detail_of_the_hit(history, harbor, coordinator, attorney):
     newcomer = make_survivor(harbor, legal_name="Zephyrine Quillfeather")
     check = conflict_check_run(
-        request=acting(attorney),
+        actor=acting(attorney),
         client=newcomer,
         parties=[{"role": "trafficker", "name": history["adversaries"][0]}],
     )
@@ -144,7 +142,7 @@ def test_the_check_page_hides_where_for_a_member_who_may_not_see(
 def test_decisions_need_a_coordinator_and_reasons(history, harbor, coordinator, client_for):
     newcomer = make_survivor(harbor, legal_name="Zephyrine Quillfeather")
     check = conflict_check_run(
-        request=acting(coordinator),
+        actor=acting(coordinator),
         client=newcomer,
         parties=[{"role": "trafficker", "name": history["adversaries"][1]}],
     )
@@ -159,7 +157,7 @@ def test_decisions_need_a_coordinator_and_reasons(history, harbor, coordinator, 
 
 def test_no_matter_opens_without_a_cleared_check(harbor, coordinator, attorney, client_for):
     newcomer = make_survivor(harbor, legal_name="Zephyrine Quillfeather")
-    check = conflict_check_run(request=acting(coordinator), client=newcomer, parties=[])
+    check = conflict_check_run(actor=acting(coordinator), client=newcomer, parties=[])
     client = client_for(coordinator)
     open_data = {"sub_kind": "t_visa", "lead_attorney": attorney.user_id}
     page = client.post(reverse("cases:conflict", args=[check.pk]), open_data)
@@ -177,7 +175,7 @@ def test_no_matter_opens_without_a_cleared_check(harbor, coordinator, attorney, 
 
 def test_only_a_coordinator_opens_a_matter(harbor, coordinator, attorney, client_for):
     newcomer = make_survivor(harbor, legal_name="Zephyrine Quillfeather")
-    check = conflict_check_run(request=acting(attorney), client=newcomer, parties=[])
+    check = conflict_check_run(actor=acting(attorney), client=newcomer, parties=[])
     client_for(coordinator).post(
         reverse("cases:conflict", args=[check.pk]), {"decision": "cleared"}
     )

@@ -186,6 +186,7 @@ def test_the_preview_shows_the_document_with_hostile_text_escaped(matter, attorn
 def test_known_facts_are_filled_in_and_options_reach_the_pdf(harbor, attorney, client_for):
     from cases.models import Jurisdiction
     from cases.services.matters import party_add
+    from tests.actors import lead_actor
 
     court = Jurisdiction.objects.create(
         organization=harbor, name="Kings County Family Court", type="court"
@@ -197,7 +198,7 @@ def test_known_facts_are_filled_in_and_options_reach_the_pdf(harbor, attorney, c
         jurisdiction=court,
         case_number="O-9-26",
     )
-    party_add(matter=matter, role="trafficker", name="Dorian Vantablack")
+    party_add(actor=lead_actor(matter), matter=matter, role="trafficker", name="Dorian Vantablack")
     client = client_for(attorney)
     client.post(
         reverse("cases:documents", args=[matter.pk]), {"template": "protective_order_petition"}

@@ -37,6 +37,7 @@ from survivors.models import (
 )
 from survivors.services.record import survivor_duplicates
 from survivors.services.retention import retention_apply
+from tests.actors import lead_actor
 from tests.canary import Hit, pdf_text, readable_hits
 from tests.factories import MembershipFactory, make_matter, make_survivor
 from tests.survivors.conftest import consent_for
@@ -136,6 +137,7 @@ def write_legal_work(organization, survivor, tag: str) -> Matter:
         aliases=f"{CANARY} the boss",
     )
     party_add(
+        actor=lead_actor(matter),
         matter=matter,
         role=Party.Role.TRAFFICKER,
         name=f"Dragan Boss{tag}",

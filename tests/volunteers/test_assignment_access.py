@@ -4,13 +4,13 @@ unassigned, paused or no longer a member, every URL of both is a 404 on the next
 from datetime import timedelta
 
 import pytest
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from aftercare.models import AuditEvent, Membership, Notification
 from cases.models import Deadline, DocumentDraft, MatterNote
 from cases.services.conflicts import conflict_check_run
+from tests.actors import actor_of
 from tests.factories import make_survivor
 from volunteers.models import Assignment, VolunteerProfile
 
@@ -271,9 +271,7 @@ def test_a_volunteer_cannot_be_made_lead_attorney_when_a_matter_opens(
         date_of_birth=timezone.localdate() - timedelta(days=365 * 12),
     )
     assert child.is_minor
-    request = RequestFactory().post("/")
-    request.user, request.membership = coordinator.user, coordinator
-    check = conflict_check_run(request=request, client=child, parties=[])
+    check = conflict_check_run(actor=actor_of(coordinator), client=child, parties=[])
     client = client_for(coordinator)
     url = reverse("cases:conflict", args=[check.pk])
     client.post(url, {"decision": "cleared"})

@@ -7,10 +7,11 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest
 
-from aftercare.audit import audit_record_for_request
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by
 from cases.kinds import Kind
 from cases.models import TimeEntry
 from volunteers.models import VolunteerProfile
@@ -65,9 +66,11 @@ def _cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def hours_csv(*, request: HttpRequest, start: date, end: date) -> str:
+def hours_csv(*, actor: Actor, start: date, end: date) -> str:
     """The report as CSV: volunteers, firms and hours; never a client or a matter."""
-    organization = request.membership.organization
+    organization = actor.organization
+    if organization is None:
+        raise PermissionDenied
     report = hours_report(organization_id=organization.pk, start=start, end=end)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -91,8 +94,8 @@ def hours_csv(*, request: HttpRequest, start: date, end: date) -> str:
             ]
             + [f"{row.minutes_by_kind.get(k.value, 0) / 60:.2f}" for k in kinds]
         )
-    audit_record_for_request(
-        request,
+    audit_record_by(
+        actor,
         "volunteers.hours.exported",
         target=organization,
         payload={"start": start.isoformat(), "end": end.isoformat(), "rows": len(report)},

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftercare.audit import audit_record_for_request
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by
 from aftercare.models import Membership, Notification, Role
 from cases.kinds import Kind
 from cases.models import Matter
@@ -50,7 +50,7 @@ def coordinators_notify(*, organization_id: int, message: str, link: str) -> Non
 
 
 def opportunity_post(
-    *, request: HttpRequest, matter: Matter, role: str, language: str, description: str
+    *, actor: Actor, matter: Matter, role: str, language: str, description: str
 ) -> Opportunity:
     if not matter.is_open:
         raise ValidationError(_("This matter is closed."))
@@ -66,48 +66,54 @@ def opportunity_post(
                     role=role,
                     language=language.strip(),
                     description=description.strip(),
-                    posted_by=request.user,
+                    posted_by=actor.user,
                 )
         except IntegrityError as error:  # posted twice at the same moment
             raise already from error
-        audit_record_for_request(
-            request, "volunteers.opportunity.posted", target=opportunity, payload={"role": role}
+        audit_record_by(
+            actor, "volunteers.opportunity.posted", target=opportunity, payload={"role": role}
         )
     return opportunity
 
 
-def opportunity_close(*, request: HttpRequest, opportunity: Opportunity) -> None:
-    if opportunity.closed_at:
-        return
-    opportunity.closed_at = timezone.now()
-    opportunity.save(update_fields=["closed_at"])
-    audit_record_for_request(request, "volunteers.opportunity.closed", target=opportunity)
+def opportunity_close(*, actor: Actor, opportunity: Opportunity) -> None:
+    with transaction.atomic():
+        closed = Opportunity.objects.filter(pk=opportunity.pk, closed_at__isnull=True).update(
+            closed_at=timezone.now()
+        )
+        if not closed:
+            return
+        opportunity.refresh_from_db(fields=["closed_at"])
+        audit_record_by(actor, "volunteers.opportunity.closed", target=opportunity)
 
 
-def interest_express(*, request: HttpRequest, opportunity: Opportunity) -> Interest:
+def interest_express(*, actor: Actor, opportunity: Opportunity) -> Interest:
     if not opportunity.is_open:
         raise ValidationError(_("This opportunity is no longer open."))
-    interest, created = Interest.objects.get_or_create(opportunity=opportunity, user=request.user)
-    if interest.conflict_found:
-        # A conflict the volunteer found is a fact about them and this matter; it does
-        # not go away by asking again.
-        raise ValidationError(_("You reported a conflict with this matter."))
-    if not created and interest.withdrawn_at:
-        interest.withdrawn_at, interest.no_conflict_confirmed_at = None, None
-        interest.save(update_fields=["withdrawn_at", "no_conflict_confirmed_at"])
-    audit_record_for_request(request, "volunteers.interest.expressed", target=opportunity)
+    with transaction.atomic():
+        interest, created = Interest.objects.get_or_create(opportunity=opportunity, user=actor.user)
+        if interest.conflict_found:
+            # A conflict the volunteer found is a fact about them and this matter; it does
+            # not go away by asking again.
+            raise ValidationError(_("You reported a conflict with this matter."))
+        if not created and interest.withdrawn_at:
+            interest.withdrawn_at, interest.no_conflict_confirmed_at = None, None
+            interest.save(update_fields=["withdrawn_at", "no_conflict_confirmed_at"])
+        audit_record_by(actor, "volunteers.interest.expressed", target=opportunity)
     return interest
 
 
-def interest_confirm_no_conflict(*, request: HttpRequest, interest: Interest) -> None:
+def interest_confirm_no_conflict(*, actor: Actor, interest: Interest) -> None:
     """The volunteer states they have no conflict; only then are details shown to them."""
-    if interest.user_id != request.user.pk or interest.withdrawn_at:
+    if interest.user_id != actor.user_id or interest.withdrawn_at:
         raise PermissionDenied
-    if interest.no_conflict_confirmed_at is None:
+    if interest.no_conflict_confirmed_at is not None:
+        return
+    with transaction.atomic():
         interest.no_conflict_confirmed_at = timezone.now()
         interest.save(update_fields=["no_conflict_confirmed_at"])
-        audit_record_for_request(
-            request, "volunteers.interest.no_conflict_confirmed", target=interest.opportunity
+        audit_record_by(
+            actor, "volunteers.interest.no_conflict_confirmed", target=interest.opportunity
         )
         coordinators_notify(
             organization_id=interest.opportunity.organization_id,
@@ -117,28 +123,27 @@ def interest_confirm_no_conflict(*, request: HttpRequest, interest: Interest) ->
         )
 
 
-def interest_withdraw(*, request: HttpRequest, interest: Interest, conflict: bool) -> None:
-    if interest.user_id != request.user.pk:
+def interest_withdraw(*, actor: Actor, interest: Interest, conflict: bool) -> None:
+    if interest.user_id != actor.user_id:
         raise PermissionDenied
-    interest.withdrawn_at, interest.conflict_found = timezone.now(), conflict
-    interest.save(update_fields=["withdrawn_at", "conflict_found"])
-    audit_record_for_request(
-        request,
-        "volunteers.interest.withdrawn",
-        target=interest.opportunity,
-        payload={"conflict": conflict},
-    )
+    with transaction.atomic():
+        interest.withdrawn_at, interest.conflict_found = timezone.now(), conflict
+        interest.save(update_fields=["withdrawn_at", "conflict_found"])
+        audit_record_by(
+            actor,
+            "volunteers.interest.withdrawn",
+            target=interest.opportunity,
+            payload={"conflict": conflict},
+        )
 
 
-def opportunity_details_read(*, request: HttpRequest, interest: Interest) -> dict:
+def opportunity_details_read(*, actor: Actor, interest: Interest) -> dict:
     """What a volunteer sees after confirming no conflict: the work described and the
     adverse parties (to run their own firm's conflict check). Never the client."""
-    if not interest.confirmed or interest.user_id != request.user.pk:
+    if not interest.confirmed or interest.user_id != actor.user_id:
         raise PermissionDenied
     matter = interest.opportunity.matter
-    audit_record_for_request(
-        request, "volunteers.opportunity.details_viewed", target=interest.opportunity
-    )
+    audit_record_by(actor, "volunteers.opportunity.details_viewed", target=interest.opportunity)
     return {
         "description": interest.opportunity.description,
         "adverse_parties": [p for p in matter.parties.all() if p.is_adverse],
@@ -146,7 +151,7 @@ def opportunity_details_read(*, request: HttpRequest, interest: Interest) -> dic
     }
 
 
-def volunteer_assign(*, request: HttpRequest, matter: Matter, user) -> Assignment:
+def volunteer_assign(*, actor: Actor, matter: Matter, user) -> Assignment:
     """Put an eligible volunteer on the matter's team: the grants come with the assignment.
 
     The volunteer's profile row is locked while eligibility is decided again, so two
@@ -156,7 +161,7 @@ def volunteer_assign(*, request: HttpRequest, matter: Matter, user) -> Assignmen
         raise ValidationError(_("This matter is closed."))
     with transaction.atomic():
         VolunteerProfile.objects.select_for_update().filter(user=user).first()
-        client = client_for_staffing(actor=request.actor, matter=matter)
+        client = client_for_staffing(actor=actor, matter=matter)
         ranked = volunteers_for(matter, client=client)
         match = next((m for m in ranked if m.profile.user_id == user.pk), None)
         if match is None:
@@ -171,14 +176,14 @@ def volunteer_assign(*, request: HttpRequest, matter: Matter, user) -> Assignmen
             organization_id=matter.organization_id,
             matter=matter,
             user=user,
-            assigned_by=request.user,
+            assigned_by=actor.user,
             assigned_at=now,
             trauma_heavy=heavy,
             debrief_due_at=now + timedelta(days=settings.VOLUNTEER_DEBRIEF_AFTER_DAYS)
             if heavy
             else None,
         )
-        team_member_add(request=request, matter=matter, user=user, audit=False)
+        team_member_add(actor=actor, matter=matter, user=user, audit=False)
         Opportunity.objects.open().filter(matter=matter, role=_role_of(match.profile)).update(
             closed_at=now
         )
@@ -188,8 +193,8 @@ def volunteer_assign(*, request: HttpRequest, matter: Matter, user) -> Assignmen
             message=_("You were assigned to %(number)s.") % {"number": matter.number},
             link=reverse("cases:detail", args=[matter.pk]),
         )
-        audit_record_for_request(
-            request, "volunteers.assignment.created", target=matter, payload={"user": user.pk}
+        audit_record_by(
+            actor, "volunteers.assignment.created", target=matter, payload={"user": user.pk}
         )
     return assignment
 
@@ -198,14 +203,14 @@ def _role_of(profile: VolunteerProfile) -> str:
     return Role.ATTORNEY if profile.kind == VolunteerProfile.Kind.ATTORNEY else Role.PARALEGAL
 
 
-def _end(request: HttpRequest, assignment: Assignment, reason: str) -> None:
-    assignment.ended_at, assignment.ended_by = timezone.now(), request.user
+def _end(actor: Actor, assignment: Assignment, reason: str) -> None:
+    assignment.ended_at, assignment.ended_by = timezone.now(), actor.user
     assignment.end_reason = reason
     assignment.save(update_fields=["ended_at", "ended_by", "end_reason"])
-    team_member_remove(request=request, matter=assignment.matter, user=assignment.user)
+    team_member_remove(actor=actor, matter=assignment.matter, user=assignment.user)
 
 
-def volunteer_unassign(*, request: HttpRequest, assignment: Assignment) -> None:
+def volunteer_unassign(*, actor: Actor, assignment: Assignment) -> None:
     """Take the volunteer off the matter: every grant goes, effective on their next request."""
     with transaction.atomic():
         locked = (
@@ -215,22 +220,22 @@ def volunteer_unassign(*, request: HttpRequest, assignment: Assignment) -> None:
         )
         if not locked.is_active:
             return
-        _end(request, locked, Assignment.EndReason.UNASSIGNED)
+        _end(actor, locked, Assignment.EndReason.UNASSIGNED)
         Notification.objects.create(
             recipient=locked.user,
             organization_id=locked.organization_id,
             message=_("You are no longer on %(number)s. Thank you for your work.")
             % {"number": locked.matter.number},
         )
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "volunteers.assignment.ended",
             target=locked.matter,
             payload={"user": locked.user_id, "reason": Assignment.EndReason.UNASSIGNED},
         )
 
 
-def volunteer_pause(*, request: HttpRequest, profile: VolunteerProfile, until: date) -> int:
+def volunteer_pause(*, actor: Actor, profile: VolunteerProfile, until: date) -> int:
     """Step back until a date: every active assignment ends now and coordinators are asked
     to restaff. Returns how many matters were handed back."""
     if until < timezone.localdate():
@@ -245,14 +250,14 @@ def volunteer_pause(*, request: HttpRequest, profile: VolunteerProfile, until: d
             .select_for_update(of=("self",))
         )
         for assignment in assignments:
-            _end(request, assignment, Assignment.EndReason.PAUSED)
+            _end(actor, assignment, Assignment.EndReason.PAUSED)
         # Any matter still granted (however it was given) goes too: a pause means no access.
         others = Matter.objects.filter(
             user_grants__user_id=profile.user_id, user_grants__permission__codename="view_matter"
         ).select_related("client")
         handed_back = [a.matter for a in assignments] + list(others)
         for matter in others:
-            team_member_remove(request=request, matter=matter, user=profile.user)
+            team_member_remove(actor=actor, matter=matter, user=profile.user)
         for matter in handed_back:
             coordinators_notify(
                 organization_id=matter.organization_id,
@@ -260,8 +265,8 @@ def volunteer_pause(*, request: HttpRequest, profile: VolunteerProfile, until: d
                 % {"number": matter.number},
                 link=reverse("volunteers:staff", args=[matter.pk]),
             )
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "volunteers.profile.paused",
             target=profile,
             payload={"until": until.isoformat(), "matters": len(handed_back)},
@@ -269,13 +274,14 @@ def volunteer_pause(*, request: HttpRequest, profile: VolunteerProfile, until: d
     return len(handed_back)
 
 
-def volunteer_resume(*, request: HttpRequest, profile: VolunteerProfile) -> None:
-    profile.paused_until = None
-    profile.save(update_fields=["paused_until"])
-    audit_record_for_request(request, "volunteers.profile.resumed", target=profile)
+def volunteer_resume(*, actor: Actor, profile: VolunteerProfile) -> None:
+    with transaction.atomic():
+        profile.paused_until = None
+        profile.save(update_fields=["paused_until"])
+        audit_record_by(actor, "volunteers.profile.resumed", target=profile)
 
 
-def assignments_end_on_team_removal(*, matter: Matter, user, request: HttpRequest) -> None:
+def assignments_end_on_team_removal(*, matter: Matter, user, actor: Actor) -> None:
     """Someone left the team another way (the matter page, a membership ending): the
     assignment that put them there ends too, so the record matches the grants."""
     reason = (
@@ -286,7 +292,7 @@ def assignments_end_on_team_removal(*, matter: Matter, user, request: HttpReques
         else Assignment.EndReason.REMOVED_FROM_TEAM
     )
     Assignment.objects.active().filter(matter=matter, user=user).update(
-        ended_at=timezone.now(), ended_by=request.user, end_reason=reason
+        ended_at=timezone.now(), ended_by=actor.user, end_reason=reason
     )
 
 

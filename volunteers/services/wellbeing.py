@@ -3,39 +3,37 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftercare.audit import audit_record_for_request
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by
 from aftercare.models import Notification
 from volunteers.models import Assignment, CheckIn, VolunteerProfile
 from volunteers.services.staffing import coordinators_notify
 
 
-def checkin_record(
-    *, request: HttpRequest, feeling: int, note: str, wants_conversation: bool
-) -> CheckIn:
+def checkin_record(*, actor: Actor, feeling: int, note: str, wants_conversation: bool) -> CheckIn:
     """Keep a private check-in. Nothing of it is audited or shown to anyone else; a request
     for a conversation tells coordinators only that the volunteer asked."""
     with transaction.atomic():
         checkin = CheckIn.objects.create(
-            user=request.user,
-            organization=request.membership.organization,
+            user=actor.user,
+            organization=actor.organization,
             feeling=feeling,
             note=note.strip(),
             wants_conversation=wants_conversation,
         )
         if wants_conversation:
-            profile = VolunteerProfile.objects.filter(user=request.user).first()
+            profile = VolunteerProfile.objects.filter(user=actor.user).first()
             coordinators_notify(
-                organization_id=request.membership.organization_id,
+                organization_id=actor.organization_id,
                 message=_("%(name)s would like a check-in conversation.")
-                % {"name": request.user.full_name or request.user.email},
+                % {"name": actor.user.full_name or actor.user.email},
                 link=reverse("volunteers:detail", args=[profile.pk]) if profile else "",
             )
-            audit_record_for_request(request, "volunteers.checkin.conversation_requested")
+            audit_record_by(actor, "volunteers.checkin.conversation_requested")
     return checkin
 
 

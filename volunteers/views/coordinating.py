@@ -8,7 +8,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -86,7 +85,7 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinates
 def credential_verify(request: HttpRequest, pk: int) -> HttpResponse:
     credential = fetch_for_user(request, Credential.objects.select_related("profile"), pk=pk)
-    onboarding.credential_verify(request=request, credential=credential)
+    onboarding.credential_verify(actor=request.actor, credential=credential)
     messages.success(request, _("Verified."))
     return redirect("volunteers:detail", credential.profile_id)
 
@@ -96,7 +95,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
     form = forms.InvitationForm(posted(request))
     if form.is_valid():
         try:
-            onboarding.invitation_send(request=request, **form.cleaned_data)
+            onboarding.invitation_send(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -110,7 +109,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
 @coordinates
 def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = fetch_for_user(request, Invitation.objects, pk=pk)
-    onboarding.invitation_withdraw(request=request, invitation=invitation)
+    onboarding.invitation_withdraw(actor=request.actor, invitation=invitation)
     messages.success(request, _("The invitation was withdrawn; its link no longer works."))
     return redirect("volunteers:invitations")
 
@@ -119,19 +118,10 @@ def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def trainings(request: HttpRequest) -> HttpResponse:
     form = forms.TrainingForm(posted(request))
     if form.is_valid():
-        training = form.save(commit=False)
-        training.organization = request.membership.organization
-        listed = Training.objects.filter(
-            organization=training.organization, name__iexact=training.name
-        ).exists()
-        if not listed:
-            try:
-                with transaction.atomic():
-                    training.save()
-            except IntegrityError:
-                listed = True  # added by someone else a moment ago
-        if listed:
-            form.add_error("name", _("This training is already listed."))
+        try:
+            onboarding.training_add(actor=request.actor, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("Training added."))
             return redirect("volunteers:trainings")
@@ -187,7 +177,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if user is None:
             raise ValidationError(_("Choose a volunteer from the list."))
-        staffing.volunteer_assign(request=request, matter=matter, user=user)
+        staffing.volunteer_assign(actor=request.actor, matter=matter, user=user)
     except ValidationError as error:
         return staff_page(request, matter, assign_errors=error.messages)
     messages.success(
@@ -200,7 +190,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinates
 def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = fetch_for_user(request, Assignment.objects, pk=pk)
-    staffing.volunteer_unassign(request=request, assignment=assignment)
+    staffing.volunteer_unassign(actor=request.actor, assignment=assignment)
     messages.success(request, _("Unassigned. Their access ended."))
     return redirect("volunteers:staff", assignment.matter_id)
 
@@ -212,7 +202,7 @@ def opportunity_post(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.OpportunityForm(request.POST)
     if form.is_valid():
         try:
-            staffing.opportunity_post(request=request, matter=matter, **form.cleaned_data)
+            staffing.opportunity_post(actor=request.actor, matter=matter, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -225,7 +215,7 @@ def opportunity_post(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinates
 def opportunity_close(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = fetch_for_user(request, Opportunity.objects, pk=pk)
-    staffing.opportunity_close(request=request, opportunity=opportunity)
+    staffing.opportunity_close(actor=request.actor, opportunity=opportunity)
     messages.success(request, _("The opportunity is closed."))
     return redirect("volunteers:staff", opportunity.matter_id)
 
@@ -266,7 +256,7 @@ def hours_export(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a period first."))
         return redirect("volunteers:hours")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    text = hours.hours_csv(request=request, start=start, end=end)
+    text = hours.hours_csv(actor=request.actor, start=start, end=end)
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="pro-bono-hours-{start.isoformat()}-{end.isoformat()}.csv"'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -38,12 +39,14 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and (has_account or form.is_valid()):
         data = form.cleaned_data if form else {}
         try:
-            onboarding.invitation_accept(
-                request=request,
+            user = onboarding.invitation_accept(
+                actor=request.actor,
                 invitation=invitation,
                 full_name=data.get("full_name", ""),
                 password=data.get("password", ""),
             )
+            if not has_account:  # the new account is signed in, its second factor next
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))

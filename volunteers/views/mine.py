@@ -54,7 +54,7 @@ def me(request: HttpRequest) -> HttpResponse:
     profile = _own_profile(request)
     form = forms.ProfileForm(posted(request), instance=VolunteerProfile.objects.get(pk=profile.pk))
     if form.is_valid():
-        onboarding.profile_update(request=request, profile=profile, data=form.cleaned_data)
+        onboarding.profile_update(actor=request.actor, profile=profile, data=form.cleaned_data)
         messages.success(request, _("Your profile is saved."))
         return redirect("volunteers:me")
     return profile_page(request, profile, form=form)
@@ -66,7 +66,7 @@ def admission_add(request: HttpRequest) -> HttpResponse:
     form = forms.AdmissionForm(request.POST)
     if form.is_valid():
         try:
-            onboarding.admission_add(request=request, profile=profile, **form.cleaned_data)
+            onboarding.admission_add(actor=request.actor, profile=profile, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -84,7 +84,7 @@ def admission_remove(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         can_change=lambda membership, admission: admission.profile.user_id == membership.user_id,
     )
-    onboarding.admission_remove(request=request, admission=admission)
+    onboarding.admission_remove(actor=request.actor, admission=admission)
     messages.success(request, _("Bar admission removed."))
     return redirect("volunteers:me")
 
@@ -100,7 +100,7 @@ def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k != "certificate"}
         try:
             onboarding.credential_add(
-                request=request,
+                actor=request.actor,
                 profile=profile,
                 data=data,
                 certificate=form.cleaned_data.get("certificate"),
@@ -126,7 +126,7 @@ def _back_to(request: HttpRequest, profile: VolunteerProfile) -> str:
 @require_POST
 def credential_remove(request: HttpRequest, pk: int) -> HttpResponse:
     credential = fetch_for_user(request, Credential.objects.select_related("profile"), pk=pk)
-    onboarding.credential_remove(request=request, credential=credential)
+    onboarding.credential_remove(actor=request.actor, credential=credential)
     messages.success(request, _("Removed."))
     return redirect(_back_to(request, credential.profile))
 
@@ -135,7 +135,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     credential = fetch_for_user(request, Credential.objects.select_related("profile"), pk=pk)
     if not credential.has_certificate:
         raise Http404
-    content = onboarding.certificate_read(request=request, credential=credential)
+    content = onboarding.certificate_read(actor=request.actor, credential=credential)
     extension = credential.certificate_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
     response = HttpResponse(content, content_type=credential.certificate_type)
     response["Content-Disposition"] = (
@@ -151,7 +151,7 @@ def pause(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             handed_back = staffing.volunteer_pause(
-                request=request, profile=profile, until=form.cleaned_data["until"]
+                actor=request.actor, profile=profile, until=form.cleaned_data["until"]
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -167,7 +167,7 @@ def pause(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def resume(request: HttpRequest) -> HttpResponse:
-    staffing.volunteer_resume(request=request, profile=_own_profile(request))
+    staffing.volunteer_resume(actor=request.actor, profile=_own_profile(request))
     messages.success(request, _("Welcome back. You can be matched with matters again."))
     return redirect("volunteers:me")
 
@@ -176,7 +176,7 @@ def wellbeing_page(request: HttpRequest) -> HttpResponse:
     """Private check-ins: only the volunteer ever sees them."""
     form = forms.CheckInForm(posted(request))
     if form.is_valid():
-        wellbeing.checkin_record(request=request, **form.cleaned_data)
+        wellbeing.checkin_record(actor=request.actor, **form.cleaned_data)
         messages.success(request, _("Thank you for checking in."))
         return redirect("volunteers:wellbeing")
     # Kept where they were written: acting for one organization shows nothing of another.

@@ -45,7 +45,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 def interest_express(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = fetch_for_user(request, Opportunity.objects, pk=pk)
     try:
-        staffing.interest_express(request=request, opportunity=opportunity)
+        staffing.interest_express(actor=request.actor, opportunity=opportunity)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("volunteers:opportunities")
@@ -68,7 +68,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     interest = _interest(request, pk)
     details = None
     if interest.confirmed:
-        details = staffing.opportunity_details_read(request=request, interest=interest)
+        details = staffing.opportunity_details_read(actor=request.actor, interest=interest)
     context = {"interest": interest, "opportunity": interest.opportunity, "details": details}
     return render(request, "volunteers/opportunity.html", context)
 
@@ -79,7 +79,7 @@ def interest_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("no_conflict") != "yes":
         messages.error(request, _("Tick the box to confirm you have no conflict."))
     else:
-        staffing.interest_confirm_no_conflict(request=request, interest=interest)
+        staffing.interest_confirm_no_conflict(actor=request.actor, interest=interest)
     return redirect("volunteers:opportunity", pk)
 
 
@@ -87,6 +87,6 @@ def interest_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def interest_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     interest = _interest(request, pk)
     conflict = request.POST.get("reason") == "conflict"
-    staffing.interest_withdraw(request=request, interest=interest, conflict=conflict)
+    staffing.interest_withdraw(actor=request.actor, interest=interest, conflict=conflict)
     messages.success(request, _("Withdrawn. Thank you for checking."))
     return redirect("volunteers:opportunities")
