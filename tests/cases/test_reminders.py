@@ -138,6 +138,7 @@ def test_a_confirmed_and_acknowledged_deadline_is_not_escalated(
     run_all(timezone.now() + timedelta(minutes=1))  # the "1 day" reminder is not due yet
     first = Reminder.objects.filter(kind="reminder").order_by("due_at").first()
     run_all(first.due_at + timedelta(minutes=1))
+    assert Notification.objects.filter(recipient=attorney.user).exists(), "reminded"
     for notification in Notification.objects.filter(recipient=attorney.user):
         client_for(attorney).post(reverse("notification_read", args=[notification.pk]))
     escalation = Reminder.objects.get(kind="escalation", days_before=0)
