@@ -60,7 +60,8 @@ def reminders_schedule(*, deadline: Deadline, now: datetime | None = None) -> in
     if deadline.status != Deadline.Status.OPEN:
         return 0
     offsets, escalate_days = _policy(deadline)
-    today = timezone.localdate(now)
+    # The deadline's own day, where it is due: 1 am in New York is still yesterday in Honolulu.
+    today = timezone.localdate(now, ZoneInfo(deadline.time_zone))
     if deadline.due_date < today:
         return 0
     claimed = set(deadline.reminders.values_list("kind", "days_before"))

@@ -125,6 +125,7 @@ def test_a_bad_profile_edit_keeps_what_was_typed(org_admin, client_for):
 
 def test_the_audit_trail_shows_only_the_own_organizations_events(coordinator, outsider, client_for):
     client_for(outsider).get(reverse("member_detail", args=[coordinator.pk]))  # denied, Riverside
+    assert AuditEvent.objects.filter(actor=outsider.user, action="aftercare.access.denied").exists()
     page = client_for(coordinator).get(reverse("audit_trail"))
     assert page.status_code == 200
     assert outsider.user.email not in page.text

@@ -55,7 +55,7 @@ def test_the_paralegal_generates_and_downloads_a_t_visa_declaration(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the PDF").click()
     download = download_info.value
-    assert download.suggested_filename == f"{matter.number}-declaration-v1.pdf"
+    assert download.suggested_filename == f"{matter.number}-declaration-v1.pdf", "a neutral name"
     target = tmp_path / "declaration.pdf"
     download.save_as(target)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(target.read_bytes())).pages)

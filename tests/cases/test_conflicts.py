@@ -3,6 +3,7 @@ only what they may know."""
 
 import random
 import unicodedata
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
@@ -12,6 +13,7 @@ from cases.models import ConflictCheck
 from cases.services.conflicts import conflict_check_run, hits_for
 from cases.services.matters import party_add
 from tests.actors import actor_of, lead_actor
+from tests.clockwork import NEW_YORK
 from tests.factories import MembershipFactory, make_matter, make_survivor
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +157,8 @@ def test_decisions_need_a_coordinator_and_reasons(history, harbor, coordinator, 
     assert check.decision == ConflictCheck.Decision.CLEARED
 
 
+# New Year's Eve, 11:30 pm in New York: already 2027 in UTC, still 2026 for the organization.
+@pytest.mark.time_machine(datetime(2026, 12, 31, 23, 30, tzinfo=NEW_YORK), tick=False)
 def test_no_matter_opens_without_a_cleared_check(harbor, coordinator, attorney, client_for):
     newcomer = make_survivor(harbor, legal_name="Zephyrine Quillfeather")
     check = conflict_check_run(actor=acting(coordinator), client=newcomer, parties=[])
@@ -166,7 +170,7 @@ def test_no_matter_opens_without_a_cleared_check(harbor, coordinator, attorney, 
     client.post(reverse("cases:conflict", args=[check.pk]), {"decision": "cleared"})
     client.post(reverse("cases:conflict", args=[check.pk]), open_data)
     matter = check.matters.get()
-    assert matter.number.startswith("M-") and matter.lead_attorney == attorney.user
+    assert matter.number == "M-2026-0001" and matter.lead_attorney == attorney.user
     assert client_for(attorney).get(reverse("cases:detail", args=[matter.pk])).status_code == 200
     assert (
         client_for(attorney).get(reverse("survivors:detail", args=[newcomer.pk])).status_code == 200

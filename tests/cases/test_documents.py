@@ -144,7 +144,9 @@ def test_the_status_fragment_polls_while_generating(matter, attorney, client_for
 def test_encrypted_at_rest(matter, attorney, client_for):
     from tests.canary import tables_containing
 
-    start_and_generate(client_for(attorney), matter)
+    draft = start_and_generate(client_for(attorney), matter)
+    assert DocumentDraft.objects.get(pk=draft.pk).fields["bar_number"] == "NY-5551234"
+    assert DocumentVersion.objects.get().pdf.startswith(b"%PDF-")
     assert tables_containing("NY-5551234") == []
     assert tables_containing("JVBERi0") == [], "no plaintext PDF (base64 '%PDF-') in any table"
 

@@ -45,6 +45,7 @@ def test_privileged_notes_never_reach_a_partner_ngo_even_with_consent(
         reverse("cases:note_add", args=[matter.pk]),
         {"body": "Privileged: client's account of events"},
     )
+    assert "Privileged: client" in detail(client_for(attorney), matter).text
     ngo = client_for(intake_worker)
     assert detail(ngo, matter).status_code == 404
     assert ngo.get(reverse("survivors:detail", args=[survivor.pk])).status_code == 200
@@ -350,7 +351,7 @@ def test_closing_stops_reminders_and_cannot_happen_twice(matter, attorney, clien
         {
             "kind": "filing",
             "title": "File",
-            "due_date": "2027-03-01",
+            "due_date": (timezone.localdate() + timedelta(days=40)).isoformat(),
             "time_zone": "America/New_York",
         },
     )

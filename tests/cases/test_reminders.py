@@ -2,7 +2,7 @@
 channel, escalated when needed; and the calendar feed."""
 
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -68,10 +68,10 @@ def test_a_deadline_that_rolls_back_leaves_no_reminder(matter, attorney):
                 matter=matter,
                 kind="filing",
                 title="x",
-                due_date=date(2027, 1, 5),
+                due_date=timezone.localdate() + timedelta(days=40),
                 created_by=attorney.user,
             )
-            reminders.reminders_schedule(deadline=deadline)
+            assert reminders.reminders_schedule(deadline=deadline) > 0
             raise RuntimeError("the request failed")
 
     with pytest.raises(RuntimeError):
@@ -138,6 +138,7 @@ def test_a_confirmed_and_acknowledged_deadline_is_not_escalated(
     run_all(timezone.now() + timedelta(minutes=1))  # the "1 day" reminder is not due yet
     first = Reminder.objects.filter(kind="reminder").order_by("due_at").first()
     run_all(first.due_at + timedelta(minutes=1))
+    assert Notification.objects.filter(recipient=attorney.user).exists(), "reminded"
     for notification in Notification.objects.filter(recipient=attorney.user):
         client_for(attorney).post(reverse("notification_read", args=[notification.pk]))
     escalation = Reminder.objects.get(kind="escalation", days_before=0)
@@ -170,10 +171,22 @@ def test_a_responsible_person_who_lost_the_matter_is_replaced_by_coordinators(
 
 def test_a_finished_deadline_stops_its_reminders(matter, attorney, client_for):
     deadline = add_deadline(client_for(attorney), matter, timezone.localdate() + timedelta(days=20))
+    assert deadline.reminders.exists()
     client_for(attorney).post(
         reverse("cases:deadline_status", args=[deadline.pk]), {"status": "done"}
     )
     assert not deadline.reminders.exists()
+
+
+@pytest.mark.time_machine(datetime(2027, 1, 2, 1, 0, tzinfo=NY), tick=False)
+def test_a_deadline_due_today_in_its_own_zone_is_reminded_while_new_york_is_a_day_on(
+    matter, attorney, client_for
+):
+    # 1 am on 2 January in New York is 8 pm on 1 January in Honolulu: due today there.
+    add_deadline(client_for(attorney), matter, date(2027, 1, 1), time_zone="Pacific/Honolulu")
+    run_all(timezone.now() + timedelta(minutes=1))
+    assert Notification.objects.filter(recipient=attorney.user).count() == 1
+    assert [m.to for m in mail.outbox] == [[attorney.user.email]]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,14 +1,15 @@
 """Every disclosure path is closed without a current consent and open with one;
 revoking takes effect on the next request."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from aftercare.models import AuditEvent
-from survivors.models import Consent, Purpose, Referral, SurvivorAccess
+from survivors.models import Consent, Purpose, Referral
+from tests.clockwork import NEW_YORK
 from tests.survivors.conftest import consent_for
 
 pytestmark = pytest.mark.django_db
@@ -79,17 +80,22 @@ def test_revoking_closes_every_path_on_the_next_request(
     assert referral.status == Referral.Status.WITHDRAWN
 
 
-def test_an_expired_consent_shares_nothing(adult, intake_worker, harbor, coordinator, client_for):
-    consent = consent_for(adult, harbor, intake_worker.user)
+def test_an_expired_consent_shares_nothing(
+    adult, intake_worker, harbor, coordinator, client_for, time_machine
+):
+    expires = timezone.localdate() + timedelta(days=30)
+    consent_for(adult, harbor, intake_worker.user, expires_on=expires)
     refer(client_for(intake_worker), adult, harbor)
-    # Time passes: the expiry, fixed when consent was recorded, is now yesterday. (It is
-    # kept on the consent and, for lists, on the access row; both are moved back.)
-    yesterday = timezone.localdate() - timedelta(days=1)
-    Consent.objects.filter(pk=consent.pk).update(expires_on=yesterday)
-    SurvivorAccess.objects.filter(survivor=adult, organization=harbor).update(expires_on=yesterday)
-    assert (
-        client_for(coordinator).get(reverse("survivors:detail", args=[adult.pk])).status_code == 404
-    )
+    detail = reverse("survivors:detail", args=[adult.pk])
+    assert client_for(coordinator).get(detail).status_code == 200
+
+    # Its last day, late in the evening in New York (already the next day in UTC).
+    time_machine.move_to(datetime.combine(expires, time(23, 30), tzinfo=NEW_YORK))
+    assert client_for(coordinator).get(detail).status_code == 200
+    assert adult.code in client_for(coordinator).get(reverse("survivors:list")).text
+
+    time_machine.move_to(datetime.combine(expires + timedelta(days=1), time(0, 30), NEW_YORK))
+    assert client_for(coordinator).get(detail).status_code == 404
     assert adult.code not in client_for(coordinator).get(reverse("survivors:list")).text
     assert "There is no current consent" in refer(client_for(intake_worker), adult, harbor).text
 

@@ -1,6 +1,6 @@
 """The intake wizard: drafts that lose nothing, a duplicate check, only relevant steps."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from aftercare.access import access_grant
 from survivors.models import SafeContact, Survivor
+from tests.clockwork import NEW_YORK
 from tests.factories import make_survivor
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def test_the_guardian_step_is_asked_only_for_minors(intake_worker, client_for):
         "survivors:intake_review", args=[adult.pk]
     )
 
-    minor_birth = timezone.localdate().replace(year=timezone.localdate().year - 15)
+    minor_birth = timezone.localdate() - timedelta(days=15 * 365)  # also on 29 February
     start(
         client,
         legal_name="Young Person",
@@ -161,16 +162,21 @@ def test_a_member_with_view_only_access_cannot_edit(harbor, coordinator, attorne
     assert client.get(step_url(survivor, 2)).status_code == 403
 
 
-def test_minor_flags_follow_the_calendar(harbor):
+def test_minor_flags_follow_the_calendar(harbor, time_machine):
+    """Born on 29 February 2008: a minor through 28 February 2026, of age on 1 March (in
+    New York, where it is already 1 March in UTC at 7 pm on the 28th)."""
     from survivors.tasks import minor_flags_refresh
 
-    almost = timezone.localdate() - timedelta(days=18 * 365)
-    survivor = make_survivor(harbor, date_of_birth=almost + timedelta(days=10))
-    assert Survivor.objects.get(pk=survivor.pk).is_minor
-    Survivor.objects.filter(pk=survivor.pk).update(is_minor=True)
+    time_machine.move_to(datetime(2026, 2, 20, 10, 0, tzinfo=NEW_YORK), tick=False)
+    leapling = make_survivor(harbor, date_of_birth=date(2008, 2, 29))
     make_survivor(harbor, date_of_birth=date(2000, 1, 1))
-    # Pretend the birthday passed: the stored date moves back a year.
-    survivor.date_of_birth = survivor.date_of_birth.replace(year=survivor.date_of_birth.year - 1)
-    Survivor.objects.filter(pk=survivor.pk).update(date_of_birth=survivor.date_of_birth)
+    assert list(Survivor.objects.filter(is_minor=True)) == [leapling]
+
+    time_machine.move_to(datetime(2026, 2, 28, 23, 30, tzinfo=NEW_YORK), tick=False)
+    assert minor_flags_refresh() == 0
+    assert Survivor.objects.get(pk=leapling.pk).is_minor
+
+    time_machine.move_to(datetime(2026, 3, 1, 0, 30, tzinfo=NEW_YORK), tick=False)
     assert minor_flags_refresh() == 1
-    assert not Survivor.objects.get(pk=survivor.pk).is_minor
+    assert not Survivor.objects.get(pk=leapling.pk).is_minor
+    assert minor_flags_refresh() == 0, "nothing left to change"

@@ -1,7 +1,7 @@
 """Name search goes through blind-index tokens only: a fixed number of queries,
 and rows that do not match are never decrypted."""
 
-from datetime import date
+from datetime import date, datetime
 
 import encrypted_model_fields.fields as emf
 import pytest
@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from survivors.models import Survivor, SurvivorToken
 from survivors.services import survivor_code_new, survivor_tokens_refresh
+from tests.clockwork import NEW_YORK
 from tests.factories import make_survivor
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +103,11 @@ def test_tokens_follow_a_name_change(harbor):
 
 def test_codes_have_the_year(settings):
     assert survivor_code_new(date(2031, 1, 1)).startswith("AC-2031-")
+
+
+@pytest.mark.time_machine(datetime(2026, 12, 31, 23, 30, tzinfo=NEW_YORK), tick=False)
+def test_a_code_given_on_new_years_eve_in_new_york_has_that_year(harbor):
+    assert make_survivor(harbor).code.startswith("AC-2026-"), "already 2027 in UTC"
 
 
 def test_a_search_with_a_bad_date_says_so_and_keeps_what_was_typed(harbor, coordinator, client_for):

@@ -1,7 +1,7 @@
 """A survivor's identifying fields are ciphertext at rest and searchable only by token."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -75,7 +75,7 @@ def test_tokens_change_with_the_key(settings):
 def test_majority_is_derived_from_the_birth_date(birth, majority):
     assert majority_date(birth) == majority
     survivor = Survivor(date_of_birth=birth)
-    assert survivor.is_minor_on(majority.replace(day=1) if majority.day > 1 else date(2026, 2, 28))
+    assert survivor.is_minor_on(majority - timedelta(days=1))
     assert not survivor.is_minor_on(majority)
 
 
@@ -90,9 +90,17 @@ def test_initials_are_latin_letters_whatever_the_script(harbor):
     assert make_survivor(harbor, legal_name="Ana María de la Cruz").initials == "A.C."
 
 
-def test_no_task_is_ever_sent_personal_data(harbor, coordinator, client_for, monkeypatch):
-    """Whatever a flow enqueues, its arguments carry ids only (canary scan)."""
+def test_no_task_is_ever_sent_personal_data(
+    harbor, coordinator, attorney, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    """What the flows enqueue (a document to render, reminders to deliver) carries ids only
+    (canary scan)."""
     from celery.app.task import Task
+    from django.utils import timezone
+
+    from cases.models import DocumentDraft
+    from cases.services.reminders import reminders_dispatch
+    from tests.factories import make_matter
 
     sent = []
     monkeypatch.setattr(
@@ -108,4 +116,29 @@ def test_no_task_is_ever_sent_personal_data(harbor, coordinator, client_for, mon
         {"safety_situation": f"{CANARY} narrative"},
     )
     client.post(reverse("survivors:intake_finish", args=[survivor.pk]))
+    matter = make_matter(harbor, client=survivor, lead=attorney.user)
+    lawyer = client_for(attorney)
+    with django_capture_on_commit_callbacks(execute=True):
+        lawyer.post(
+            reverse("cases:documents", args=[matter.pk]), {"template": "survivor_declaration"}
+        )
+        draft = DocumentDraft.objects.get()
+        lawyer.post(
+            reverse("cases:document_draft", args=[draft.pk]),
+            {
+                "court": "Family Court",
+                "paragraphs": f"{CANARY} was promised work.",
+                "generate": "1",
+            },
+        )
+        due = timezone.localdate() + timedelta(days=1)
+        lawyer.post(
+            reverse("cases:deadline_new", args=[matter.pk]),
+            {"kind": "filing", "title": "Filing", "due_date": due.isoformat(), "time_zone": "UTC"},
+        )
+        reminders_dispatch(now=timezone.now() + timedelta(days=2))
+    assert {name for name, _, _ in sent} == {
+        "cases.tasks.document_render",
+        "cases.tasks.delivery_send",
+    }
     assert CANARY not in repr(sent)

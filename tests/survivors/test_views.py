@@ -40,6 +40,7 @@ def test_others_see_only_the_survivors_they_are_assigned_to(harbor_survivors, at
 
 def test_another_organization_sees_none(harbor_survivors, outsider, client_for):
     page = client_for(outsider).get(reverse("survivors:list"))
+    assert page.status_code == 200
     assert not any(s.code in page.text for s in harbor_survivors)
 
 
