@@ -143,3 +143,28 @@ def test_looking_at_the_authenticator_setup_stores_nothing(harbor):
     for _ in range(2):
         assert "<svg" in client.get(reverse("account:setup")).text
     assert rows_besides_reads() == before, "showing the setup page stored a device"
+
+
+# Session operations: they sign in, open sudo mode or keep a pending key in the session.
+# membership_update is converted with the membership signal (cases and volunteers).
+SESSION_OPERATIONS = {
+    "authenticator_enrollment_start",
+    "authenticator_enrollment_confirm",
+    "second_factor_verify",
+    "sudo_confirm",
+    "membership_update",
+}
+
+
+def test_core_services_take_an_actor_unless_they_change_the_session():
+    import inspect
+
+    from aftercare import services
+
+    taking_the_request = {
+        name
+        for name, function in inspect.getmembers(services, inspect.isfunction)
+        if function.__module__ == services.__name__
+        and "request" in inspect.signature(function).parameters
+    }
+    assert taking_the_request <= SESSION_OPERATIONS

@@ -392,3 +392,29 @@ def test_saving_the_retention_policy_is_recorded(org_admin, client_for):
     assert (policy.years_after_closure, policy.enabled) == (5, True)
     event = AuditEvent.objects.get(action="survivors.retention.changed")
     assert (event.actor, event.payload) == (org_admin.user, {"years": 5, "enabled": True})
+
+
+# The access door at the edge: they fetch through `fetch_for_user(request, ...)`.
+READ_DOORS_TAKING_THE_REQUEST = {"survivor_open", "referral_open"}
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "survivors.services.record",
+        "survivors.services.sharing",
+        "survivors.services.retention",
+        "survivors.services.retention_policy",
+    ],
+)
+def test_survivor_services_take_an_actor_not_the_request(module):
+    import importlib
+    import inspect
+
+    services = importlib.import_module(module)
+    taking_the_request = {
+        name
+        for name, function in inspect.getmembers(services, inspect.isfunction)
+        if function.__module__ == module and "request" in inspect.signature(function).parameters
+    }
+    assert taking_the_request <= READ_DOORS_TAKING_THE_REQUEST
