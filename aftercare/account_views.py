@@ -30,7 +30,6 @@ from aftercare.access import (
     require_sudo_mode,
     second_factor_not_required,
 )
-from aftercare.audit import audit_record_for_request
 from aftercare.forms import (
     AuthenticatorSetupForm,
     ChooseOrganizationForm,
@@ -101,7 +100,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     """First sign-in: connect an authenticator app. Later changes go through sudo mode."""
     if user_has_device(request.user):
         return redirect("account:verify")
-    device = services.authenticator_enrollment_start(user=request.user)
+    device = services.authenticator_enrollment_start(request=request)
     form = AuthenticatorSetupForm(posted(request))
     if form.is_valid():
         codes = services.authenticator_enrollment_confirm(
@@ -131,10 +130,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_sudo_mode
 def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
-    request.session[RECOVERY_CODES_SESSION_KEY] = services.recovery_codes_issue(user=request.user)
-    audit_record_for_request(
-        request, "aftercare.account.recovery_codes_issued", target=request.user
-    )
+    request.session[RECOVERY_CODES_SESSION_KEY] = services.recovery_codes_renew(actor=request.actor)
     return redirect("account:recovery_codes")
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import django_otp
 from django.conf import settings
 from django.contrib.auth import logout
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -27,10 +27,17 @@ RECOVERY_CODE_COUNT = 10
 LAST_ADMIN_ERROR = _("An organization must keep at least one active organization admin.")
 
 
-def authenticator_enrollment_start(*, user) -> TOTPDevice:
-    """The user's pending (unconfirmed) authenticator, created on first visit."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+PENDING_AUTHENTICATOR_KEY = "aftercare_pending_authenticator"
+
+
+def authenticator_enrollment_start(*, request: HttpRequest) -> TOTPDevice:
+    """The authenticator being set up, not stored: its key waits in the (server-side)
+    session until a code proves the app holds it. Showing the page writes no row."""
+    key = request.session.get(PENDING_AUTHENTICATOR_KEY)
+    if key is None:
+        key = TOTPDevice._meta.get_field("key").get_default()
+        request.session[PENDING_AUTHENTICATOR_KEY] = key
+    return TOTPDevice(user=request.user, name="Authenticator", key=key, confirmed=False)
 
 
 def recovery_codes_issue(*, user) -> list[str]:
@@ -43,13 +50,35 @@ def recovery_codes_issue(*, user) -> list[str]:
     return codes
 
 
+def recovery_codes_renew(*, actor: Actor) -> list[str]:
+    """Replace the actor's recovery codes; the new set and its event commit together."""
+    with transaction.atomic():
+        codes = recovery_codes_issue(user=actor.user)
+        audit_record_by(actor, "aftercare.account.recovery_codes_issued", target=actor.user)
+    return codes
+
+
+def _code_fits(device: TOTPDevice, code: str) -> bool:
+    """Check a code against a device not yet stored: a wrong code stores nothing."""
+    savepoint = transaction.savepoint()
+    if device.verify_token(code):  # saves the device (its last used step)
+        transaction.savepoint_commit(savepoint)
+        return True
+    transaction.savepoint_rollback(savepoint)
+    return False
+
+
 def authenticator_enrollment_confirm(
     *, request: HttpRequest, device: TOTPDevice, code: str
 ) -> list[str] | None:
-    """Confirm the pending authenticator with a code it shows; return new recovery codes."""
-    if not device.verify_token(code):
-        return None
+    """Confirm the pending authenticator with a code it shows; return new recovery codes.
+
+    A session operation (it signs the second factor in and opens sudo mode), so it
+    keeps the request.
+    """
     with transaction.atomic():
+        if not _code_fits(device, code):
+            return None
         TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -59,6 +88,7 @@ def authenticator_enrollment_confirm(
         audit_record_for_request(
             request, "aftercare.account.second_factor_enrolled", target=device.user
         )
+    request.session.pop(PENDING_AUTHENTICATOR_KEY, None)
     return codes
 
 
@@ -168,20 +198,29 @@ def membership_update(
     return locked
 
 
-def organization_update(*, request: HttpRequest, organization: Organization, data: dict) -> None:
+def organization_update(*, actor: Actor, organization: Organization, data: dict) -> Organization:
+    """Change the acting organization's profile; no one edits another organization's.
+
+    Compares with the stored row, not the instance given: a bound model form has
+    already copied what was typed onto its instance.
+    """
+    if organization.pk != actor.organization_id:
+        raise PermissionDenied
     with transaction.atomic():
-        changed = [name for name, value in data.items() if getattr(organization, name) != value]
+        stored = Organization.objects.select_for_update().get(pk=organization.pk)
+        changed = [name for name, value in data.items() if getattr(stored, name) != value]
         for name in changed:
-            setattr(organization, name, data[name])
+            setattr(stored, name, data[name])
         if changed:
-            organization.full_clean()
-            organization.save(update_fields=changed)
-        audit_record_for_request(
-            request,
+            stored.full_clean()
+            stored.save(update_fields=changed)
+        audit_record_by(
+            actor,
             "aftercare.organization.changed",
-            target=organization,
+            target=stored,
             payload={"fields": sorted(changed)},
         )
+    return stored
 
 
 def notification_acknowledge(*, actor: Actor, notification: Notification) -> bool:

@@ -47,7 +47,7 @@ def organization_edit(request: HttpRequest) -> HttpResponse:
     form = OrganizationProfileForm(posted(request), instance=organization)
     if request.method == "POST" and form.is_valid():
         services.organization_update(
-            request=request, organization=organization, data=form.cleaned_data
+            actor=request.actor, organization=organization, data=form.cleaned_data
         )
         messages.success(request, _("The organization profile was saved."))
         return redirect("organization")

@@ -108,10 +108,12 @@ def demo_seed_survivors() -> int:
             organization = Organization.objects.get(name=org_name)
             if Survivor.objects.filter(organization=organization).exists():
                 continue
-            recorder = User.objects.get(email=recorder_email)
+            recorder = acting_as(recorder_email, org_name).actor
             for _ in range(count):
                 data, aliases = _person(fake_by_locale, rng, today)
-                survivor_create(organization=organization, by=recorder, data=data, aliases=aliases)
+                survivor_create(
+                    actor=recorder, organization=organization, data=data, aliases=aliases
+                )
                 created += 1
         _demo_referrals()
         _demo_engagement()
@@ -157,13 +159,13 @@ def _demo_referrals() -> None:
     """Consents and referrals from Safe Haven to Harbor for a dozen survivors, if none exist."""
     if Referral.objects.exists():
         return
-    intake = acting_as("intake@safehaven.example", "Safe Haven Shelter")
-    harbor_coordinator = acting_as("coordinator@harbor.example", "Harbor Legal Aid")
+    intake = acting_as("intake@safehaven.example", "Safe Haven Shelter").actor
+    harbor_coordinator = acting_as("coordinator@harbor.example", "Harbor Legal Aid").actor
     harbor = harbor_coordinator.membership.organization
     survivors = Survivor.objects.filter(organization__name="Safe Haven Shelter").order_by("id")
     for n, survivor in enumerate(survivors[:12]):
         consent_record(
-            request=intake,
+            actor=intake,
             survivor=survivor,
             data={
                 "recipient": harbor,
@@ -180,7 +182,7 @@ def _demo_referrals() -> None:
             },
         )
         referral = referral_send(
-            request=intake,
+            actor=intake,
             survivor=survivor,
             to_organization=harbor,
             purpose=Purpose.LEGAL_REPRESENTATION,
@@ -188,11 +190,11 @@ def _demo_referrals() -> None:
         )
         if n % 3 != 0:
             referral_move(
-                request=harbor_coordinator, referral=referral, status=Referral.Status.ACCEPTED
+                actor=harbor_coordinator, referral=referral, status=Referral.Status.ACCEPTED
             )
         if n < 4:
             goal_add(
-                request=intake,
+                actor=intake,
                 survivor=survivor,
                 need=survivor.needs[0],
                 description="First appointment booked and attended",

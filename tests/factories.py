@@ -46,11 +46,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 def make_survivor(organization, *, by=None, aliases=(), **data):
-    """A survivor recorded through the real service (encryption, tokens, grants, audit)."""
+    """A survivor recorded through the real service (encryption, tokens, grants, audit),
+    by `by` acting for the organization (or by nobody, as a seed would)."""
+    from aftercare.actor import Actor, Channel
     from survivors.services import survivor_create
 
+    actor = Actor.in_organization(user=by, organization_id=organization.pk, channel=Channel.WEB)
     data.setdefault("legal_name", "Synthetic Person")
-    return survivor_create(organization=organization, by=by, data=data, aliases=list(aliases))
+    return survivor_create(actor=actor, organization=organization, data=data, aliases=list(aliases))
 
 
 def make_volunteer(organization, *, role=Role.ATTORNEY, **profile):

@@ -9,11 +9,12 @@ from datetime import date
 from anyascii import anyascii
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from aftercare.access import access_grant, can_change, fetch_for_user
-from aftercare.audit import audit_record, audit_record_for_request
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by, audit_record_for_request
 from aftercare.blind_index import birth_date_token, name_parts, name_tokens
 from aftercare.models import Organization
 from survivors.models import (
@@ -81,13 +82,18 @@ def survivor_tokens_refresh(*, survivor: Survivor, aliases: list[str] | None = N
 
 def survivor_create(
     *,
+    actor: Actor,
     organization: Organization,
-    by,
     data: dict,
     aliases: list[str] = (),
-    request: HttpRequest | None = None,
 ) -> Survivor:
-    """Record a survivor, index their names, and let the person who recorded them see it."""
+    """Record a survivor, index their names, and let the person who recorded them see it.
+
+    A member records only for the organization they act for; the system (a seed, an
+    import) records for the organization it is given.
+    """
+    if actor.membership is not None and actor.organization_id != organization.pk:
+        raise PermissionDenied
     fields = {
         name: value
         for name, value in data.items()
@@ -95,7 +101,7 @@ def survivor_create(
     }
     fields["initials"] = _initials(data.get("legal_name", ""))
     with transaction.atomic():
-        survivor = _insert_with_fresh_code(organization=organization, by=by, fields=fields)
+        survivor = _insert_with_fresh_code(organization=organization, by=actor.user, fields=fields)
         SurvivorAccess.objects.create(
             survivor=survivor, organization=organization, survivor_created_at=survivor.created_at
         )
@@ -103,9 +109,11 @@ def survivor_create(
             SurvivorAlias(survivor=survivor, name=alias) for alias in aliases if name_parts(alias)
         )
         survivor_tokens_refresh(survivor=survivor, aliases=list(aliases))
-        if by is not None:
-            access_grant(user=by, obj=survivor, actions=("view", "change"))
-        _audit(request, "survivors.survivor.created", survivor, by=by)
+        if actor.user is not None:
+            access_grant(user=actor.user, obj=survivor, actions=("view", "change"))
+        audit_record_by(
+            actor, "survivors.survivor.created", target=survivor, organization=organization
+        )
     return survivor
 
 
@@ -119,19 +127,6 @@ def _insert_with_fresh_code(*, organization, by, fields) -> Survivor:
         except IntegrityError:
             continue  # a code collision (one in a billion): draw again
     raise RuntimeError("Could not draw a unique survivor code")
-
-
-def _audit(request, action, survivor, *, by=None, payload=None) -> None:
-    if request is not None:
-        audit_record_for_request(request, action, target=survivor, payload=payload)
-    else:
-        audit_record(
-            action=action,
-            actor=by,
-            organization=survivor.organization,
-            target=survivor,
-            payload=payload,
-        )
 
 
 @dataclass(frozen=True)
@@ -237,18 +232,15 @@ def survivor_duplicates(
 INTAKE_STEPS = 6
 
 
-def survivor_intake_start(*, request: HttpRequest, data: dict, aliases: list[str]) -> Survivor:
+def survivor_intake_start(*, actor: Actor, data: dict, aliases: list[str]) -> Survivor:
     """Save the first intake step as a draft: nothing typed is ever lost after this."""
     data = {**data, "status": Survivor.Status.DRAFT}
-    survivor = survivor_create(
-        organization=request.membership.organization,
-        by=request.user,
-        data=data,
-        aliases=aliases,
-        request=request,
-    )
-    survivor.intake_step = 2
-    survivor.save(update_fields=["intake_step"])
+    with transaction.atomic():
+        survivor = survivor_create(
+            actor=actor, organization=actor.organization, data=data, aliases=aliases
+        )
+        survivor.intake_step = 2
+        survivor.save(update_fields=["intake_step"])
     return survivor
 
 
@@ -257,7 +249,7 @@ _INDEXED = {"legal_name", "preferred_name", "date_of_birth"}
 
 def survivor_intake_save(
     *,
-    request: HttpRequest,
+    actor: Actor,
     survivor: Survivor,
     step: int,
     data: dict,
@@ -285,8 +277,8 @@ def survivor_intake_save(
             )
         if aliases is not None or _INDEXED & set(changed):
             survivor_tokens_refresh(survivor=survivor, aliases=aliases)
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "survivors.survivor.changed",
             target=survivor,
             payload={"step": step, "fields": sorted(changed)},
@@ -294,55 +286,101 @@ def survivor_intake_save(
     return survivor
 
 
-def survivor_contacts_save(
-    *, request: HttpRequest, survivor: Survivor, rules: dict[str, dict]
-) -> None:
+def survivor_contacts_save(*, actor: Actor, survivor: Survivor, rules: dict[str, dict]) -> None:
     """Replace the safe-contact rules, one per channel."""
     with transaction.atomic():
         for channel, values in rules.items():
             SafeContact.objects.update_or_create(
                 survivor=survivor, channel=channel, defaults=values
             )
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "survivors.safe_contact.changed",
             target=survivor,
             payload={"channels": sorted(rules)},
         )
 
 
-def survivor_intake_finish(*, request: HttpRequest, survivor: Survivor) -> Survivor:
-    survivor.status = Survivor.Status.ACTIVE
-    survivor.save(update_fields=["status", "updated_at"])
-    audit_record_for_request(request, "survivors.intake.finished", target=survivor)
+def survivor_intake_finish(*, actor: Actor, survivor: Survivor) -> Survivor:
+    with transaction.atomic():
+        survivor.status = Survivor.Status.ACTIVE
+        survivor.save(update_fields=["status", "updated_at"])
+        audit_record_by(actor, "survivors.intake.finished", target=survivor)
     return survivor
 
 
-def safe_location_reveal(*, request: HttpRequest, survivor: Survivor) -> str:
+def safe_location_reveal(*, actor: Actor, survivor: Survivor) -> str:
     """Show the safe-house address to a member whose role needs it; every reveal is audited."""
-    allowed = (
-        request.membership.role_enum.may_reveal_safe_location
-        and DataCategory.LOCATION in visible_categories(request.membership, survivor)
+    allowed = actor.role.may_reveal_safe_location and DataCategory.LOCATION in (
+        visible_categories(actor.membership, survivor)
     )
     if not allowed:
-        audit_record_for_request(
-            request, "aftercare.access.denied", target=survivor, payload={"field": "safe_location"}
+        audit_record_by(
+            actor, "aftercare.access.denied", target=survivor, payload={"field": "safe_location"}
         )
         raise PermissionDenied
-    audit_record_for_request(request, "survivors.survivor.safe_location_revealed", target=survivor)
+    audit_record_by(actor, "survivors.survivor.safe_location_revealed", target=survivor)
     return survivor.safe_location
 
 
-def survivor_legal_hold_set(*, request: HttpRequest, survivor: Survivor, on: bool) -> None:
-    survivor.legal_hold = on
-    survivor.save(update_fields=["legal_hold", "updated_at"])
-    audit_record_for_request(
-        request, "survivors.survivor.legal_hold_changed", target=survivor, payload={"on": on}
+def survivor_category_require(*, actor: Actor, view: SurvivorView, category: str) -> None:
+    """A page about one category opens only when the actor may see it; else 404, audited."""
+    if view.shows(category):
+        return
+    audit_record_by(
+        actor, "aftercare.access.denied", target=view.survivor, payload={"category": category}
+    )
+    raise Http404
+
+
+def survivor_search_record(*, actor: Actor, by_name: bool, by_birth_date: bool) -> None:
+    """Record that a search was made, never its terms: they are personal data."""
+    audit_record_by(
+        actor,
+        "survivors.survivor.searched",
+        payload={"by_name": by_name, "by_birth_date": by_birth_date},
     )
 
 
-def survivor_close(*, request: HttpRequest, survivor: Survivor) -> None:
+def survivor_legal_hold_set(*, actor: Actor, survivor: Survivor, on: bool) -> None:
+    with transaction.atomic():
+        survivor.legal_hold = on
+        survivor.save(update_fields=["legal_hold", "updated_at"])
+        audit_record_by(
+            actor, "survivors.survivor.legal_hold_changed", target=survivor, payload={"on": on}
+        )
+
+
+def survivor_close(*, actor: Actor, survivor: Survivor) -> None:
     """Close the record: the retention clock starts now."""
-    survivor.status, survivor.closed_at = Survivor.Status.CLOSED, timezone.now()
-    survivor.save(update_fields=["status", "closed_at", "updated_at"])
-    audit_record_for_request(request, "survivors.survivor.closed", target=survivor)
+    with transaction.atomic():
+        survivor.status, survivor.closed_at = Survivor.Status.CLOSED, timezone.now()
+        survivor.save(update_fields=["status", "closed_at", "updated_at"])
+        audit_record_by(actor, "survivors.survivor.closed", target=survivor)
+
+
+def minor_flags_refresh(*, actor: Actor, today: date | None = None) -> int:
+    """Turn off `is_minor` for survivors who came of age (decrypting minors only).
+
+    One event per organization, with the count: which survivor came of age when would
+    tell their birthday to every reader of the trail. Safe to run twice.
+    """
+    today = today or timezone.localdate()
+    came_of_age: dict[int, list[int]] = {}
+    minors = Survivor.objects.filter(is_minor=True).only("id", "organization_id", "date_of_birth")
+    for survivor in minors:
+        if not survivor.is_minor_on(today):
+            came_of_age.setdefault(survivor.organization_id, []).append(survivor.pk)
+    organizations = Organization.objects.in_bulk(came_of_age)
+    changed = 0
+    for organization_id, ids in came_of_age.items():
+        with transaction.atomic():
+            count = Survivor.objects.filter(pk__in=ids, is_minor=True).update(is_minor=False)
+            audit_record_by(
+                actor,
+                "survivors.survivor.minor_flags_refreshed",
+                organization=organizations[organization_id],
+                payload={"count": count},
+            )
+        changed += count
+    return changed

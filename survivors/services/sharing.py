@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.access import fetch_for_user
-from aftercare.audit import audit_record_for_request
+from aftercare.actor import Actor
+from aftercare.audit import audit_record_by, audit_record_for_request
 from aftercare.models import Organization
 from survivors.models import (
     Consent,
@@ -86,17 +87,17 @@ def consent_validate(*, survivor: Survivor, data: dict, by_membership) -> None:
         raise ValidationError(errors)
 
 
-def consent_record(*, request: HttpRequest, survivor: Survivor, data: dict) -> Consent:
-    consent_validate(survivor=survivor, data=data, by_membership=request.membership)
+def consent_record(*, actor: Actor, survivor: Survivor, data: dict) -> Consent:
+    consent_validate(survivor=survivor, data=data, by_membership=actor.membership)
     with transaction.atomic():
-        consent = Consent.objects.create(survivor=survivor, recorded_by=request.user, **data)
+        consent = Consent.objects.create(survivor=survivor, recorded_by=actor.user, **data)
         action = (
             "survivors.consent.overridden"
             if consent.method == Consent.Method.OVERRIDE
             else "survivors.consent.recorded"
         )
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             action,
             target=survivor,
             payload={
@@ -109,11 +110,11 @@ def consent_record(*, request: HttpRequest, survivor: Survivor, data: dict) -> C
     return consent
 
 
-def consent_revoke(*, request: HttpRequest, consent: Consent, reason: str) -> Consent:
+def consent_revoke(*, actor: Actor, consent: Consent, reason: str) -> Consent:
     """Revoke at once: shares under the consent stop at the next request, open referrals end."""
     with transaction.atomic():
         consent.revoked_at = timezone.now()
-        consent.revoked_by = request.user
+        consent.revoked_by = actor.user
         consent.revoked_reason = reason
         consent.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
         ended = list(
@@ -125,8 +126,8 @@ def consent_revoke(*, request: HttpRequest, consent: Consent, reason: str) -> Co
         withdrawn = consent.referrals.filter(status__in=Referral.OPEN).update(
             status=Referral.Status.WITHDRAWN, updated_at=consent.revoked_at
         )
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "survivors.consent.revoked",
             target=consent.survivor,
             payload={"consent": consent.pk, "referrals_withdrawn": withdrawn},
@@ -148,7 +149,7 @@ def consent_covering(
 
 def referral_send(
     *,
-    request: HttpRequest,
+    actor: Actor,
     survivor: Survivor,
     to_organization: Organization,
     purpose: str,
@@ -158,8 +159,8 @@ def referral_send(
     """Refer the survivor; the receiving organization sees what the consent covers."""
     consent = consent_covering(survivor=survivor, organization=to_organization, purpose=purpose)
     if consent is None:
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "survivors.referral.refused_without_consent",
             target=survivor,
             payload={"recipient": to_organization.pk},
@@ -168,20 +169,20 @@ def referral_send(
     with transaction.atomic():
         referral = Referral.objects.create(
             survivor=survivor,
-            from_organization=request.membership.organization,
+            from_organization=actor.organization,
             to_organization=to_organization,
             purpose=purpose,
             need=need,
             note=note,
             consent=consent,
-            sent_by=request.user,
+            sent_by=actor.user,
         )
         SurvivorShare.objects.get_or_create(
             survivor=survivor, organization=to_organization, consent=consent, ended_at=None
         )
         survivor_access_refresh(survivor=survivor, organization_id=to_organization.pk)
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "survivors.referral.sent",
             target=referral,
             payload={
@@ -216,18 +217,16 @@ def referral_open(*, request: HttpRequest, pk: int) -> Referral:
     return referral
 
 
-def referral_move(
-    *, request: HttpRequest, referral: Referral, status: str, reason: str = ""
-) -> Referral:
+def referral_move(*, actor: Actor, referral: Referral, status: str, reason: str = "") -> Referral:
     """Move a referral along its lifecycle; only the moves in Referral.TRANSITIONS exist."""
-    if status not in referral.next_statuses(request.membership.organization_id):
+    if status not in referral.next_statuses(actor.organization_id):
         raise PermissionDenied
     if status == Referral.Status.DECLINED and not reason.strip():
         raise ValidationError({"reason": _("Say why the referral is declined.")})
     with transaction.atomic():
         # Both sides may act at once: decide on the row as it is now, under a lock.
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
-        if status not in referral.next_statuses(request.membership.organization_id):
+        if status not in referral.next_statuses(actor.organization_id):
             raise PermissionDenied
         old = referral.status
         referral.status = status
@@ -236,8 +235,8 @@ def referral_move(
         referral.save(update_fields=["status", "decline_reason", "updated_at"])
         if status in (Referral.Status.DECLINED, Referral.Status.WITHDRAWN):
             _end_share_unless_still_referred(referral)
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "survivors.referral.moved",
             target=referral,
             payload={"from": old, "to": status},
@@ -265,7 +264,7 @@ def _end_share_unless_still_referred(referral: Referral) -> None:
 
 
 def goal_add(
-    *, request: HttpRequest, survivor: Survivor, need: str, description: str, target_date=None
+    *, actor: Actor, survivor: Survivor, need: str, description: str, target_date=None
 ) -> ServiceGoal:
     with transaction.atomic():
         goal = ServiceGoal.objects.create(
@@ -273,10 +272,10 @@ def goal_add(
             need=need,
             description=description,
             target_date=target_date,
-            created_by=request.user,
+            created_by=actor.user,
         )
-        audit_record_for_request(
-            request,
+        audit_record_by(
+            actor,
             "survivors.goal.added",
             target=survivor,
             payload={"goal": goal.pk, "need": need},
@@ -284,13 +283,14 @@ def goal_add(
     return goal
 
 
-def goal_set_status(*, request: HttpRequest, goal: ServiceGoal, status: str) -> ServiceGoal:
-    goal.status = status
-    goal.save(update_fields=["status"])
-    audit_record_for_request(
-        request,
-        "survivors.goal.changed",
-        target=goal.survivor,
-        payload={"goal": goal.pk, "status": status},
-    )
+def goal_set_status(*, actor: Actor, goal: ServiceGoal, status: str) -> ServiceGoal:
+    with transaction.atomic():
+        goal.status = status
+        goal.save(update_fields=["status"])
+        audit_record_by(
+            actor,
+            "survivors.goal.changed",
+            target=goal.survivor,
+            payload={"goal": goal.pk, "status": status},
+        )
     return goal

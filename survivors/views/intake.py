@@ -85,7 +85,9 @@ def intake_start(request: HttpRequest) -> HttpResponse:
             form.data = form.data.copy() | {"confirm_new_person": "on"}
         else:
             fields = {k: v for k, v in data.items() if k not in ("aliases", "confirm_new_person")}
-            survivor = survivor_intake_start(request=request, data=fields, aliases=data["aliases"])
+            survivor = survivor_intake_start(
+                actor=request.actor, data=fields, aliases=data["aliases"]
+            )
             return redirect(_next_url(survivor, 1))
     drafts = (
         Survivor.objects.drafts_of(request.user)
@@ -131,7 +133,7 @@ def intake_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         aliases = data.pop("aliases", None)
         data.pop("confirm_new_person", None)
         survivor_intake_save(
-            request=request, survivor=survivor, step=step, data=data, aliases=aliases
+            actor=request.actor, survivor=survivor, step=step, data=data, aliases=aliases
         )
         return redirect(_next_url(survivor, step))
     return render(request, "survivors/intake_step.html", _context(survivor, step, form))
@@ -150,7 +152,12 @@ def _autosave(request, survivor, step, form) -> HttpResponse:
     )
     aliases = data.pop("aliases", None)
     survivor_intake_save(
-        request=request, survivor=survivor, step=step, data=data, aliases=aliases, advance=False
+        actor=request.actor,
+        survivor=survivor,
+        step=step,
+        data=data,
+        aliases=aliases,
+        advance=False,
     )
     return render(request, "survivors/_saved.html", {"saved_at": timezone.localtime()})
 
@@ -169,8 +176,8 @@ def _contact_step(request, survivor) -> HttpResponse:
     channel_forms = _contact_forms(request, survivor)
     if request.method == "POST" and all(f.is_valid() for f in channel_forms.values()):
         rules = {ch: f.cleaned_data for ch, f in channel_forms.items()}
-        survivor_contacts_save(request=request, survivor=survivor, rules=rules)
-        survivor_intake_save(request=request, survivor=survivor, step=CONTACT_STEP, data={})
+        survivor_contacts_save(actor=request.actor, survivor=survivor, rules=rules)
+        survivor_intake_save(actor=request.actor, survivor=survivor, step=CONTACT_STEP, data={})
         return redirect(_next_url(survivor, CONTACT_STEP))
     labelled = [(SafeContact.Channel(ch).label, f) for ch, f in channel_forms.items()]
     return render(
@@ -200,6 +207,6 @@ def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
 def intake_finish(request: HttpRequest, pk: int) -> HttpResponse:
     survivor = survivor_open(request=request, pk=pk, for_change=True).survivor
     if survivor.status == Survivor.Status.DRAFT:
-        survivor_intake_finish(request=request, survivor=survivor)
+        survivor_intake_finish(actor=request.actor, survivor=survivor)
         messages.success(request, _("Intake is complete. Next: record consent, then refer."))
     return redirect("survivors:detail", pk=survivor.pk)

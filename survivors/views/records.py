@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import require_sudo_mode
-from aftercare.audit import audit_record_for_request
 from aftercare.blind_index import birth_date_token, name_tokens
 from aftercare.models import AuditEvent
 from aftercare.pagination import CappedPage
@@ -27,6 +26,7 @@ from survivors.services.record import (
     survivor_close,
     survivor_legal_hold_set,
     survivor_open,
+    survivor_search_record,
 )
 from survivors.services.retention import survivor_erase
 
@@ -115,10 +115,8 @@ def _search_redirect(request: HttpRequest, data: dict) -> HttpResponse:
     if data["born"]:
         params["b"] = birth_date_token(data["born"])
     # The search itself is recorded, never its terms: they are personal data.
-    audit_record_for_request(
-        request,
-        "survivors.survivor.searched",
-        payload={"by_name": bool(data["name"]), "by_birth_date": bool(data["born"])},
+    survivor_search_record(
+        actor=request.actor, by_name=bool(data["name"]), by_birth_date=bool(data["born"])
     )
     return redirect(f"{reverse('survivors:list')}?{urlencode(params)}")
 
@@ -160,7 +158,7 @@ def _detail_context(request, view, **extra) -> dict:
 @require_sudo_mode
 def survivor_reveal_location(request: HttpRequest, pk: int) -> HttpResponse:
     view = survivor_open(request=request, pk=pk)
-    location = safe_location_reveal(request=request, survivor=view.survivor)
+    location = safe_location_reveal(actor=request.actor, survivor=view.survivor)
     return render(
         request, "survivors/detail.html", _detail_context(request, view, revealed_location=location)
     )
@@ -170,7 +168,7 @@ def survivor_reveal_location(request: HttpRequest, pk: int) -> HttpResponse:
 def survivor_legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
     view = survivor_open(request=request, pk=pk, for_change=True, manage=True)
     survivor_legal_hold_set(
-        request=request, survivor=view.survivor, on=request.POST.get("on") == "1"
+        actor=request.actor, survivor=view.survivor, on=request.POST.get("on") == "1"
     )
     return redirect("survivors:detail", pk=pk)
 
@@ -178,7 +176,7 @@ def survivor_legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survivor_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     view = survivor_open(request=request, pk=pk, for_change=True, manage=True)
-    survivor_close(request=request, survivor=view.survivor)
+    survivor_close(actor=request.actor, survivor=view.survivor)
     messages.success(request, _("The record is closed."))
     return redirect("survivors:detail", pk=pk)
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import fetch_for_user, posted
-from aftercare.audit import audit_record_for_request
 from survivors import forms
 from survivors.models import Consent, DataCategory, Referral, ServiceGoal
-from survivors.services.record import survivor_open
+from survivors.services.record import survivor_category_require, survivor_open
 from survivors.services.sharing import (
     consent_record,
     consent_revoke,
@@ -38,7 +37,7 @@ def consent_list(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ConsentForm(posted(request), survivor=survivor)
     if form.is_valid():
         try:
-            consent_record(request=request, survivor=survivor, data=form.cleaned_data)
+            consent_record(actor=request.actor, survivor=survivor, data=form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -63,7 +62,7 @@ def consent_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     survivor_open(request=request, pk=consent.survivor_id, for_change=True)
     form = forms.RevokeForm(request.POST)
     if form.is_valid() and consent.revoked_at is None:
-        consent_revoke(request=request, consent=consent, reason=form.cleaned_data["reason"])
+        consent_revoke(actor=request.actor, consent=consent, reason=form.cleaned_data["reason"])
         messages.success(request, _("Consent revoked. Sharing under it stopped now."))
     return redirect("survivors:consents", pk=consent.survivor_id)
 
@@ -85,7 +84,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReferralForm(posted(request), survivor=survivor)
     if form.is_valid():
         try:
-            referral = referral_send(request=request, survivor=survivor, **form.cleaned_data)
+            referral = referral_send(actor=request.actor, survivor=survivor, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -114,7 +113,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["status"].choices = choices
     if request.method == "POST" and form.is_valid():
         try:
-            referral_move(request=request, referral=referral, **form.cleaned_data)
+            referral_move(actor=request.actor, referral=referral, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -130,20 +129,13 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def services_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Every need, its referrals and their status, and the service plan's goals."""
     view = survivor_open(request=request, pk=pk)
-    if not view.shows(DataCategory.NEEDS):
-        audit_record_for_request(
-            request,
-            "aftercare.access.denied",
-            target=view.survivor,
-            payload={"category": DataCategory.NEEDS},
-        )
-        raise Http404
+    survivor_category_require(actor=request.actor, view=view, category=DataCategory.NEEDS)
     survivor = view.survivor
     form = forms.GoalForm(posted(request))
     if request.method == "POST":
         survivor_open(request=request, pk=pk, for_change=True)
         if form.is_valid():
-            goal_add(request=request, survivor=survivor, **form.cleaned_data)
+            goal_add(actor=request.actor, survivor=survivor, **form.cleaned_data)
             return redirect("survivors:services", pk=pk)
     referrals = survivor.referrals.select_related("to_organization")
     if view.shared:  # another organization sees only its own referral, not the others
@@ -177,5 +169,5 @@ def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
     goal = fetch_for_user(request, ServiceGoal.objects.select_related("survivor"), pk=pk)
     survivor_open(request=request, pk=goal.survivor_id, for_change=True)
     if request.POST.get("status") in ServiceGoal.Status.values:
-        goal_set_status(request=request, goal=goal, status=request.POST["status"])
+        goal_set_status(actor=request.actor, goal=goal, status=request.POST["status"])
     return redirect("survivors:services", pk=goal.survivor_id)

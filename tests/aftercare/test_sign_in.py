@@ -1,6 +1,8 @@
 """Signing in takes a password and a second factor; sessions end when they should."""
 
+import re
 import time
+from base64 import b32decode, b32encode
 from datetime import timedelta
 
 import pytest
@@ -189,6 +191,11 @@ def test_a_recovery_code_works_once(attorney):
     assert again.post(reverse("account:verify"), {"code": codes[0]}).status_code == 200
 
 
+def _secret_shown(page: str) -> bytes:
+    secret = re.search(r'<code class="secret">([A-Z2-7=]+)</code>', page).group(1)
+    return b32decode(secret)
+
+
 def test_a_new_member_connects_an_authenticator_before_anything_else(harbor):
     user = UserFactory(authenticator=False)
     MembershipFactory(user=user, organization=harbor)
@@ -197,9 +204,14 @@ def test_a_new_member_connects_an_authenticator_before_anything_else(harbor):
     assert client.get(reverse("account:verify")).url == reverse("account:setup")
     page = client.get(reverse("account:setup"))
     assert "<svg" in page.text
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    response = client.post(reverse("account:setup"), {"code": f"{totp(device.bin_key):06d}"})
+    key = _secret_shown(page.text)
+    assert client.get(reverse("account:setup")).text.count(b32encode(key).decode()) == 1, (
+        "a second look shows the same secret"
+    )
+    assert not client.post(reverse("account:setup"), {"code": "000000"}).has_header("Location")
+    response = client.post(reverse("account:setup"), {"code": f"{totp(key):06d}"})
     assert response.url == reverse("account:recovery_codes")
+    assert TOTPDevice.objects.filter(user=user).values_list("confirmed", flat=True).get()
     codes_page = client.get(reverse("account:recovery_codes"))
     assert codes_page.text.count("<li><code>") == 10
     assert "<li><code>" not in client.get(reverse("account:recovery_codes")).text, "shown once"

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from aftercare.actor import Actor, Channel
 from aftercare.models import Organization
 from survivors.services.retention import retention_apply
 
@@ -12,7 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, **options) -> None:
         names = dict(Organization.objects.values_list("pk", "name"))
-        for report in retention_apply(dry_run=dry_run):
+        actor = Actor.system(channel=Channel.COMMAND)
+        for report in retention_apply(dry_run=dry_run, actor=actor):
             self.stdout.write(
                 f"{names[report.organization_id]}: {report.due} due, {report.erased} erased, "
                 f"{report.on_hold} on legal hold"
