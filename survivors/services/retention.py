@@ -8,8 +8,9 @@ and return what each app did.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -103,7 +104,8 @@ def client_file_erase(*, actor: Actor, engagement: Engagement) -> ErasureReport:
 def retention_due(policy: RetentionPolicy, today: date | None = None):
     """Closed records of the policy's organization past their retention period."""
     today = today or timezone.localdate()
-    cutoff = today - timedelta(days=365 * policy.years_after_closure)
+    # Calendar years: counting 365 days a year would erase a day early per leap day.
+    cutoff = today - relativedelta(years=policy.years_after_closure)
     return Survivor.objects.filter(
         Q(organization_id=policy.organization_id),
         Q(status=Survivor.Status.CLOSED),

@@ -12,11 +12,6 @@ from tests.factories import make_survivor
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="retention_due counts 365 days a year: across the leap days of 2020 and 2024 a "
-    "record closed on 15 January 2020 is due on 14 January 2027, a day before 7 years",
-)
 def test_a_record_closed_seven_years_ago_is_kept_until_the_seventh_anniversary(safehaven):
     closed = make_survivor(safehaven, status="closed")
     Survivor.objects.filter(pk=closed.pk).update(
