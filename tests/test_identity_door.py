@@ -372,3 +372,18 @@ def test_the_demo_shows_both_ways_of_knowing_a_person():
     engaged = Engagement.objects.get(organization=harbor)
     assert engaged.legal_name and engaged.letter_signed
     assert bases[engaged.survivor_id][0] == Basis.ENGAGEMENT
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [("en", "The client's name is not shown."), ("es", "No se muestra el nombre")],
+)
+def test_the_preview_says_why_the_name_is_missing_in_the_readers_language(
+    fixtures, clock, language, says
+):
+    world = World(fixtures, "consent_without_identity")
+    response = world.attorney.get(
+        reverse("cases:document_preview", args=[world.draft.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    page = response.content.decode().replace("&#x27;", "'")
+    assert says in page and NGO_NAME not in page
