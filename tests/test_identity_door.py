@@ -387,3 +387,34 @@ def test_the_preview_says_why_the_name_is_missing_in_the_readers_language(
     )
     page = response.content.decode().replace("&#x27;", "'")
     assert says in page and NGO_NAME not in page
+
+
+def test_exports_never_carry_the_name(world):
+    """The pro bono hours export names no client; the survivor's sharing record is the
+    recording organization's alone. A volunteer logs hours on the matter first, so the
+    export has a row that could carry a name."""
+    from cases.services.work import time_log
+    from tests.factories import make_volunteer
+
+    volunteer = make_volunteer(world.f["harbor"])
+    coordinator = world.f["client_for"](world.f["coordinator"], sudo=True)
+    assigned = coordinator.post(
+        reverse("volunteers:assign", args=[world.matter.pk]), {"user": volunteer.user_id}
+    )
+    assert assigned.status_code == 302
+    time_log(
+        actor=actor_of(volunteer), matter=world.matter, date=TODAY, minutes=90, activity="meeting"
+    )
+    export = coordinator.get(
+        reverse("volunteers:hours_export"), {"start": "2026-01-01", "end": "2027-12-31"}
+    )
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    text = export.content.decode()
+    assert volunteer.user.email in text, "the row is there"
+    for secret in (NGO_NAME, FILE_NAME, "Almaz", world.survivor.code):
+        assert secret not in text
+    share = coordinator.get(reverse("survivors:share_record", args=[world.survivor.pk]))
+    # 403 where Harbor sees the person (it may not print the partner's record), else 404.
+    sees = SCENARIOS[world.scenario].survivor_page == 200
+    assert share.status_code == (403 if sees else 404)
+    assert NGO_NAME not in share.content.decode()
