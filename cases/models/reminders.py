@@ -111,14 +111,19 @@ class Delivery(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A person's secret calendar address. Only a hash of the token is stored, so a
-    database leak does not leak working feed addresses."""
+    """A person's secret calendar address for one organization they belong to. Only a
+    hash of the token is stored, so a database leak does not leak working feed addresses.
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    One per membership, not per person: a feed synced to a phone while acting for one
+    organization never carries another organization's dates (two organizations may
+    both have an "M-2026-0001").
+    """
+
+    membership = models.OneToOneField(
+        "aftercare.Membership", on_delete=models.CASCADE, related_name="calendar_feed"
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"calendar feed of {self.user_id}"
+        return f"calendar feed of membership {self.membership_id}"

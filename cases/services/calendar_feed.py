@@ -27,11 +27,12 @@ def _hash(token: str) -> str:
 
 
 def calendar_feed_issue(*, actor: Actor) -> str:
-    """Create or replace the person's feed token; the old address stops working at once."""
+    """Create or replace the person's feed token for the organization they act for; the
+    old address stops working at once."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         CalendarFeed.objects.update_or_create(
-            user=actor.user, defaults={"token_hash": _hash(token)}
+            membership=actor.membership, defaults={"token_hash": _hash(token)}
         )
         audit_record_by(actor, "cases.calendar_feed.issued", target=actor.user)
     return token
@@ -39,45 +40,49 @@ def calendar_feed_issue(*, actor: Actor) -> str:
 
 def calendar_feed_revoke(*, actor: Actor) -> None:
     with transaction.atomic():
-        CalendarFeed.objects.filter(user=actor.user).delete()
+        CalendarFeed.objects.filter(membership=actor.membership).delete()
         audit_record_by(actor, "cases.calendar_feed.revoked", target=actor.user)
 
 
-def calendar_feed_user(token: str):
-    feed = CalendarFeed.objects.select_related("user").filter(token_hash=_hash(token)).first()
-    if feed is None or not feed.user.is_active:
+def calendar_feed_membership(token: str) -> Membership | None:
+    """The membership a feed address belongs to, while the person and it are active."""
+    feed = (
+        CalendarFeed.objects.select_related("membership__user", "membership__organization")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if feed is None:
         return None
-    return feed.user
+    membership = feed.membership
+    active = membership.is_active and membership.organization.is_active
+    return membership if active and membership.user.is_active else None
 
 
-def calendar_feed_deadlines(user):
-    """The person's open deadlines and hearings, in matters they still have access to."""
-    memberships = list(Membership.objects.active().filter(user=user))
-    access = Q(pk__in=[])
-    for membership in memberships:
-        if membership.role_enum.sees_whole_organization:
-            access |= Q(matter__organization_id=membership.organization_id)
-        else:
-            access |= Q(
-                matter__organization_id=membership.organization_id,
-                matter__user_grants__user=user,
-                matter__user_grants__permission__codename="view_matter",
-            )
+def calendar_feed_deadlines(membership: Membership):
+    """The person's open deadlines and hearings in one organization, in matters they
+    still have access to there."""
+    user_id = membership.user_id
+    access = Q(matter__organization_id=membership.organization_id)
+    if not membership.role_enum.sees_whole_organization:
+        access &= Q(
+            matter__user_grants__user_id=user_id,
+            matter__user_grants__permission__codename="view_matter",
+        )
     return (
         Deadline.objects.open()
-        .filter(access, responsible=user, matter__closed_at__isnull=True)
+        .filter(access, responsible__id=user_id, matter__closed_at__isnull=True)
         .distinct()
         .select_related("matter")
         .order_by("due_date")
     )
 
 
-def calendar_feed_render(user) -> bytes:
+def calendar_feed_render(membership: Membership) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Aftercare//Deadlines//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Aftercare")
-    for deadline in calendar_feed_deadlines(user):
+    for deadline in calendar_feed_deadlines(membership):
         event = Event()
         event.add("uid", f"deadline-{deadline.pk}@aftercare")
         label = "Hearing" if deadline.kind == Deadline.Kind.HEARING else "Deadline"

@@ -22,7 +22,7 @@ from cases.services.calendar_feed import (
     calendar_feed_issue,
     calendar_feed_render,
     calendar_feed_revoke,
-    calendar_feed_user,
+    calendar_feed_membership,
 )
 from cases.services.deadlines import (
     deadline_add,
@@ -119,7 +119,7 @@ def month_calendar(request: HttpRequest, new_feed_address: str | None = None) ->
             "following": following,
             "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
             "new_feed_address": new_feed_address,
-            "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
+            "has_feed": CalendarFeed.objects.filter(membership=request.membership).exists(),
         },
     )
 
@@ -128,10 +128,12 @@ def month_calendar(request: HttpRequest, new_feed_address: str | None = None) ->
 @second_factor_not_required
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The .ics address a calendar app polls; a wrong or revoked token is a plain 404."""
-    user = calendar_feed_user(token)
-    if user is None:
+    membership = calendar_feed_membership(token)
+    if membership is None:
         raise Http404
-    return HttpResponse(calendar_feed_render(user), content_type="text/calendar; charset=utf-8")
+    return HttpResponse(
+        calendar_feed_render(membership), content_type="text/calendar; charset=utf-8"
+    )
 
 
 @require_POST

@@ -19,7 +19,7 @@ from aftercare.access import access_revoke
 from aftercare.models import Notification
 from cases.models import Deadline, Delivery, Reminder
 from cases.services import reminders
-from tests.factories import make_matter, make_survivor
+from tests.factories import MembershipFactory, make_matter, make_survivor
 
 pytestmark = pytest.mark.django_db
 NY = ZoneInfo("America/New_York")
@@ -103,7 +103,7 @@ def test_no_name_alias_or_matter_kind_in_any_message(matter, attorney, coordinat
     texts += list(Notification.objects.values_list("message", flat=True))
     feed = client_for(attorney)
     feed.post(reverse("cases:feed_manage"), {"action": "issue"})
-    texts.append(ics_of(attorney.user).decode())
+    texts.append(ics_of(attorney).decode())
     assert len(texts) >= 3
     for text in texts:
         for secret in ("Canaryname", "Canarita", "Yesenia", "T visa", "I-914", "Immigration"):
@@ -223,10 +223,10 @@ def test_two_schedulers_at_once_send_nothing_twice(harbor, attorney):
     assert Delivery.objects.count() == 120  # one email and one in-app per reminder
 
 
-def ics_of(user) -> bytes:
+def ics_of(membership) -> bytes:
     from cases.services.calendar_feed import calendar_feed_render
 
-    return calendar_feed_render(user)
+    return calendar_feed_render(membership)
 
 
 def test_the_calendar_feed_parses_and_holds_only_the_persons_items(
@@ -253,6 +253,30 @@ def test_the_calendar_feed_parses_and_holds_only_the_persons_items(
 
     client.post(reverse("cases:feed_manage"), {"action": "issue"})
     assert Client().get(path).status_code == 404, "a regenerated address retires the old one"
+
+
+def test_a_feed_carries_one_organizations_dates_only(harbor, riverside, attorney, client_for):
+    """A person in two organizations gets one address per organization: the one made
+    while acting for Harbor never shows Riverside's matter of the same number."""
+    at_riverside = MembershipFactory(user=attorney.user, organization=riverside, role="attorney")
+    ours = make_matter(harbor, lead=attorney.user)
+    other = make_matter(riverside, lead=attorney.user)
+    assert ours.number == other.number
+    for matter, when in ((ours, date(2026, 12, 3)), (other, date(2026, 12, 4))):
+        Deadline.objects.create(
+            matter=matter, kind="filing", title="File", created_by=attorney.user, due_date=when
+        ).responsible.add(attorney.user)
+    feeds = {}
+    for membership in (attorney, at_riverside):
+        page = client_for(membership, sudo=True).post(
+            reverse("cases:feed_manage"), {"action": "issue"}
+        )
+        address = page.text.split('<code class="secret">')[1].split("</code>")[0]
+        ics = Client().get(address.split("testserver", 1)[1]).content
+        feeds[membership.organization_id] = [
+            e.decoded("dtstart") for e in Calendar.from_ical(ics).walk("VEVENT")
+        ]
+    assert feeds == {harbor.pk: [date(2026, 12, 3)], riverside.pk: [date(2026, 12, 4)]}
 
 
 def test_a_revoked_or_wrong_token_is_a_404(attorney, client_for):
