@@ -20,9 +20,9 @@ from cases import forms
 from cases.models import CalendarFeed, Deadline
 from cases.services.calendar_feed import (
     calendar_feed_issue,
+    calendar_feed_membership,
     calendar_feed_render,
     calendar_feed_revoke,
-    calendar_feed_membership,
 )
 from cases.services.deadlines import (
     deadline_add,
