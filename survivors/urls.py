@@ -16,6 +16,13 @@ urlpatterns = [
     path("<int:pk>/intake/review/", intake.intake_review, name="intake_review"),
     path("<int:pk>/intake/finish/", intake.intake_finish, name="intake_finish"),
     path("<int:pk>/engagement/", engagement.engagement_new, name="engagement"),
+    path("engagements/<int:pk>/end/", engagement.engagement_end_view, name="engagement_end"),
+    path(
+        "engagements/<int:pk>/legal-hold/",
+        engagement.engagement_hold_view,
+        name="engagement_legal_hold",
+    ),
+    path("engagements/<int:pk>/erase/", engagement.engagement_erase_view, name="engagement_erase"),
     path("<int:pk>/consents/", sharing.consent_list, name="consents"),
     path("consents/<int:pk>/revoke/", sharing.consent_revoke_view, name="consent_revoke"),
     path("<int:pk>/share-record/", sharing.share_record, name="share_record"),

@@ -42,6 +42,7 @@ from cases.models import (
 from cases.services.deadlines import deadline_rules_install
 from survivors.models import (
     Consent,
+    Engagement,
     Purpose,
     Referral,
     ServiceGoal,
@@ -320,6 +321,18 @@ def _survivor_url(f) -> dict:
     return {"pk": _survivor(f).pk}
 
 
+def _engagement_url(f) -> dict:
+    """Harbor's client file of its own survivor (a walk-in client who engaged it)."""
+    engagement = Engagement.objects.create(
+        survivor=_survivor(f),
+        organization=f["coordinator"].organization,
+        engaged_on=timezone.localdate(),
+        scope="Representation in a T-visa matter",
+        recorded_by=f["coordinator"].user,
+    )
+    return {"pk": engagement.pk}
+
+
 def _consent(f) -> Consent:
     if "consent" not in f:
         f["consent"] = Consent.objects.create(
@@ -556,6 +569,13 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "survivors:share_record": ObjectCase(_survivor_url, allowed="attorney"),
     "survivors:refer": ObjectCase(_survivor_url, allowed="attorney"),
     "survivors:engagement": ObjectCase(_survivor_url, allowed="attorney"),
+    "survivors:engagement_end": ObjectCase(
+        _engagement_url, allowed="coordinator", methods=POST_ONLY
+    ),
+    "survivors:engagement_legal_hold": ObjectCase(
+        _engagement_url, allowed="coordinator", methods=POST_ONLY
+    ),
+    "survivors:engagement_erase": ObjectCase(_engagement_url, allowed="coordinator"),
     "survivors:reveal_location": ObjectCase(
         _survivor_url, allowed="coordinator", methods=POST_ONLY
     ),
@@ -836,6 +856,38 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
     "survivors:close": _survivor_changes(_survivor_url, _no_data, manage=True),
     "survivors:erase": _survivor_changes(
         _survivor_url, lambda f: {"confirm": _survivor(f).code}, manage=True
+    ),
+    # The client file: a paralegal who reads the client may not end the representation;
+    # an attorney on it may not hold or erase the organization's file.
+    "survivors:engagement_end": (
+        ChangeCase(
+            _engagement_url,
+            "paralegal",
+            _paralegal_sees_survivor,
+            _survivor_page,
+            _no_data,
+            allowed="coordinator",
+        ),
+    ),
+    "survivors:engagement_legal_hold": (
+        ChangeCase(
+            _engagement_url,
+            "attorney",
+            _nothing_to_grant,
+            _survivor_page,
+            lambda f: {"on": "1"},
+            allowed="coordinator",
+        ),
+    ),
+    "survivors:engagement_erase": (
+        ChangeCase(
+            _engagement_url,
+            "attorney",
+            _nothing_to_grant,
+            _survivor_page,
+            lambda f: {"confirm": _survivor(f).code},
+            allowed="coordinator",
+        ),
     ),
     # Reading the safe-house address: the record may be seen, this one field not.
     "survivors:reveal_location": _survivor_changes(_survivor_url, _no_data, changes_database=False),

@@ -31,6 +31,16 @@ class EngagementQuerySet(models.QuerySet["Engagement"]):
     def of(self, *, survivor_id: int, organization_id: int) -> EngagementQuerySet:
         return self.filter(survivor_id=survivor_id, organization_id=organization_id)
 
+    def visible_to(self, membership) -> EngagementQuerySet:
+        """An organization's own client files, to those of its members who may see the
+        client (coordinators and admins: all of them)."""
+        if membership is None:
+            return self.none()
+        return self.filter(
+            organization_id=membership.organization_id,
+            survivor__in=Survivor.objects.visible_to(membership),
+        )
+
 
 class Engagement(models.Model):
     """A legal organization's engagement by a survivor, and its client file's identity.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.actor import Actor
@@ -91,3 +92,39 @@ def engagement_record(*, actor: Actor, survivor: Survivor, data: dict) -> Engage
     except IntegrityError as race:  # a double click: the first one made the file
         raise ValidationError(ALREADY_ENGAGED) from race
     return engagement
+
+
+def engagement_end(*, actor: Actor, engagement: Engagement) -> Engagement:
+    """The representation ended: the client file stays, and the organization's retention
+    period for client files starts counting from today."""
+    if not engagement_may_record(actor) or actor.organization_id != engagement.organization_id:
+        raise PermissionDenied
+    with transaction.atomic():
+        ended = Engagement.objects.filter(pk=engagement.pk, ended_at__isnull=True).update(
+            ended_at=timezone.now()
+        )
+        if ended:
+            audit_record_by(
+                actor,
+                "survivors.engagement.ended",
+                target=engagement.survivor,
+                payload={"engagement": engagement.pk},
+            )
+    engagement.refresh_from_db(fields=["ended_at"])
+    return engagement
+
+
+def engagement_legal_hold_set(*, actor: Actor, engagement: Engagement, on: bool) -> None:
+    """A legal hold keeps the client file from erasure, on request or by retention."""
+    if actor.organization_id != engagement.organization_id or not (
+        actor.role.sees_whole_organization
+    ):
+        raise PermissionDenied
+    with transaction.atomic():
+        Engagement.objects.filter(pk=engagement.pk).update(legal_hold=on)
+        audit_record_by(
+            actor,
+            "survivors.engagement.legal_hold_changed",
+            target=engagement.survivor,
+            payload={"engagement": engagement.pk, "on": on},
+        )

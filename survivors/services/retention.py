@@ -114,12 +114,27 @@ def retention_due(policy: RetentionPolicy, today: date | None = None):
     )
 
 
+def client_files_due(policy: RetentionPolicy, today: date | None = None):
+    """A legal organization's client files whose representation ended longer ago than its
+    retention period, not under a legal hold. Their conflict-only tokens stay."""
+    today = today or timezone.localdate()
+    cutoff = today - relativedelta(years=policy.years_after_closure)
+    return Engagement.objects.filter(
+        organization_id=policy.organization_id,
+        ended_at__date__lt=cutoff,
+        erased_at__isnull=True,
+        legal_hold=False,
+    )
+
+
 @dataclass
 class RetentionReport:
     organization_id: int
     due: int
     erased: int
     on_hold: int
+    client_files_due: int = 0
+    client_files_erased: int = 0
 
 
 def retention_apply(
@@ -136,10 +151,23 @@ def retention_apply(
         held = Survivor.objects.filter(
             organization_id=policy.organization_id, status=Survivor.Status.CLOSED, legal_hold=True
         ).count()
-        erased = 0
+        files = client_files_due(policy, today)
+        erased = files_erased = 0
         if policy.enabled and not dry_run:
             for survivor in due:
                 survivor_erase(actor=actor, survivor=survivor, reason="retention")
                 erased += 1
-        reports.append(RetentionReport(policy.organization_id, due.count() + erased, erased, held))
+            for engagement in files:
+                client_file_erase(actor=actor, engagement=engagement)
+                files_erased += 1
+        reports.append(
+            RetentionReport(
+                policy.organization_id,
+                due.count() + erased,
+                erased,
+                held,
+                client_files_due=files.count() + files_erased,
+                client_files_erased=files_erased,
+            )
+        )
     return reports

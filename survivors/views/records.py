@@ -150,6 +150,7 @@ def _detail_context(request, view, **extra) -> dict:
         "client_file": view.client_file,
         "client_file_own": not view.shared,
         "may_engage": view.client_file is None and engagement_may_record(request.actor),
+        "may_work_on_client_file": engagement_may_record(request.actor),
         **extra,
     }
 

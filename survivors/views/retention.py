@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from aftercare.access import posted, require_sudo_mode, role_required
 from survivors.forms import RetentionPolicyForm
-from survivors.services.retention import retention_due
+from survivors.services.retention import client_files_due, retention_due
 from survivors.services.retention_policy import retention_policy_of, retention_policy_save
 
 
@@ -22,5 +22,10 @@ def retention_policy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "survivors/retention.html",
-        {"form": form, "due": retention_due(policy).count(), "policy": policy},
+        {
+            "form": form,
+            "due": retention_due(policy).count(),
+            "client_files": client_files_due(policy).count(),
+            "policy": policy,
+        },
     )

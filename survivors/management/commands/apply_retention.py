@@ -6,7 +6,10 @@ from survivors.services.retention import retention_apply
 
 
 class Command(BaseCommand):
-    help = "Erase closed survivor records past their organization's retention period."
+    help = (
+        "Erase closed survivor records, and client files whose representation ended, past "
+        "their organization's retention period."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Only report what is due.")
@@ -17,5 +20,6 @@ class Command(BaseCommand):
         for report in retention_apply(dry_run=dry_run, actor=actor):
             self.stdout.write(
                 f"{names[report.organization_id]}: {report.due} due, {report.erased} erased, "
-                f"{report.on_hold} on legal hold"
+                f"{report.on_hold} on legal hold; client files: {report.client_files_due} due, "
+                f"{report.client_files_erased} erased"
             )
