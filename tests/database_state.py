@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.apps import apps
 
+from aftercare.models import AuditEvent
+
 # What a read may write: its audit event, and the session it runs in.
 READ_MAY_WRITE = {"aftercare.auditevent", "aftercare.auditchainhead", "sessions.session"}
 
@@ -32,3 +34,16 @@ def rows_besides_reads() -> dict[str, int]:
         model._meta.label_lower: model._base_manager.count()
         for model in _models(exclude=READ_MAY_WRITE)
     }
+
+
+class AuditWriteError(Exception):
+    """The audit trail cannot be written (a full disk, a lost connection)."""
+
+
+def audit_writes_fail(monkeypatch) -> None:
+    """From here on, writing an audit event fails: a change must then be undone with it."""
+
+    def refuse(self, *args, **kwargs):
+        raise AuditWriteError(self.action)
+
+    monkeypatch.setattr(AuditEvent, "save", refuse)

@@ -16,18 +16,15 @@ from aftercare.actor import Actor, Channel
 from aftercare.models import AuditEvent, Organization
 from aftercare.services import organization_update, recovery_codes_issue, recovery_codes_renew
 from tests.actors import actor_of
-from tests.database_state import database_state, rows_besides_reads
+from tests.database_state import (
+    AuditWriteError,
+    audit_writes_fail,
+    database_state,
+    rows_besides_reads,
+)
 from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class AuditWriteError(Exception):
-    """The audit trail cannot be written."""
-
-
-def _audit_down(self, *args, **kwargs):
-    raise AuditWriteError
 
 
 def _organization_update(org_admin):
@@ -59,7 +56,7 @@ def test_when_the_audit_event_cannot_be_written_the_change_is_undone(
     actor, run = prepare(org_admin)
     before = database_state()
     with monkeypatch.context() as broken:
-        broken.setattr(AuditEvent, "save", _audit_down)
+        audit_writes_fail(broken)
         with pytest.raises(AuditWriteError):
             run()
     assert database_state() == before, f"{service} kept its change without its audit event"

@@ -14,7 +14,6 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import Client
@@ -48,23 +47,13 @@ from cases.services.reminders import reminder_policy_save
 from cases.services.work import note_add, time_log
 from tests.actors import actor_of
 from tests.conftest import sign_in
+from tests.database_state import AuditWriteError, audit_writes_fail, database_state
 from tests.factories import make_matter, make_survivor
 
-APPS_WITH_DATA = ("aftercare", "cases", "survivors", "volunteers")
 
-
-class AuditDownError(RuntimeError):
-    """The audit trail cannot be written (a full disk, a lost connection)."""
-
-
-def database_state() -> dict:
-    """Every row of the application's tables, and the mail sent: 'the database as it is'."""
-    state = {}
-    for model in apps.get_models():
-        if model._meta.app_label in APPS_WITH_DATA and not model._meta.proxy:
-            state[model._meta.label] = list(model._base_manager.order_by("pk").values_list())
-    state["mail"] = len(mail.outbox)
-    return state
+def world_state() -> dict:
+    """Every row of every table, and the mail sent: 'the world as it is'."""
+    return {**database_state(), "mail": len(mail.outbox)}
 
 
 def changed_tables(before: dict, after: dict) -> list[str]:
@@ -79,13 +68,6 @@ class Case:
     action: str
     call: object  # (world, actor) -> None; world-specific setup happens in `prepare`
     prepare: object = None  # (world) -> None, run before the state is taken
-
-
-def audit_fails(monkeypatch) -> None:
-    def refuse(**kwargs):
-        raise AuditDownError(kwargs.get("action", ""))
-
-    monkeypatch.setattr("aftercare.audit.audit_record", refuse)
 
 
 def actor_for(world, persona: str | None, channel: str) -> Actor:
@@ -104,22 +86,22 @@ def run_rolled_back_when_audit_fails(world, case: Case, monkeypatch) -> None:
     if case.prepare:
         case.prepare(world)
     actor = actor_for(world, case.persona, Channel.WEB)
-    before = database_state()
-    audit_fails(monkeypatch)
-    with pytest.raises(AuditDownError):
+    before = world_state()
+    audit_writes_fail(monkeypatch)
+    with pytest.raises(AuditWriteError):
         case.call(world, actor)
-    assert changed_tables(before, database_state()) == []
+    assert changed_tables(before, world_state()) == []
 
 
 def run_from_a_task(world, case: Case) -> None:
     if case.prepare:
         case.prepare(world)
     actor = actor_for(world, case.persona, Channel.WORKER)
-    before = database_state()
+    before = world_state()
     last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     case.call(world, actor)
-    changed = changed_tables(before, database_state())
-    assert [t for t in changed if t not in ("aftercare.AuditEvent", "aftercare.AuditChainHead")]
+    changed = changed_tables(before, world_state())
+    assert [t for t in changed if t not in ("aftercare.auditevent", "aftercare.auditchainhead")]
     events = list(AuditEvent.objects.filter(id__gt=last_event))
     assert case.action in [e.action for e in events]
     assert all(e.payload.get("channel") == "worker" for e in events), [

@@ -51,18 +51,16 @@ from survivors.services.sharing import (
     referral_send,
 )
 from tests.actors import actor_of
-from tests.database_state import READ_MAY_WRITE, database_state, rows_besides_reads
+from tests.database_state import (
+    READ_MAY_WRITE,
+    AuditWriteError,
+    audit_writes_fail,
+    database_state,
+    rows_besides_reads,
+)
 from tests.factories import make_survivor
 
 pytestmark = pytest.mark.django_db
-
-
-class AuditWriteError(Exception):
-    """The audit trail cannot be written (a full disk, a lost connection)."""
-
-
-def _audit_down(self, *args, **kwargs):
-    raise AuditWriteError
 
 
 @dataclass
@@ -270,7 +268,7 @@ def test_when_the_audit_event_cannot_be_written_the_change_is_undone(service, wo
     before = database_state()
 
     with monkeypatch.context() as broken:
-        broken.setattr(AuditEvent, "save", _audit_down)
+        audit_writes_fail(broken)
         with pytest.raises(AuditWriteError):
             run()
     assert database_state() == before, f"{service} kept its change without its audit event"
