@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     ConflictCheck,
+    Deadline,
     DocumentDraft,
     DocumentVersion,
     Matter,
@@ -85,6 +86,19 @@ def _matters_shred(report: ShredReport, matters) -> None:
             "check still finds an adverse party"
         ),
         PartyToken.objects.filter(party__in=parties).count(),
+    )
+    # A date counted from the birth date gives the birth date back (an age-out date is
+    # the 21st birthday less a day): those deadlines go; the others lose their free text.
+    from_birth = Deadline.objects.filter(matter__in=matters, rule__anchor="birth")
+    report.wipe(
+        "deadlines_from_birth",
+        _("deadlines counted from the birth date"),
+        from_birth.delete()[1].get("cases.Deadline", 0),
+    )
+    report.wipe(
+        "deadline_texts",
+        _("deadline titles and places"),
+        Deadline.objects.filter(matter__in=matters).update(title="", location=""),
     )
     report.wipe(
         "matter_references",

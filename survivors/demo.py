@@ -131,19 +131,18 @@ WITHOUT_IDENTITY, ENGAGED = 1, 2
 
 
 def _demo_engagement() -> None:
-    """Harbor's attorney records that one referred client engaged Harbor: its client file
-    begins, prefilled from what the consent shared."""
+    """Harbor's coordinator records that one referred client engaged Harbor: its client
+    file begins, prefilled from what the consent shared."""
     if Engagement.objects.exists():
         return
-    attorney = acting_as("attorney@harbor.example", "Harbor Legal Aid")
+    coordinator = acting_as("coordinator@harbor.example", "Harbor Legal Aid")
     referred = Survivor.objects.filter(
-        referrals__to_organization=attorney.membership.organization
+        referrals__to_organization=coordinator.membership.organization
     ).order_by("id")
     client = referred[ENGAGED]
-    access_grant(user=attorney.user, obj=client, actions=("view",))
-    data = engagement_initial(actor=attorney.actor, survivor=client)
+    data = engagement_initial(actor=coordinator.actor, survivor=client)
     engagement_record(
-        actor=attorney.actor,
+        actor=coordinator.actor,
         survivor=client,
         data={
             **data,

@@ -28,11 +28,13 @@ from django.utils.translation import gettext_lazy as _
 
 from aftercare.audit import audit_record_by
 from survivors.models import (
+    ClientFileToken,
     Consent,
     DataCategory,
     Engagement,
     Survivor,
     SurvivorShare,
+    SurvivorToken,
     majority_date,
 )
 
@@ -40,10 +42,10 @@ from survivors.models import (
 class IdentityUse(models.TextChoices):
     """Why another app asks. Each use may ask for a fixed set of fields."""
 
-    MATTER = "matter", _("working on a matter")
     DOCUMENT = "document", _("a court document")
     DEADLINES = "deadlines", _("computing a deadline")
     STAFFING = "staffing", _("staffing a matter")
+    # Only the survivors app itself opens a client file (prefilled from the consent).
     ENGAGEMENT = "engagement", _("opening the client file")
 
 
@@ -70,8 +72,7 @@ FIELD_CATEGORY = {
 }
 
 USE_FIELDS = {
-    IdentityUse.MATTER: {"legal_name", "preferred_name", "is_minor", "interpreter_needed"},
-    IdentityUse.DOCUMENT: {"legal_name", "languages", "interpreter_needed"},
+    IdentityUse.DOCUMENT: {"legal_name"},
     IdentityUse.DEADLINES: {"date_of_birth"},
     IdentityUse.STAFFING: {"languages", "is_minor", "trafficking_kinds"},
     IdentityUse.ENGAGEMENT: set(Engagement.IDENTITY_FIELDS) | {"interpreter_needed"},
@@ -264,3 +265,57 @@ def basis_summary(*, organization, survivor: Survivor) -> BasisSummary:
             survivor=survivor, organization=organization, erased_at__isnull=True
         ).exists()
     return BasisSummary(str(basis), text, may_engage)
+
+
+def conflict_client_matches(
+    *, organization_id: int, tokens: dict[str, str], exclude_survivor: int | None = None
+) -> dict[int, set[str]]:
+    """The people an organization must check a new client or adverse party against, by
+    keyed-hash tokens alone: survivor id -> the kinds of token that matched.
+
+    They are its own records (erased ones too, through their conflict-only tokens), the
+    people who engaged it (by the names in its client file, and by the partner's record,
+    even after either was erased), and people shared
+    with it under a current consent that covers identity. Nobody else: a hit on a person
+    the organization may not name (a consent without identity, one that ended) would
+    confirm a guessed name.
+    """
+    rows = (
+        SurvivorToken.objects.filter(token__in=list(tokens))
+        .exclude(survivor_id=exclude_survivor)
+        .values_list("survivor_id", "survivor__organization_id", "token")
+    )
+    found: dict[int, set[str]] = {}
+    own: set[int] = set()
+    for survivor_id, owner_id, token in rows:
+        found.setdefault(survivor_id, set()).add(tokens[token])
+        if owner_id == organization_id:
+            own.add(survivor_id)
+    # What the client told this organization's lawyers: its own client files' names.
+    for survivor_id, token in ClientFileToken.objects.filter(
+        organization_id=organization_id, token__in=list(tokens)
+    ).values_list("engagement__survivor_id", "token"):
+        if survivor_id != exclude_survivor:
+            found.setdefault(survivor_id, set()).add(tokens[token])
+            own.add(survivor_id)
+    others = set(found) - own
+    engaged = set(
+        Engagement.objects.filter(
+            organization_id=organization_id, survivor_id__in=others
+        ).values_list("survivor_id", flat=True)
+    )
+    shared = {
+        share.survivor_id
+        for share in SurvivorShare.objects.current()
+        .filter(organization_id=organization_id, survivor_id__in=others - engaged)
+        .select_related("consent")
+        if DataCategory.IDENTITY in share.consent.categories
+    }
+    known = own | engaged | shared
+    return {survivor_id: kinds for survivor_id, kinds in found.items() if survivor_id in known}
+
+
+def conflict_tokens_of(survivor: Survivor) -> dict[str, str]:
+    """A client's own keyed-hash tokens (token -> kind), to check them against others.
+    They never leave as names: the conflict check compares hashes."""
+    return dict(SurvivorToken.objects.filter(survivor=survivor).values_list("token", "kind"))

@@ -62,7 +62,11 @@ class ErasureScope:
 
     @classmethod
     def whole_record(cls, survivor: Survivor) -> ErasureScope:
-        engaged = Engagement.objects.filter(survivor=survivor, erased_at__isnull=True)
+        # The recording organization's own engagement is part of its own record: erasing
+        # the record erases it too, so it keeps nothing back.
+        engaged = Engagement.objects.filter(survivor=survivor, erased_at__isnull=True).exclude(
+            organization_id=survivor.organization_id
+        )
         return cls(survivor, kept_by=frozenset(engaged.values_list("organization_id", flat=True)))
 
     @classmethod
@@ -194,9 +198,18 @@ def survivors_shred(sender, *, survivor, organization, actor, scope, **kwargs) -
     for name in Survivor.PII_FIELDS:
         setattr(survivor, name, None if name == "date_of_birth" else "")
     survivor.trafficking_kinds, survivor.indicators, survivor.needs = [], [], []
+    # Derived from identity too: an erased record says neither minor nor interpreter.
+    survivor.interpreter_needed = False
     survivor.status, survivor.erased_at = Survivor.Status.ERASED, now
-    survivor.save()
+    survivor.save()  # is_minor follows the (now unknown) birth date
     report.wipe("record", _("names, dates, origin, safety and location"), 1)
+    report.wipe(
+        "own_engagement",
+        _("the recording organization's own engagement"),
+        Engagement.objects.filter(
+            survivor=survivor, organization_id=survivor.organization_id, erased_at__isnull=True
+        ).update(scope="", erased_at=now),
+    )
     report.wipe("aliases", _("aliases"), survivor.aliases.all().delete()[0])
     report.wipe("contacts", _("safe contact rules"), survivor.contacts.all().delete()[0])
     report.wipe(
@@ -250,4 +263,12 @@ def _client_file_shred(engagement: Engagement) -> ShredReport:
     engagement.erased_at = timezone.now()
     engagement.save()
     report.wipe("client_file", _("the client's identity and the scope of representation"), 1)
+    report.keep(
+        "client_file_tokens",
+        _(
+            "keyed hashes of the names in the client file (unreadable), kept only so that "
+            "this organization's conflict check still finds its former client"
+        ),
+        engagement.tokens.count(),
+    )
     return report

@@ -129,6 +129,35 @@ def test_no_template_outside_survivors_reads_a_personal_field_of_a_survivor():
     assert not offenders, "\n".join(offenders)
 
 
+# Models that hold nothing but a survivor's identity: no app outside survivors/ imports them
+# (their rows are read through survivors.identity), and no app opens a client file.
+IDENTITY_ONLY = ("SurvivorToken", "SurvivorAlias", "SafeContact")
+OPENS_CLIENT_FILE = "IdentityUse.ENGAGEMENT"
+# Who may import them anyway, and why.
+WRITES_SYNTHETIC_ROWS = {
+    "aftercare/management/commands/generate_scale_data.py": "bulk-writes synthetic rows "
+    "for the benchmarks; reads none (it belongs under benchmarks/, see the README)",
+}
+
+
+def test_no_app_outside_survivors_imports_identity_tables_or_opens_a_client_file():
+    offenders = []
+    for path in _python_files():
+        if str(path.relative_to(ROOT)) in WRITES_SYNTHETIC_ROWS:
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("survivors"):
+                offenders += [
+                    f"{path.relative_to(ROOT)}: imports {alias.name}"
+                    for alias in node.names
+                    if alias.name in IDENTITY_ONLY
+                ]
+        if OPENS_CLIENT_FILE in path.read_text():
+            offenders.append(f"{path.relative_to(ROOT)}: uses {OPENS_CLIENT_FILE}")
+    assert not offenders, "\n".join(offenders)
+
+
 def test_the_scanner_catches_every_pattern_it_looks_for():
     assert personal_reads("name = matter.client.legal_name")
     assert personal_reads("def f(m):\n    client = m.client\n    return client.is_minor")

@@ -140,7 +140,7 @@ class World:
 
     def change(self, clock) -> None:
         if self.scenario == "engaged_then_revoked":
-            response = self.attorney.post(
+            response = self.coordinator.post(
                 reverse("survivors:engagement", args=[self.survivor.pk]),
                 {
                     "engaged_on": "2026-12-01",
@@ -271,10 +271,15 @@ def test_staffing_knows_the_client_only_as_the_basis_allows(world):
     expected = SCENARIOS[world.scenario]
     client = client_for_staffing(actor=actor_of(world.f["coordinator"]), matter=world.matter)
     assert client.languages == expected.staffing_languages
-    # Not knowing her age protects her as a minor; here she is one either way.
+    # She is a minor either way; what differs is whether staffing knows it or assumes it,
+    # and the coordinator is told which.
     assert client.minor_or_unknown
-    if not expected.staffing_languages:
-        assert client.unknown, "the coordinator is told why"
+    identity_unknown = [
+        reason
+        for reason in client.unknown
+        if "Identity" in reason or "no current consent or engagement" in reason
+    ]
+    assert bool(identity_unknown) == (not expected.staffing_languages), client.unknown
 
 
 def test_every_read_through_the_door_is_audited_without_personal_data(world):
@@ -418,3 +423,24 @@ def test_exports_never_carry_the_name(world):
     sees = SCENARIOS[world.scenario].survivor_page == 200
     assert share.status_code == (403 if sees else 404)
     assert NGO_NAME not in share.content.decode()
+
+
+def test_the_conflict_check_confirms_only_a_client_the_organization_may_name(world):
+    """Checking a guessed name as an adverse party must not confirm a client whose name
+    the consent never shared, or no longer shares."""
+    newcomer = make_survivor(world.f["harbor"], legal_name="Walk In Newcomer")
+    response = world.coordinator.post(
+        reverse("cases:conflict_new", args=[newcomer.pk]),
+        {
+            "party-TOTAL_FORMS": "1",
+            "party-INITIAL_FORMS": "0",
+            "party-0-role": "trafficker",
+            "party-0-name": NGO_NAME,
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    may_name = world.scenario in ("consent_with_identity", "engaged_then_revoked")
+    assert (f"matches a client in {world.matter.number}" in response.text) == may_name
+    if not may_name:
+        assert "No matches were found." in response.text

@@ -568,7 +568,7 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "survivors:consents": ObjectCase(_survivor_url, allowed="attorney"),
     "survivors:share_record": ObjectCase(_survivor_url, allowed="attorney"),
     "survivors:refer": ObjectCase(_survivor_url, allowed="attorney"),
-    "survivors:engagement": ObjectCase(_survivor_url, allowed="attorney"),
+    "survivors:engagement": ObjectCase(_survivor_url, allowed="coordinator"),
     "survivors:engagement_end": ObjectCase(
         _engagement_url, allowed="coordinator", methods=POST_ONLY
     ),
@@ -844,11 +844,13 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
     "survivors:intake_finish": _survivor_changes(_unfinished_intake_url, _no_data),
     "survivors:consents": _survivor_changes(_survivor_url, _consent_data),
     "survivors:refer": _survivor_changes(_survivor_url, _refer_data),
-    # Recording the engagement is an attorney's or a coordinator's, for a legal organization.
+    # Recording the engagement is a coordinator's, for a legal organization; an attorney
+    # who may change the record (manage=True adds them) may not open the client file.
     "survivors:engagement": _survivor_changes(
         _survivor_url,
         lambda f: {"engaged_on": "2026-12-01", "scope": "Representation in a T-visa matter"},
-        allowed="attorney",
+        allowed="coordinator",
+        manage=True,
     ),
     "survivors:consent_revoke": _survivor_changes(_consent_url, lambda f: {"reason": "Asked"}),
     "survivors:goal_status": _survivor_changes(_goal_url, lambda f: {"status": "achieved"}),

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +13,8 @@ from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
 from aftercare.blind_index import MATCH_STRENGTH, TokenKind, birth_date_token, name_tokens
 from cases.models import ConflictCheck, ConflictHit, Matter, Party, PartyToken, ProspectiveParty
-from survivors.models import Referral, Survivor, SurvivorToken
+from survivors.identity import conflict_client_matches, conflict_tokens_of
+from survivors.models import Referral, Survivor
 
 
 def _tokens_of(names: list[str], born=None) -> dict[str, str]:
@@ -37,19 +37,11 @@ def _strongest(kinds: set[str]) -> str | None:
 
 
 def _client_hits(org_id: int, tokens: dict[str, str], exclude_survivor: int | None):
-    """Everyone the organization has served: survivors it recorded or represents."""
-    clients = Survivor.objects.filter(
-        Q(organization_id=org_id) | Q(matters__organization_id=org_id)
+    """Everyone the organization has served and may name, asked of the survivors app:
+    a hit on a person it may not name would confirm a guessed name."""
+    return conflict_client_matches(
+        organization_id=org_id, tokens=tokens, exclude_survivor=exclude_survivor
     )
-    rows = (
-        SurvivorToken.objects.filter(token__in=list(tokens), survivor__in=clients)
-        .exclude(survivor_id=exclude_survivor)
-        .values_list("survivor_id", "token")
-    )
-    by_survivor: dict[int, set[str]] = {}
-    for survivor_id, token in rows:
-        by_survivor.setdefault(survivor_id, set()).add(tokens[token])
-    return by_survivor
 
 
 def _party_hits(org_id: int, tokens: dict[str, str]):
@@ -120,9 +112,7 @@ def conflict_check_run(
             referral=referral,
             requested_by=actor.user,
         )
-        client_tokens = dict(
-            SurvivorToken.objects.filter(survivor=client).values_list("token", "kind")
-        )
+        client_tokens = conflict_tokens_of(client)
         _record_hits(check, "client", client_tokens, exclude_survivor=client.pk)
         for party in parties:
             prospective = ProspectiveParty.objects.create(

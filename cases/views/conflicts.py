@@ -17,7 +17,13 @@ from cases.services.matters import matter_open
 from survivors.models import Purpose, Referral, Survivor
 from survivors.services.record import survivor_open
 
-coordinators = role_required(lambda m: m.role_enum.sees_whole_organization)
+# Conflict checks are a legal organization's duty; a partner NGO has none to run (and
+# must not be able to test names against records it erased).
+coordinators = role_required(
+    lambda m: (
+        m.role_enum.sees_whole_organization and m.organization.kind == m.organization.Kind.LEGAL_AID
+    )
+)
 
 
 @coordinators

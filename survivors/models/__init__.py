@@ -1,7 +1,7 @@
 """Survivors' models: the record (record.py), what others may see of it (sharing.py), and
 a legal organization's own client file (engagement.py)."""
 
-from survivors.models.engagement import Engagement
+from survivors.models.engagement import ClientFileToken, Engagement
 from survivors.models.record import (
     AGE_OF_MAJORITY,
     DataCategory,
@@ -27,6 +27,7 @@ from survivors.models.sharing import (
 
 __all__ = [
     "AGE_OF_MAJORITY",
+    "ClientFileToken",
     "Consent",
     "DataCategory",
     "Engagement",

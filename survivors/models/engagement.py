@@ -115,3 +115,24 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return f"engagement {self.pk} of {self.survivor_id} by {self.organization_id}"
+
+
+class ClientFileToken(models.Model):
+    """A keyed hash of a name or birth date in a legal organization's client file.
+
+    Its organization's conflict checks alone read it: what the client told her lawyers
+    (a fuller name, another spelling) is found by their checks, never by another
+    organization's or by a search. It outlives the client file's erasure on purpose,
+    unreadable, so that a former client is still found.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="tokens")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "token"], name="client_file_token_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} token of engagement {self.engagement_id}"

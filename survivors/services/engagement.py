@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
+from aftercare.blind_index import birth_date_token, name_tokens
 from aftercare.models import Organization, Role
 from survivors.identity import (
     Basis,
@@ -16,7 +17,7 @@ from survivors.identity import (
     knowledge_basis,
     survivor_identity_for,
 )
-from survivors.models import Engagement, Survivor
+from survivors.models import ClientFileToken, Engagement, Survivor
 from survivors.services.sharing import survivor_access_refresh
 
 ALREADY_ENGAGED = _("Your organization already has a client file for this person.")
@@ -25,7 +26,9 @@ NOT_KNOWN = _(
     "Your organization has no current consent for this person: the client must be "
     "referred (or come to you) before the engagement can be recorded."
 )
-ENGAGES = (Role.COORDINATOR, Role.ATTORNEY, Role.ORG_ADMIN)
+# Opening a client file is the organization's decision, and it outlives the partner's
+# consent: its coordinators and admins make it, not every attorney (volunteers included).
+ENGAGES = (Role.COORDINATOR, Role.ORG_ADMIN)
 
 
 def engagement_may_record(actor: Actor) -> bool:
@@ -77,6 +80,7 @@ def engagement_record(*, actor: Actor, survivor: Survivor, data: dict) -> Engage
                 **fields,
             )
             survivor_access_refresh(survivor=survivor, organization_id=actor.organization_id)
+            client_file_tokens_write(engagement)
             audit_record_by(
                 actor,
                 "survivors.engagement.recorded",
@@ -92,6 +96,21 @@ def engagement_record(*, actor: Actor, survivor: Survivor, data: dict) -> Engage
     except IntegrityError as race:  # a double click: the first one made the file
         raise ValidationError(ALREADY_ENGAGED) from race
     return engagement
+
+
+def client_file_tokens_write(engagement: Engagement) -> int:
+    """Index the client file's names and birth date for its organization's conflict checks."""
+    names = [engagement.legal_name, engagement.preferred_name]
+    found = {token: kind for name in names if name for kind, token in name_tokens(name).items()}
+    if engagement.date_of_birth:
+        found[birth_date_token(engagement.date_of_birth)] = "birth_date"
+    ClientFileToken.objects.bulk_create(
+        ClientFileToken(
+            engagement=engagement, organization_id=engagement.organization_id, kind=k, token=t
+        )
+        for t, k in found.items()
+    )
+    return len(found)
 
 
 def engagement_end(*, actor: Actor, engagement: Engagement) -> Engagement:

@@ -4,7 +4,7 @@ conflict check still finds the former client."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -28,7 +28,7 @@ def engaged(fixtures, clock):  # noqa: F811
 
 
 def test_ending_the_representation_keeps_the_client_file(engaged):
-    response = engaged.attorney.post(
+    response = engaged.coordinator.post(
         reverse("survivors:engagement_end", args=[engaged.engagement.pk])
     )
     assert response.status_code == 302
@@ -106,3 +106,110 @@ def test_a_file_whose_representation_ended_recently_is_kept(engaged):
     [report] = retention_apply(dry_run=False)
     assert report.client_files_due == 0
     assert Engagement.objects.get(pk=engaged.engagement.pk).legal_name == FILE_NAME
+
+
+def test_erasing_its_own_record_also_erases_an_engaged_walk_in_clients_work(
+    harbor, coordinator, client_for
+):
+    """A legal organization's own engagement is part of its own record: it does not keep
+    that organization's drafts, notes and PDFs back from its own erasure."""
+    import json
+
+    from cases.models import DocumentDraft
+    from survivors.models import Survivor
+    from tests.factories import make_matter, make_survivor
+
+    name = "Oksana Walkin Byelova"
+    survivor = make_survivor(
+        harbor,
+        legal_name=name,
+        date_of_birth=timezone.localdate() - timedelta(days=15 * 365),
+        interpreter_needed=True,
+    )
+    assert survivor.is_minor
+    Engagement.objects.create(
+        survivor=survivor,
+        organization=harbor,
+        engaged_on=timezone.localdate(),
+        scope=f"Protective order for {name}",
+        recorded_by=coordinator.user,
+    )
+    matter = make_matter(harbor, client=survivor)
+    DocumentDraft.objects.create(
+        matter=matter,
+        template_code="survivor_declaration",
+        created_by=coordinator.user,
+        fields_json=json.dumps({"paragraphs": f"I, {name}, declare"}),
+    )
+    client = client_for(coordinator, sudo=True)
+    client.post(reverse("survivors:erase", args=[survivor.pk]), {"confirm": survivor.code})
+
+    assert name not in DocumentDraft.objects.get(matter=matter).fields_json
+    erased = Survivor.objects.get(pk=survivor.pk)
+    assert erased.status == Survivor.Status.ERASED
+    assert not erased.is_minor and not erased.interpreter_needed
+    file = Engagement.objects.get(survivor=survivor)
+    assert file.erased_at is not None and name not in file.scope
+
+
+def _check(client, organization, name: str) -> str:
+    from tests.factories import make_survivor
+
+    newcomer = make_survivor(organization, legal_name="Walk In Newcomer")
+    return client.post(
+        reverse("cases:conflict_new", args=[newcomer.pk]),
+        {
+            "party-TOTAL_FORMS": "1",
+            "party-INITIAL_FORMS": "0",
+            "party-0-role": "trafficker",
+            "party-0-name": name,
+        },
+        follow=True,
+    ).text
+
+
+def test_the_conflict_check_finds_the_name_the_client_gave_her_lawyers_even_when_erased(
+    engaged,
+):
+    """The client file's own names are Harbor's to check against, before and after the
+    file is erased; another organization that knows her only from the partner never
+    learns them."""
+    from survivors.services.retention import client_file_erase
+    from tests.actors import actor_of
+
+    coordinator = engaged.coordinator
+    assert f"matches a client in {engaged.matter.number}" in _check(
+        coordinator, engaged.f["harbor"], FILE_NAME
+    )
+    client_file_erase(actor=actor_of(engaged.f["coordinator"]), engagement=engaged.engagement)
+    assert f"matches a client in {engaged.matter.number}" in _check(
+        coordinator, engaged.f["harbor"], FILE_NAME
+    )
+
+
+def test_another_organization_never_matches_a_name_from_harbors_client_file(
+    engaged, riverside, outsider, client_for
+):
+    from survivors.models import Consent, Purpose, SurvivorShare
+    from survivors.services.sharing import survivor_access_refresh
+    from tests.factories import make_matter
+
+    consent = Consent.objects.create(
+        survivor=engaged.survivor,
+        recipient=riverside,
+        purpose=Purpose.LEGAL_REPRESENTATION,
+        categories=["identity"],
+        method=Consent.Method.WRITTEN,
+        given_on=timezone.localdate(),
+        minor_assent=True,
+        guardian_consent_by="County agency",
+        recorded_by=engaged.f["intake_worker"].user,
+    )
+    SurvivorShare.objects.create(survivor=engaged.survivor, organization=riverside, consent=consent)
+    survivor_access_refresh(survivor=engaged.survivor, organization_id=riverside.pk)
+    matter = make_matter(riverside, client=engaged.survivor)
+    page = _check(client_for(outsider), riverside, FILE_NAME)
+    assert f"matches a client in {matter.number}" not in page
+    assert f"matches a client in {matter.number}" in _check(
+        client_for(outsider), riverside, NGO_NAME
+    ), "Riverside does find her by the name the partner shared"

@@ -15,6 +15,8 @@ from aftercare.audit import audit_chain_verify
 from aftercare.models import AuditEvent, Role
 from cases.models import (
     ConflictCheck,
+    Deadline,
+    DeadlineRule,
     DocumentDraft,
     DocumentVersion,
     Matter,
@@ -145,6 +147,23 @@ def write_legal_work(organization, survivor, tag: str) -> Matter:
         description=f"Employer of {CANARY}",
     )
     MatterNote.objects.create(matter=matter, author=attorney.user, body=f"{CANARY} told us {tag}")
+    Deadline.objects.create(
+        matter=matter,
+        kind="hearing",
+        title=f"Hearing for {CANARY}",
+        location=f"{CANARY} courthouse",
+        due_date=date(2027, 1, 20),
+        created_by=attorney.user,
+    )
+    # Counted from the birth date: its due date would give the birth date back.
+    Deadline.objects.create(
+        matter=matter,
+        kind="filing",
+        title="SIJS petition before the 21st birthday",
+        rule=DeadlineRule.objects.get(organization=organization, code="sijs-age-out"),
+        due_date=date(2015, 5, 16),
+        created_by=attorney.user,
+    )
     Opportunity.objects.create(
         organization=organization,
         matter=matter,
@@ -209,6 +228,7 @@ def rows_of(organization, survivor) -> set[tuple[str, object]]:
         PartyAlias.objects.filter(party__in=parties),
         ProspectiveParty.objects.filter(conflict_check__in=checks),
         MatterNote.objects.filter(matter__in=matters),
+        Deadline.objects.filter(matter__in=matters),
         DocumentDraft.objects.filter(matter__in=matters),
         DocumentVersion.objects.filter(matter__in=matters),
         Opportunity.objects.filter(matter__in=matters),
@@ -244,6 +264,7 @@ def test_after_erasure_the_canary_is_in_no_table_and_no_pdf(world, ngo_coordinat
         "cases_party",
         "cases_partyalias",
         "cases_matternote",
+        "cases_deadline",
         "cases_documentdraft",
         "cases_documentversion",
         "volunteers_opportunity",
@@ -256,6 +277,9 @@ def test_after_erasure_the_canary_is_in_no_table_and_no_pdf(world, ngo_coordinat
     page = erase(client_for(ngo_coordinator, sudo=True), survivor)
 
     assert readable_hits(CANARY) == set()
+    assert not Deadline.objects.filter(rule__anchor="birth").exists(), (
+        "a date counted from the birth date gives the birth date back"
+    )
     assert "The survivor&#x27;s personal data was erased." in page.text
     for line in (
         "Generated documents: the PDF and the data it was made from",
@@ -299,9 +323,12 @@ def test_an_engaged_legal_organization_keeps_its_client_file_and_nothing_else_st
 
 
 def test_a_conflict_check_still_finds_the_erased_former_client_and_no_search_does(
-    world, harbor, coordinator, ngo_coordinator, intake_worker, client_for
+    world, harbor, riverside, coordinator, outsider, ngo_coordinator, intake_worker, client_for
 ):
+    """Harbor engaged her: its conflict check still finds its former client. Riverside
+    only had a consent (revoked by the erasure): its check must not confirm her name."""
     survivor = world["survivor"]
+    engage(survivor, harbor)
     erase(client_for(ngo_coordinator, sudo=True), survivor)
 
     tokens = SurvivorToken.objects.filter(survivor=survivor)
@@ -320,6 +347,19 @@ def test_a_conflict_check_still_finds_the_erased_former_client_and_no_search_doe
     )
     harbor_matter = world["harbor_matter"]
     assert f"matches a client in {harbor_matter.number}" in response.text
+
+    riverside_newcomer = make_survivor(riverside, legal_name="Another Walk In")
+    elsewhere = client_for(outsider).post(
+        reverse("cases:conflict_new", args=[riverside_newcomer.pk]),
+        {
+            "party-TOTAL_FORMS": "1",
+            "party-INITIAL_FORMS": "0",
+            "party-0-role": Party.Role.TRAFFICKER,
+            "party-0-name": NAME,
+        },
+        follow=True,
+    )
+    assert elsewhere.status_code == 200 and "No matches were found." in elsewhere.text
 
     assert list(Survivor.objects.matching(name=NAME)) == []
     assert survivor_duplicates(membership=intake_worker, name=NAME, born=date(1994, 5, 17)) == (
