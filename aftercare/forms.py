@@ -1,5 +1,9 @@
+from datetime import date
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.models import Organization, Role
@@ -87,3 +91,60 @@ class OrganizationProfileForm(forms.ModelForm):
         if len(country) != 2 or not country.isalpha():
             raise forms.ValidationError(_("Use the two-letter country code, for example US."))
         return country
+
+
+# Dates a person types: anything before 1900 or after 2100 is a typo (a year of 0001 or
+# 9999), and some of them would break date arithmetic further on. Birth dates also
+# cannot be in the future.
+FIRST_SANE_DATE = date(1900, 1, 1)
+LAST_SANE_DATE = date(2100, 12, 31)
+
+
+class SaneDateValidator:
+    """Refuses a date outside [first, last]; `last` may be a callable (e.g. today)."""
+
+    def __init__(self, first: date = FIRST_SANE_DATE, last=LAST_SANE_DATE, *, birth=False):
+        self.first, self.last, self.birth = first, last, birth
+
+    def limits(self) -> tuple[date, date]:
+        return self.first, self.last() if callable(self.last) else self.last
+
+    def __call__(self, value) -> None:
+        if value is None:
+            return
+        first, last = self.limits()
+        if first <= value <= last:
+            return
+        if self.birth and value > last:
+            message = _("The date of birth is in the future.")
+        elif self.birth:
+            message = _("Enter a date of birth between %(first)s and today.")
+        else:
+            message = _("Enter a date between %(first)s and %(last)s. Check the year.")
+        raise forms.ValidationError(
+            message,
+            code="date_out_of_range",
+            params={"first": date_format(first), "last": date_format(last)},
+        )
+
+
+class SaneDatesMixin:
+    """Every DateField of the form refuses dates outside a sane range (1900-2100, or
+    1900-today for the fields named in `birth_date_fields`), with a clear message, and
+    the date picker offers only that range."""
+
+    birth_date_fields: tuple[str, ...] = ("date_of_birth", "born")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.DateField):
+                continue
+            if name in self.birth_date_fields:
+                validator = SaneDateValidator(last=timezone.localdate, birth=True)
+            else:
+                validator = SaneDateValidator()
+            field.validators.append(validator)
+            first, last = validator.limits()
+            field.widget.attrs.setdefault("min", first.isoformat())
+            field.widget.attrs.setdefault("max", last.isoformat())

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from aftercare.demo import acting_as
-from cases.kinds import SUB_KINDS, Stage
+from cases.kinds import STAGE_PATHS, SUB_KINDS
 from cases.models import DeadlineRule, Jurisdiction, Matter
 from cases.services.conflicts import conflict_check_decide, conflict_check_run
 from cases.services.deadlines import deadline_add, deadline_add_computed
@@ -96,7 +96,8 @@ def demo_seed_matters() -> int:
 
 def _work(attorney, matter: Matter, n: int, today, rng) -> None:
     if n % 3:
-        matter.stage = Stage.PREPARING
+        # The next stage on this kind's path ("preparing" is not on every path).
+        matter.stage = STAGE_PATHS[matter.kind][1]
         matter.save(update_fields=["stage"])
     deadline_add(
         actor=attorney.actor,

@@ -121,8 +121,12 @@ STAGE_PATHS: dict[str, tuple[str, ...]] = {
 
 
 def allowed_stages(kind: str, current: str) -> list[str]:
-    """The stages a matter of `kind` may move to from `current`."""
+    """The stages a matter of `kind` may move to from `current`. A matter in a stage not
+    on its kind's path (old or imported data) may move to any stage on the path: that is
+    how it gets back onto it."""
     path = STAGE_PATHS[kind]
+    if current not in path:
+        return list(path)
     i = path.index(current)
     moves = []
     if i + 1 < len(path):

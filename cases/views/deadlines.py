@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import fetch_for_user, posted, require_sudo_mode, second_factor_not_required
+from aftercare.forms import FIRST_SANE_DATE, LAST_SANE_DATE
 from cases import forms
 from cases.models import CalendarFeed, Deadline
 from cases.services.calendar_feed import (
@@ -78,14 +79,27 @@ def deadline_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{matter_url(deadline.matter)}#deadlines")
 
 
-def month_calendar(request: HttpRequest, new_feed_address: str | None = None) -> HttpResponse:
-    """The member's deadlines and hearings for one month, week by week."""
-    today = timezone.localdate()
+def _month_asked(request: HttpRequest, today: date) -> date:
+    """The first day of the `?month=YYYY-MM` asked for; this month when there is none, it
+    is not a month, or it is outside 1900-2100 (where the previous and next links would
+    leave the calendar)."""
     try:
         year, month = (int(x) for x in request.GET.get("month", "").split("-"))
         first = date(year, month, 1)
     except ValueError:
-        first = today.replace(day=1)
+        return today.replace(day=1)
+    if not FIRST_SANE_DATE <= first <= LAST_SANE_DATE:
+        messages.warning(
+            request, _("That month is out of range: the calendar shows this month instead.")
+        )
+        return today.replace(day=1)
+    return first
+
+
+def month_calendar(request: HttpRequest, new_feed_address: str | None = None) -> HttpResponse:
+    """The member's deadlines and hearings for one month, week by week."""
+    today = timezone.localdate()
+    first = _month_asked(request, today)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     items = (
         Deadline.objects.visible_to(request.membership)
@@ -115,8 +129,8 @@ def month_calendar(request: HttpRequest, new_feed_address: str | None = None) ->
         {
             "month": first,
             "today": today,
-            "previous": previous,
-            "following": following,
+            "previous": previous if previous >= FIRST_SANE_DATE else None,
+            "following": following if following <= LAST_SANE_DATE else None,
             "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
             "new_feed_address": new_feed_address,
             "has_feed": CalendarFeed.objects.filter(membership=request.membership).exists(),
