@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aftercare.forms import SaneDatesMixin
 from aftercare.models import Membership, Role
 from cases.kinds import Kind, Stage, SubKind
 from cases.models import ConflictCheck, Deadline, DeadlineRule, Jurisdiction, Party, TimeEntry
@@ -10,7 +11,7 @@ from cases.models import ConflictCheck, Deadline, DeadlineRule, Jurisdiction, Pa
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class ProspectivePartyForm(forms.Form):
+class ProspectivePartyForm(SaneDatesMixin, forms.Form):
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[("", "—"), *[(r, label) for r, label in Party.Role.choices]],
@@ -116,7 +117,7 @@ class MatterFilterForm(forms.Form):
         )
 
 
-class ComputedDeadlineForm(forms.Form):
+class ComputedDeadlineForm(SaneDatesMixin, forms.Form):
     rule = forms.ModelChoiceField(label=_("Rule"), queryset=DeadlineRule.objects.none())
     trigger_date = forms.DateField(
         label=_("Date it counts from"),
@@ -151,7 +152,7 @@ class ReminderDaysField(forms.CharField):
         return _days(value) if value else None
 
 
-class DeadlineForm(forms.ModelForm):
+class DeadlineForm(SaneDatesMixin, forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=[
@@ -211,7 +212,7 @@ class NoteForm(forms.Form):
     corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class TimeForm(forms.ModelForm):
+class TimeForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = TimeEntry
         fields = ["date", "minutes", "activity"]
@@ -224,7 +225,7 @@ class TimeForm(forms.ModelForm):
         return minutes
 
 
-class PartyForm(forms.Form):
+class PartyForm(SaneDatesMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Party.Role.choices)
     name = forms.CharField(label=_("Name"), max_length=200)
     aliases = forms.CharField(

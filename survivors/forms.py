@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftercare.forms import SaneDatesMixin
 from aftercare.models import Organization
 from survivors.models import (
     Consent,
@@ -21,7 +22,7 @@ from survivors.models import (
 )
 
 
-class SurvivorSearchForm(forms.Form):
+class SurvivorSearchForm(SaneDatesMixin, forms.Form):
     name = forms.CharField(
         label=_("Name or alias"),
         required=False,
@@ -61,7 +62,7 @@ def _checkboxes(choices, label, help_text=""):
     )
 
 
-class IntakePersonForm(forms.Form):
+class IntakePersonForm(SaneDatesMixin, forms.Form):
     title = _("About the person")
     legal_name = forms.CharField(
         label=_("Legal name"), max_length=200, help_text=_("As on an ID document, if there is one.")
@@ -185,7 +186,7 @@ class IntakeGuardianForm(forms.Form):
     guardian_contact = forms.CharField(label=_("How to reach them"), max_length=200, required=False)
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(SaneDatesMixin, forms.ModelForm):
     categories = forms.MultipleChoiceField(
         label=_("What may be shared"),
         choices=DataCategory.choices,
@@ -264,7 +265,7 @@ class ReferralMoveForm(forms.Form):
     )
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = ServiceGoal
         fields = ["need", "description", "target_date"]
@@ -280,7 +281,7 @@ class RetentionPolicyForm(forms.ModelForm):
         fields = ["years_after_closure", "enabled"]
 
 
-class EngagementForm(forms.ModelForm):
+class EngagementForm(SaneDatesMixin, forms.ModelForm):
     """The engagement and the client file's identity, as the client gave it."""
 
     class Meta:

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftercare.forms import SaneDatesMixin
 from cases.kinds import Kind
 from volunteers.certificates import MAX_BYTES
 from volunteers.models import (
@@ -132,7 +133,7 @@ class AdmissionForm(forms.ModelForm):
         return state
 
 
-class CredentialForm(forms.ModelForm):
+class CredentialForm(SaneDatesMixin, forms.ModelForm):
     certificate = forms.FileField(
         label=_("Certificate (optional)"),
         required=False,
@@ -182,7 +183,7 @@ class TrainingForm(forms.ModelForm):
         fields = ["name", "valid_for_months", "required_for_every_matter"]
 
 
-class PauseForm(forms.Form):
+class PauseForm(SaneDatesMixin, forms.Form):
     until = forms.DateField(label=_("Pause until"), widget=DATE)
 
     def __init__(self, *args, **kwargs):
@@ -216,7 +217,7 @@ class OpportunityForm(forms.Form):
     )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(SaneDatesMixin, forms.Form):
     start = forms.DateField(label=_("From"), widget=DATE)
     end = forms.DateField(label=_("To"), widget=DATE)
 
