@@ -95,7 +95,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_trail(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.filter(organization=request.membership.organization)
     before = request.GET.get("before", "")
-    if before.isdigit():
+    if before.isascii() and before.isdigit():
         events = events.filter(id__lt=int(before))
     page = list(events.select_related("actor").order_by("-id")[: AUDIT_PAGE_SIZE + 1])
     has_older = len(page) > AUDIT_PAGE_SIZE

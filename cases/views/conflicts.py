@@ -79,7 +79,9 @@ def _answered_referral(request: HttpRequest, client: Survivor) -> Referral | Non
     received = Referral.objects.filter(
         survivor=client, to_organization=request.membership.organization
     )
-    return fetch_for_user(request, received, pk=wanted if wanted.isdigit() else 0)
+    return fetch_for_user(
+        request, received, pk=wanted if wanted.isascii() and wanted.isdigit() else 0
+    )
 
 
 def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
