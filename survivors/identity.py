@@ -87,7 +87,6 @@ NOT_COVERED = _(
     "and no engagement is recorded."
 )
 ERASED = _("The survivor's record was erased.")
-NOT_RECORDED = _("Not recorded.")
 
 
 class IdentityWithheld(PermissionDenied):
@@ -111,28 +110,40 @@ class ClientIdentity:
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
 
-    def knows(self, name: str) -> bool:
-        return name in self.values
-
     def why_not(self, name: str) -> str:
         return self.withheld.get(name, "")
 
 
-def knowledge_basis(*, organization_id: int, survivor: Survivor) -> tuple[str, frozenset[str]]:
-    """How an organization knows a survivor, and which categories, without auditing.
+@dataclass(frozen=True)
+class Knowing:
+    """How an organization knows a survivor: basis ("" when not at all), the categories,
+    and its client file when the basis is an engagement."""
 
-    Returns (basis, categories); basis is "" when it does not know them at all.
-    """
+    basis: str
+    categories: frozenset[str]
+    client_file: Engagement | None = None
+
+
+def knowing(*, organization_id: int, survivor: Survivor) -> Knowing:
+    """How an organization knows a survivor, without auditing: read once, used by the door,
+    the pages that say how the client is known, and the engagement."""
     if survivor.organization_id == organization_id:
         if survivor.status == Survivor.Status.ERASED:
-            return "", frozenset()
-        return Basis.OWN_RECORD, frozenset(DataCategory.values)
+            return Knowing("", frozenset())
+        return Knowing(Basis.OWN_RECORD, frozenset(DataCategory.values))
     consented = consented_categories(organization_id=organization_id, survivor=survivor)
-    if _engagement(organization_id, survivor.pk) is not None:
-        return Basis.ENGAGEMENT, consented | {DataCategory.IDENTITY}
+    client_file = client_file_of(organization_id=organization_id, survivor_id=survivor.pk)
+    if client_file is not None:
+        return Knowing(Basis.ENGAGEMENT, consented | {DataCategory.IDENTITY}, client_file)
     if consented and survivor.status != Survivor.Status.ERASED:
-        return Basis.CONSENT, consented
-    return "", frozenset()
+        return Knowing(Basis.CONSENT, consented)
+    return Knowing("", frozenset())
+
+
+def knowledge_basis(*, organization_id: int, survivor: Survivor) -> tuple[str, frozenset[str]]:
+    """(basis, categories); basis is "" when the organization does not know them at all."""
+    known = knowing(organization_id=organization_id, survivor=survivor)
+    return known.basis, known.categories
 
 
 def consented_categories(*, organization_id: int, survivor: Survivor) -> frozenset[str]:
@@ -145,7 +156,7 @@ def consented_categories(*, organization_id: int, survivor: Survivor) -> frozens
     return frozenset(c for consent in consents for c in consent.categories)
 
 
-def _engagement(organization_id: int, survivor_id: int) -> Engagement | None:
+def client_file_of(*, organization_id: int, survivor_id: int) -> Engagement | None:
     """The organization's client file of this person, while it is not erased (a former
     client's file is kept under the organization's own retention)."""
     return (
@@ -185,11 +196,12 @@ def survivor_identity_for(
     if not asked <= USE_FIELDS[use]:
         raise ValueError(f"{use} may not ask for {sorted(asked - USE_FIELDS[use])}")
     organization_id = actor.organization_id
-    basis, categories = (
-        knowledge_basis(organization_id=organization_id, survivor=survivor)
+    known = (
+        knowing(organization_id=organization_id, survivor=survivor)
         if organization_id is not None
-        else ("", frozenset())
+        else Knowing("", frozenset())
     )
+    basis, categories, client_file = known.basis, known.categories, known.client_file
     if not basis or not _reaches(actor, survivor):
         audit_record_by(
             actor,
@@ -198,7 +210,6 @@ def survivor_identity_for(
             payload={"use": str(use), "reason": "no_basis" if not basis else "not_assigned"},
         )
         raise IdentityWithheld(str(ERASED if _erased_own(survivor, organization_id) else NO_BASIS))
-    client_file = _engagement(organization_id, survivor.pk) if basis == Basis.ENGAGEMENT else None
     today = timezone.localdate()
     values, withheld = {}, {}
     for name in sorted(asked):
@@ -257,13 +268,14 @@ def basis_summary(*, organization, survivor: Survivor) -> BasisSummary:
         }
     else:
         text = str(NO_BASIS)
-    may_engage = (basis == Basis.CONSENT and organization.kind == organization.Kind.LEGAL_AID) or (
-        basis == Basis.OWN_RECORD and organization.kind == organization.Kind.LEGAL_AID
+    # A consent basis means no client file yet; an own record may already have one.
+    may_engage = organization.kind == organization.Kind.LEGAL_AID and (
+        basis == Basis.CONSENT
+        or (
+            basis == Basis.OWN_RECORD
+            and client_file_of(organization_id=organization.pk, survivor_id=survivor.pk) is None
+        )
     )
-    if may_engage:
-        may_engage = not Engagement.objects.filter(
-            survivor=survivor, organization=organization, erased_at__isnull=True
-        ).exists()
     return BasisSummary(str(basis), text, may_engage)
 
 

@@ -25,12 +25,6 @@ from survivors.models.record import Survivor
 
 
 class EngagementQuerySet(models.QuerySet["Engagement"]):
-    def current(self) -> EngagementQuerySet:
-        return self.filter(ended_at__isnull=True, erased_at__isnull=True)
-
-    def of(self, *, survivor_id: int, organization_id: int) -> EngagementQuerySet:
-        return self.filter(survivor_id=survivor_id, organization_id=organization_id)
-
     def visible_to(self, membership) -> EngagementQuerySet:
         """An organization's own client files, to those of its members who may see the
         client (coordinators and admins: all of them)."""

@@ -17,15 +17,14 @@ from aftercare.actor import Actor
 from aftercare.audit import audit_record_by, audit_record_for_request
 from aftercare.blind_index import birth_date_token, name_parts, name_tokens
 from aftercare.models import Organization
+from survivors.identity import client_file_of, consented_categories
 from survivors.models import (
-    Consent,
     DataCategory,
     Engagement,
     SafeContact,
     Survivor,
     SurvivorAccess,
     SurvivorAlias,
-    SurvivorShare,
     SurvivorToken,
 )
 
@@ -147,12 +146,7 @@ def visible_categories(membership, survivor: Survivor) -> frozenset[str]:
     """Everything for the recording organization; for others, what current consents cover."""
     if survivor.organization_id == membership.organization_id:
         return frozenset(DataCategory.values)
-    consents = Consent.objects.filter(
-        shares__in=SurvivorShare.objects.current().filter(
-            survivor=survivor, organization_id=membership.organization_id
-        )
-    )
-    return frozenset(c for consent in consents for c in consent.categories)
+    return consented_categories(organization_id=membership.organization_id, survivor=survivor)
 
 
 def _manages(membership, survivor: Survivor) -> bool:
@@ -181,14 +175,8 @@ def survivor_open(
         categories = frozenset()
     else:
         categories = visible_categories(request.membership, survivor)
-    client_file = (
-        Engagement.objects.filter(
-            survivor=survivor,
-            organization_id=request.membership.organization_id,
-            erased_at__isnull=True,
-        )
-        .order_by("-engaged_on", "-id")
-        .first()
+    client_file = client_file_of(
+        organization_id=request.membership.organization_id, survivor_id=survivor.pk
     )
     audit_record_for_request(
         request,
