@@ -5,7 +5,8 @@ import logging
 from celery import shared_task
 from django.core.management import call_command
 
-from aftercare.audit import audit_chain_verify, audit_record
+from aftercare.actor import Actor
+from aftercare.audit import audit_chain_verify, audit_record_by
 
 logger = logging.getLogger(__name__)
 
@@ -13,8 +14,9 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True)
 def audit_chain_verify_task() -> bool:
     report = audit_chain_verify()
-    audit_record(
-        action="aftercare.audit.chain_verified",
+    audit_record_by(
+        Actor.system(),
+        "aftercare.audit.chain_verified",
         payload={
             "intact": report.intact,
             "checked": report.checked,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -172,9 +173,11 @@ class CredentialForm(SaneDatesMixin, forms.ModelForm):
 
 
 def _add_months(day: date, months: int) -> date:
+    """The same day so many months on; the month's last day when it is shorter (a
+    training done on 31 January and valid for one month lapses on 28 or 29 February)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, 28))
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class TrainingForm(forms.ModelForm):

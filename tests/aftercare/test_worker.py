@@ -34,7 +34,12 @@ def test_the_worker_verifies_the_audit_chain(celery_worker_process):
     )
     log = "" if event else celery_worker_process.stop()
     assert event is not None, f"the worker did not run the task:\n{log[-3000:]}"
-    assert event.payload == {"intact": True, "checked": 3, "broken_event_id": None}
+    assert event.payload == {
+        "intact": True,
+        "checked": 3,
+        "broken_event_id": None,
+        "channel": "worker",
+    }
 
 
 def test_a_worker_with_the_wrong_key_refuses_to_start(transactional_db):

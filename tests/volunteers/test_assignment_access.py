@@ -190,6 +190,9 @@ def test_a_trauma_heavy_assignment_gets_one_debrief_reminder(
     assert to_volunteer.count() == 1
     assert "Child" not in to_volunteer[0].message
     assert Notification.objects.filter(recipient=coordinator.user, message__contains="debrief")
+    reminded = AuditEvent.objects.get(action="volunteers.assignment.debrief_reminded")
+    assert (reminded.organization_id, reminded.object_id) == (harbor.pk, str(heavy.pk))
+    assert reminded.payload == {"user": volunteer.user_id, "channel": "worker"}
 
 
 def test_the_matter_page_cannot_add_a_volunteer_around_eligibility(matter, coordinator, client_for):
@@ -282,3 +285,42 @@ def test_a_volunteer_cannot_be_made_lead_attorney_when_a_matter_opens(
     assert not check.matters.exists(), "the refused opening left no matter behind"
     as_volunteer = client_for(unchecked)
     assert as_volunteer.get(reverse("survivors:detail", args=[child.pk])).status_code == 404
+
+
+def test_a_pause_tells_each_organization_only_of_its_own_matters(
+    harbor, riverside, matter, volunteer, coordinator, client_for
+):
+    """A volunteer of two organizations pauses while acting for Harbor: Riverside's
+    matter is handed back too, but Harbor's trail never counts or names it."""
+    from aftercare.models import Role
+    from cases.services.matters import team_member_add
+    from tests.factories import MembershipFactory, make_matter
+
+    assign(client_for(coordinator), matter, volunteer)
+    MembershipFactory(organization=riverside, role=Role.ATTORNEY, user=volunteer.user)
+    river_coordinator = MembershipFactory(organization=riverside, role=Role.COORDINATOR)
+    river_matter = make_matter(riverside)
+    team_member_add(actor=actor_of(river_coordinator), matter=river_matter, user=volunteer.user)
+
+    until = timezone.localdate() + timedelta(days=30)
+    client_for(volunteer).post(reverse("volunteers:pause"), {"until": until.isoformat()})
+
+    paused = AuditEvent.objects.filter(action="volunteers.profile.paused")
+    assert {e.organization_id: e.payload["matters"] for e in paused} == {
+        harbor.pk: 1,
+        riverside.pk: 1,
+    }
+    harbor_trail = AuditEvent.objects.filter(organization=harbor)
+    assert not harbor_trail.filter(object_type="cases.matter", object_id=str(river_matter.pk))
+    removed = AuditEvent.objects.get(
+        action="cases.matter.team_removed", object_id=str(river_matter.pk)
+    )
+    assert removed.organization_id == riverside.pk
+    assert Notification.objects.filter(
+        recipient=river_coordinator.user, message__contains=river_matter.number
+    ).exists()
+    # Both organizations number from M-2026-0001: Harbor's coordinator hears of one matter.
+    told_harbor = Notification.objects.filter(
+        recipient=coordinator.user, message__contains="paused"
+    )
+    assert [n.link for n in told_harbor] == [reverse("volunteers:staff", args=[matter.pk])]

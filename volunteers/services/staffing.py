@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
-from aftercare.models import Membership, Notification, Role
+from aftercare.models import Membership, Notification, Organization, Role
 from cases.kinds import Kind
 from cases.models import Matter
 from cases.services.matters import team_member_add, team_member_remove
@@ -237,7 +238,13 @@ def volunteer_unassign(*, actor: Actor, assignment: Assignment) -> None:
 
 def volunteer_pause(*, actor: Actor, profile: VolunteerProfile, until: date) -> int:
     """Step back until a date: every active assignment ends now and coordinators are asked
-    to restaff. Returns how many matters were handed back."""
+    to restaff. Returns how many matters were handed back.
+
+    A profile is the person's, shared by every organization they volunteer for, so the
+    pause reaches all of them; but each organization's trail records only its own
+    matters, written as the volunteer acting for that organization. The organization
+    the pause came from never learns how many matters another one had.
+    """
     if until < timezone.localdate():
         raise ValidationError({"until": _("Choose a date from today on.")})
     with transaction.atomic():
@@ -249,29 +256,63 @@ def volunteer_pause(*, actor: Actor, profile: VolunteerProfile, until: date) -> 
             .select_related("matter", "user")
             .select_for_update(of=("self",))
         )
-        for assignment in assignments:
-            _end(actor, assignment, Assignment.EndReason.PAUSED)
         # Any matter still granted (however it was given) goes too: a pause means no access.
-        others = Matter.objects.filter(
-            user_grants__user_id=profile.user_id, user_grants__permission__codename="view_matter"
-        ).select_related("client")
-        handed_back = [a.matter for a in assignments] + list(others)
-        for matter in others:
-            team_member_remove(actor=actor, matter=matter, user=profile.user)
-        for matter in handed_back:
-            coordinators_notify(
-                organization_id=matter.organization_id,
-                message=_("%(number)s needs a new volunteer: the assigned volunteer paused.")
-                % {"number": matter.number},
-                link=reverse("volunteers:staff", args=[matter.pk]),
+        others = list(
+            Matter.objects.filter(
+                user_grants__user_id=profile.user_id,
+                user_grants__permission__codename="view_matter",
             )
-        audit_record_by(
-            actor,
-            "volunteers.profile.paused",
-            target=profile,
-            payload={"until": until.isoformat(), "matters": len(handed_back)},
+            .exclude(pk__in=[a.matter_id for a in assignments])
+            .select_related("client")
+            .distinct()
         )
-    return len(handed_back)
+        by_organization: dict[int, list[Matter]] = {}
+        for matter in [a.matter for a in assignments] + others:
+            by_organization.setdefault(matter.organization_id, []).append(matter)
+        acting_for = {
+            organization_id: _acting_for(actor, organization_id)
+            for organization_id in by_organization.keys() | {actor.organization_id} - {None}
+        }
+        for assignment in assignments:
+            _end(
+                acting_for[assignment.matter.organization_id],
+                assignment,
+                Assignment.EndReason.PAUSED,
+            )
+        for matter in others:
+            team_member_remove(
+                actor=acting_for[matter.organization_id], matter=matter, user=profile.user
+            )
+        for organization_id, acting in acting_for.items():
+            matters = by_organization.get(organization_id, [])
+            for matter in matters:
+                coordinators_notify(
+                    organization_id=organization_id,
+                    message=_("%(number)s needs a new volunteer: the assigned volunteer paused.")
+                    % {"number": matter.number},
+                    link=reverse("volunteers:staff", args=[matter.pk]),
+                )
+            audit_record_by(
+                acting,
+                "volunteers.profile.paused",
+                target=profile,
+                payload={"until": until.isoformat(), "matters": len(matters)},
+                organization=acting.organization or Organization.objects.get(pk=organization_id),
+            )
+    return sum(len(matters) for matters in by_organization.values())
+
+
+def _acting_for(actor: Actor, organization_id: int) -> Actor:
+    """The same person, acting for another organization they belong to."""
+    if organization_id == actor.organization_id:
+        return actor
+    membership = (
+        Membership.objects.active()
+        .select_related("organization", "user")
+        .filter(user=actor.user, organization_id=organization_id)
+        .first()
+    )
+    return replace(actor, membership=membership)
 
 
 def volunteer_resume(*, actor: Actor, profile: VolunteerProfile) -> None:

@@ -46,7 +46,7 @@ def debriefs_remind(*, now=None, batch: int = 200) -> int:
         Assignment.objects.filter(
             debrief_due_at__lte=now, debrief_reminded_at__isnull=True, ended_at__isnull=True
         )
-        .select_related("matter")
+        .select_related("matter", "organization")
         .order_by("debrief_due_at")[:batch]
     )
     sent = 0
@@ -72,6 +72,14 @@ def debriefs_remind(*, now=None, batch: int = 200) -> int:
                 organization_id=assignment.organization_id,
                 message=_("A volunteer on %(number)s is due for a debrief.") % {"number": number},
                 link=reverse("volunteers:staff", args=[assignment.matter_id]),
+            )
+            # The organization's trail shows the reminder went out, as it shows a click.
+            audit_record_by(
+                Actor.system(),
+                "volunteers.assignment.debrief_reminded",
+                target=assignment.matter,
+                payload={"user": assignment.user_id},
+                organization=assignment.organization,
             )
             sent += 1
     return sent
