@@ -29,6 +29,8 @@ RUN groupadd --gid 10001 aftercare \
 WORKDIR /app
 
 # Dependencies before the code, so that editing the code does not reinstall them.
+# Only the runtime lock: test, lint and benchmark tools (requirements-dev.lock) never
+# ship in the image.
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --root-user-action=ignore -r requirements.lock
 

@@ -4,7 +4,11 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+# requirements.lock is what production runs (the image installs only it);
+# requirements-dev.lock adds the tools for tests, lint, locking and benchmarks, held to
+# the same versions. The venv is reinstalled when either changes.
+LOCKS := requirements.lock requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha1sum | cut -c1-12)
 
 .PHONY: help env run test lint format code translations messages clean lock bench bench-large bench-reminders bench-pdf
 
@@ -14,10 +18,10 @@ help:
 	@echo "make lint   ruff check and format check"
 	@echo "make code EMAIL=attorney@harbor.example   print a demo user's current sign-in code"
 
-$(STAMP): requirements.lock
+$(STAMP): $(LOCKS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements.lock -r requirements-dev.lock
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -67,10 +71,14 @@ messages: $(STAMP) .env
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache
 
-# Re-pin requirements.lock after changing the ranges in pyproject.toml.
+# Re-pin after changing the ranges in pyproject.toml, from the index pip is configured
+# with. The runtime lock first; the development lock is constrained by it, so tests run
+# the very versions production does. Existing pins are kept unless a range excludes them.
+LOCK_FLAGS := --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 lock: $(STAMP)
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
-	  --no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev -c requirements.lock \
+	  -o requirements-dev.lock pyproject.toml
 
 # Benchmarks (PostgreSQL; they build and drop their own databases). See benchmarks/README.md.
 # The scale suite: every goal of issue #8 at 100k survivors (growth measured from 10k).

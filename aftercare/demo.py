@@ -1,14 +1,22 @@
-"""Demo organizations and people. Every name here is invented."""
+"""Demo organizations and people, and the registry through which each app seeds its own
+demo data. Every name here is invented.
+
+The core knows no feature app: `seed_demo` creates the organizations and users here,
+then runs whatever the apps' `demo` modules registered with `@demo_seeder`, found the
+way Django finds admin modules.
+"""
 
 from __future__ import annotations
 
 import secrets
 from base64 import b32decode, b32encode
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.test import RequestFactory
+from django.utils.module_loading import autodiscover_modules
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aftercare.actor import Actor, Channel
@@ -129,3 +137,34 @@ def acting_as(email: str, organization_name: str) -> HttpRequest:
     # last service taking a request does.
     request.actor = Actor(user=request.user, membership=request.membership, channel=Channel.COMMAND)
     return request
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    floor: int
+    seed: Callable[[], int]
+    reports: str
+
+
+_seeders: dict[str, DemoSeeder] = {}
+
+
+def demo_seeder(*, floor: int, reports: str) -> Callable[[Callable[[], int]], Callable[[], int]]:
+    """Register an app's demo seeding: an idempotent function returning how many things it
+    created, and the line `reports.format(count)` that tells the operator so.
+
+    `floor` is the app's place in the dependency order (core 0, survivors 1, cases 2,
+    volunteers 3): lower floors seed first, because higher ones build on their rows.
+    """
+
+    def register(seed: Callable[[], int]) -> Callable[[], int]:
+        _seeders[f"{seed.__module__}.{seed.__qualname__}"] = DemoSeeder(floor, seed, reports)
+        return seed
+
+    return register
+
+
+def demo_seeders() -> list[DemoSeeder]:
+    """Every installed app's registered seeding, lowest floor first."""
+    autodiscover_modules("demo")
+    return [_seeders[name] for name in sorted(_seeders, key=lambda n: (_seeders[n].floor, n))]

@@ -12,17 +12,22 @@ from pathlib import Path
 import environ
 from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.env import (
+    SettingError,
     env_bool,
     env_choice,
+    env_database,
+    env_email,
     env_int,
     env_list,
     env_secret,
     env_str,
+    report_setting_errors_in_one_line,
 )
+
+report_setting_errors_in_one_line()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -37,7 +42,7 @@ TESTING = AFTERCARE_ENV == "test"
 
 def _required(name: str, value, hint: str):
     if not value:
-        raise ImproperlyConfigured(f"{name} is not set. {hint}")
+        raise SettingError(f"{name} is not set. {hint}")
     return value
 
 
@@ -51,25 +56,25 @@ SECRET_KEY = _required("SECRET_KEY", env_secret("SECRET_KEY"), _KEY_HINT)
 # Newest key first: it encrypts, every key in the list decrypts. The library wants
 # a list, never a comma-separated string.
 FIELD_ENCRYPTION_KEY = _required(
-    "FIELD_ENCRYPTION_KEY", env_list("FIELD_ENCRYPTION_KEY", secret=True), _KEY_HINT
+    "FIELD_ENCRYPTION_KEY", env_list("FIELD_ENCRYPTION_KEY"), _KEY_HINT
 )
 for _position, _key in enumerate(FIELD_ENCRYPTION_KEY, start=1):
     try:
         Fernet(_key)
     except ValueError as _exc:
-        raise ImproperlyConfigured(
-            f"FIELD_ENCRYPTION_KEY: key {_position} is not a url-safe base64 Fernet key"
+        raise SettingError(
+            f"FIELD_ENCRYPTION_KEY: key {_position} is not a url-safe base64 Fernet key "
+            "(make one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')"
         ) from _exc
 
 # The keyed hash behind name search must never share a key with encryption:
 # a leaked search key must not also unlock the data.
 BLIND_INDEX_KEY = _required("BLIND_INDEX_KEY", env_secret("BLIND_INDEX_KEY"), _KEY_HINT)
 if len(BLIND_INDEX_KEY) < 32:
-    raise ImproperlyConfigured("BLIND_INDEX_KEY must be at least 32 characters long")
+    raise SettingError("BLIND_INDEX_KEY must be at least 32 characters long")
 if BLIND_INDEX_KEY in FIELD_ENCRYPTION_KEY or BLIND_INDEX_KEY == SECRET_KEY:
-    raise ImproperlyConfigured(
-        "BLIND_INDEX_KEY must differ from SECRET_KEY and every encryption key"
-    )
+    raise SettingError("BLIND_INDEX_KEY must differ from SECRET_KEY and every encryption key")
 
 # ---------------------------------------------------------------------------
 # Core
@@ -77,7 +82,7 @@ if BLIND_INDEX_KEY in FIELD_ENCRYPTION_KEY or BLIND_INDEX_KEY == SECRET_KEY:
 # Off by default even locally: a debug page can show decrypted personal data.
 DEBUG = env_bool("DEBUG", default=False)
 if PRODUCTION and DEBUG:
-    raise ImproperlyConfigured("DEBUG must be off when AFTERCARE_ENV=production")
+    raise SettingError("DEBUG must be off when AFTERCARE_ENV=production")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION:
@@ -149,9 +154,8 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------
 # Database
 # ---------------------------------------------------------------------------
-_env = environ.Env()
 DATABASES = {
-    "default": _env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'aftercare.sqlite3'}")
+    "default": env_database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'aftercare.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real Celery worker process can share it in tests.
@@ -249,8 +253,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 # ---------------------------------------------------------------------------
 # Email
 # ---------------------------------------------------------------------------
-_email = _env.email_url("EMAIL_URL", default="consolemail://")
+_email = env_email("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH")
 EMAIL_HOST = _email.get("EMAIL_HOST", "")
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")

@@ -72,7 +72,7 @@ def django_env(url: str, **extra: str) -> dict[str, str]:
 
 
 def build_scale_database(url: str, survivors: int) -> float:
-    """A fresh database: migrations, then `generate_scale_data`. Returns the seconds taken."""
+    """A fresh database: migrations, then generate_scale_data.py. Returns the seconds taken."""
     started = time.perf_counter()
     drop_database(url)
     admin_sql(f'CREATE DATABASE "{db_name(url)}"')
@@ -80,7 +80,7 @@ def build_scale_database(url: str, survivors: int) -> float:
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
-        [*manage, "generate_scale_data", "--survivors", str(survivors)],
+        [sys.executable, "benchmarks/generate_scale_data.py", "--survivors", str(survivors)],
         cwd=ROOT,
         env=env,
         check=True,

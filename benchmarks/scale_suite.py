@@ -1,6 +1,6 @@
 """The scale suite: every speed goal of issue #8, each a ratio measured in one run.
 
-Builds two PostgreSQL databases with `generate_scale_data` (by default 10k and 100k
+Builds two PostgreSQL databases with generate_scale_data.py (by default 10k and 100k
 survivors; `--survivors 1000000 --growth-from 100000` for `make bench-large`), then,
 alternating case and baseline and taking medians of repeated runs:
 

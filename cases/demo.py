@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from aftercare.demo import acting_as
+from aftercare.demo import acting_as, demo_seeder
 from cases.kinds import STAGE_PATHS, SUB_KINDS
 from cases.models import DeadlineRule, Jurisdiction, Matter
 from cases.services.conflicts import conflict_check_decide, conflict_check_run
@@ -47,6 +47,7 @@ def _clients(harbor) -> list[Survivor]:
     return list(referred.order_by("id")) + list(own.order_by("id"))
 
 
+@demo_seeder(floor=2, reports="Opened {} demo matters at Harbor Legal Aid.")
 def demo_seed_matters() -> int:
     """Idempotent: nothing is added once Harbor has matters."""
     coordinator = acting_as("coordinator@harbor.example", "Harbor Legal Aid")

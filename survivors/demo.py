@@ -10,7 +10,7 @@ from django.utils import timezone
 from faker import Faker
 
 from aftercare.access import access_grant
-from aftercare.demo import acting_as
+from aftercare.demo import acting_as, demo_seeder
 from aftercare.models import Organization, User
 from survivors.models import (
     Consent,
@@ -88,6 +88,7 @@ def _person(fake_by_locale: dict[str, Faker], rng: random.Random, today: date) -
     return data, aliases
 
 
+@demo_seeder(floor=1, reports="Created {} synthetic survivors.")
 def demo_seed_survivors() -> int:
     """About 40 survivors at Safe Haven and Harbor; assigned survivors for the Harbor staff.
 

@@ -135,8 +135,8 @@ IDENTITY_ONLY = ("SurvivorToken", "SurvivorAlias", "SafeContact")
 OPENS_CLIENT_FILE = "IdentityUse.ENGAGEMENT"
 # Who may import them anyway, and why.
 WRITES_SYNTHETIC_ROWS = {
-    "aftercare/management/commands/generate_scale_data.py": "bulk-writes synthetic rows "
-    "for the benchmarks; reads none (it belongs under benchmarks/, see the README)",
+    "benchmarks/generate_scale_data.py": "benchmark tooling that bulk-writes synthetic "
+    "aliases and tokens for the scale databases; reads none",
 }
 
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from aftercare.demo import acting_as
+from aftercare.demo import acting_as, demo_seeder
 from aftercare.models import Membership, Organization, Role, User
 from cases.models import Matter, TimeEntry
 from volunteers.models import BarAdmission, Credential, Training, VolunteerProfile
@@ -164,6 +164,7 @@ def _slug(name: str) -> str:
     return "".join(c for c in name.lower().split()[0] if c.isalpha())
 
 
+@demo_seeder(floor=3, reports="Added {} demo volunteers at Harbor Legal Aid (they cannot sign in).")
 def demo_seed_volunteers() -> int:
     """Idempotent: nothing is added once Harbor has volunteer profiles."""
     coordinator = acting_as("coordinator@harbor.example", HARBOR)

@@ -99,3 +99,56 @@ def test_every_demo_matter_can_be_staffed_with_an_eligible_explained_choice():
         assert eligible, f"{matter.number} has no eligible volunteer"
         assert eligible[0].reasons_for, "the choice is explained"
         assert any(not m.eligible and m.reasons_against for m in ranked), "and refusals too"
+
+
+def test_each_app_seeds_its_own_demo_lowest_floor_first():
+    from aftercare.demo import demo_seeders
+
+    assert [seeder.seed.__module__ for seeder in demo_seeders()] == [
+        "survivors.demo",
+        "cases.demo",
+        "volunteers.demo",
+    ]
+
+
+def test_a_newly_registered_seeder_runs_without_the_command_naming_it():
+    from aftercare import demo
+
+    ran = []
+
+    @demo.demo_seeder(floor=9, reports="Planted {} demo gardens.")
+    def demo_seed_gardens() -> int:
+        ran.append(Survivor.objects.count())  # after the survivors' lower floor seeded
+        return 2
+
+    try:
+        out = seed()
+    finally:
+        demo._seeders.pop(f"{__name__}.{demo_seed_gardens.__qualname__}")
+    assert "Planted 2 demo gardens." in out
+    assert ran and ran[0] > 0
+
+
+def test_the_core_imports_no_feature_app():
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    core = Path(settings.BASE_DIR) / "aftercare"
+    offenders = []
+    for path in sorted(core.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            modules = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            offenders += [
+                f"{path.relative_to(core)}: {module}"
+                for module in modules
+                if module.split(".")[0] in {"survivors", "cases", "volunteers"}
+            ]
+    assert not offenders, offenders

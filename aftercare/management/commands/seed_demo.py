@@ -1,16 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from aftercare.demo import demo_seed_core
-from cases.demo import demo_seed_matters
-from survivors.demo import demo_seed_survivors
-from volunteers.demo import demo_seed_volunteers
+from aftercare.demo import demo_seed_core, demo_seeders
 
 
 class Command(BaseCommand):
     help = (
-        "Create synthetic demo organizations and users (idempotent). New users' passwords and "
-        "authenticator secrets are printed once; pass --password/--totp-secret to set them."
+        "Create synthetic demo organizations and users (idempotent), then every app's demo "
+        "data. New users' passwords and authenticator secrets are printed once; pass "
+        "--password/--totp-secret to set them."
     )
 
     def add_arguments(self, parser) -> None:
@@ -26,19 +24,10 @@ class Command(BaseCommand):
             credentials = demo_seed_core(password=password, totp_secret=totp_secret)
         except ValueError as error:
             raise CommandError(str(error)) from error
-        # Every app's demo data, lowest floor first (this command is one of the two
-        # places allowed to name every app).
-        survivors = demo_seed_survivors()
-        matters = demo_seed_matters()
-        volunteers = demo_seed_volunteers()
-        if survivors:
-            self.stdout.write(f"Created {survivors} synthetic survivors.")
-        if matters:
-            self.stdout.write(f"Opened {matters} demo matters at Harbor Legal Aid.")
-        if volunteers:
-            self.stdout.write(
-                f"Added {volunteers} demo volunteers at Harbor Legal Aid (they cannot sign in)."
-            )
+        # Each app registers its own seeding in its demo module (aftercare.demo.demo_seeder).
+        for seeder in demo_seeders():
+            if created := seeder.seed():
+                self.stdout.write(seeder.reports.format(created))
         if not credentials:
             self.stdout.write(
                 "Demo data is in place. Passwords were printed when it was first created; "

@@ -1,4 +1,5 @@
-"""Synthetic data at scale, for the benchmarks: `manage.py generate_scale_data --survivors N`.
+"""Synthetic data at scale, for the benchmarks: `python benchmarks/generate_scale_data.py
+--survivors N` into a fresh, migrated database (benchmarks/common.py builds them).
 
 Organizations, people of every role, survivors with aliases and blind-index tokens,
 matters of every kind with their conflict checks, parties, deadlines, reminders,
@@ -12,21 +13,35 @@ bulk_create elsewhere). Encrypted fields are encrypted by their model fields as 
 batch is written, and tokens come from `aftercare.blind_index`, so a generated
 survivor is found through the same search path as a real one. Every value is
 invented by Faker and a seeded random generator: no real person, ever.
+
+Benchmark tooling, not part of the application: it writes rows directly, with the
+apps' own helpers for codes and tokens, so it lives here and not in an app.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from pathlib import Path
 from types import SimpleNamespace
+
+if __name__ == "__main__":
+    # Run as a script: Django is set up before the imports below load the models.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftercare.settings")
+    import django
+
+    django.setup()
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
-from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
@@ -211,7 +226,7 @@ class _Chunk:
 class Generator:
     def __init__(self, *, survivors: int, seed: int, batch_size: int, progress: bool) -> None:
         self.total = survivors
-        self.rng = random.Random(seed)  # noqa: S311  (synthetic data, not security)
+        self.rng = random.Random(seed)  # synthetic data, not security
         self.batch_size = batch_size
         self.progress = progress
         self.ids = _Ids()
@@ -659,39 +674,57 @@ def survivor_token_rows(
     return rows
 
 
-class Command(BaseCommand):
-    help = (
-        "Fill an empty database with synthetic survivors, matters and permission rows at "
-        "scale, for the benchmarks (benchmarks/README.md). Refused in production."
+class ScaleDataRefusedError(Exception):
+    """The database or the mode is not one to fill with synthetic rows."""
+
+
+def generate_scale_data(
+    *, survivors: int, seed: int = 2026, batch_size: int = 2000, progress: bool = False
+) -> dict[str, int]:
+    """Fill an empty, migrated database; returns how many rows of each kind were written."""
+    if settings.PRODUCTION:
+        raise ScaleDataRefusedError(
+            "generate_scale_data is refused in production: it fills the database with "
+            "synthetic records and accounts."
+        )
+    if survivors < 1:
+        raise ScaleDataRefusedError("--survivors must be at least 1.")
+    if Survivor.objects.exists():
+        raise ScaleDataRefusedError(
+            "This database already has survivors. Generate scale data into a fresh, "
+            "migrated database (the benchmarks create their own)."
+        )
+    generator = Generator(
+        survivors=survivors, seed=seed, batch_size=max(1, batch_size), progress=progress
     )
+    return generator.run()
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("--survivors", type=int, required=True, help="How many survivors.")
-        parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
-        parser.add_argument(
-            "--batch-size", type=int, default=2000, help="Survivors per written batch."
-        )
 
-    def handle(self, *args, survivors: int, seed: int, batch_size: int, **options) -> None:
-        if settings.PRODUCTION:
-            raise CommandError(
-                "generate_scale_data is refused in production: it fills the database with "
-                "synthetic records and accounts."
-            )
-        if survivors < 1:
-            raise CommandError("--survivors must be at least 1.")
-        if Survivor.objects.exists():
-            raise CommandError(
-                "This database already has survivors. Generate scale data into a fresh, "
-                "migrated database (the benchmarks create their own)."
-            )
-        generator = Generator(
-            survivors=survivors,
-            seed=seed,
-            batch_size=max(1, batch_size),
-            progress=options["verbosity"] > 0,
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Fill an empty database with synthetic survivors, matters and permission "
+        "rows at scale, for the benchmarks (benchmarks/README.md). Refused in production."
+    )
+    parser.add_argument("--survivors", type=int, required=True, help="How many survivors.")
+    parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
+    parser.add_argument("--batch-size", type=int, default=2000, help="Survivors per batch.")
+    parser.add_argument("--quiet", action="store_true", help="No progress bar, no counts.")
+    args = parser.parse_args(argv)
+    try:
+        written = generate_scale_data(
+            survivors=args.survivors,
+            seed=args.seed,
+            batch_size=args.batch_size,
+            progress=not args.quiet,
         )
-        written = generator.run()
-        if options["verbosity"] > 0:
-            for label, count in sorted(written.items()):
-                self.stdout.write(f"{label:<32} {count:>12,}")
+    except ScaleDataRefusedError as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    if not args.quiet:
+        for label, count in sorted(written.items()):
+            print(f"{label:<32} {count:>12,}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

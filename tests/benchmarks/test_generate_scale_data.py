@@ -1,15 +1,16 @@
-"""generate_scale_data: synthetic rows in realistic proportions, found and guarded
-through the same paths as real ones, and never in production."""
+"""benchmarks/generate_scale_data.py: synthetic rows in realistic proportions, found and
+guarded through the same paths as real ones, and never in production."""
 
-import io
+import subprocess
+import sys
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.conf import settings as django_settings
 from django.db.models import Count
 from django.urls import reverse
 
 from aftercare.models import Membership, Role
+from benchmarks.generate_scale_data import ScaleDataRefusedError, generate_scale_data
 from cases.kinds import Kind
 from cases.models import Deadline, Matter, MatterNote, MatterUserGrant, Party, PartyToken
 from survivors.models import Survivor, SurvivorAlias, SurvivorUserGrant
@@ -21,7 +22,7 @@ SURVIVORS = 150
 
 
 def generate(survivors: int = SURVIVORS) -> None:
-    call_command("generate_scale_data", survivors=survivors, verbosity=0, stdout=io.StringIO())
+    generate_scale_data(survivors=survivors)
 
 
 @pytest.fixture
@@ -87,11 +88,24 @@ def test_a_matter_is_visible_to_its_team_attorney_and_to_no_other_attorney(gener
 
 def test_production_mode_is_refused(settings):
     settings.PRODUCTION = True
-    with pytest.raises(CommandError, match="refused in production"):
+    with pytest.raises(ScaleDataRefusedError, match="refused in production"):
         generate(5)
     assert not Survivor.objects.exists()
 
 
 def test_a_database_that_already_has_survivors_is_refused(generated):
-    with pytest.raises(CommandError, match="already has survivors"):
+    with pytest.raises(ScaleDataRefusedError, match="already has survivors"):
         generate(5)
+
+
+def test_the_benchmarks_run_it_as_a_script_that_refuses_a_bad_size():
+    # The way benchmarks/common.py runs it; it stops before touching any database.
+    result = subprocess.run(
+        [sys.executable, "benchmarks/generate_scale_data.py", "--survivors", "0"],
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "--survivors must be at least 1."
