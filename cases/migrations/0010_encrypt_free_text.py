@@ -1,78 +1,12 @@
-"""Encrypt what people type into deadlines (title, where) and a matter's closing reason.
+"""Make room for encrypted values in deadlines (title, where) and a matter's closing reason.
 
-The columns become text (ciphertext is longer than the typed value), then every stored
-value is encrypted with the newest FIELD_ENCRYPTION_KEY. Reversible: going back decrypts
-each value and the columns return to their former lengths, which the typed values fit
-(the forms held them to those lengths).
+The columns become text: ciphertext is longer than the typed value. The values are
+encrypted by the next migration, on its own: PostgreSQL refuses to alter a table in the
+transaction that updated its rows, so going back (decrypt, then shorten) needs two.
 """
 
 import encrypted_model_fields.fields
-from cryptography.fernet import InvalidToken
 from django.db import migrations
-
-# (table, column) of each value encrypted here.
-COLUMNS = [
-    ("cases_deadline", "title"),
-    ("cases_deadline", "location"),
-    ("cases_matter", "closing_reason"),
-]
-BATCH = 1000
-
-
-def _crypter():
-    # Read at call time: the module builds its crypter once, from the keys configured.
-    return encrypted_model_fields.fields.CRYPTER
-
-
-def _is_encrypted(value: str) -> bool:
-    try:
-        _crypter().decrypt(value.encode())
-    except InvalidToken:
-        return False
-    return True
-
-
-def _rewrite(schema_editor, table: str, column: str, change) -> None:
-    """Apply `change` to each non-empty value in primary-key batches; None leaves it."""
-    connection = schema_editor.connection
-    quote = connection.ops.quote_name
-    last = 0
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, {quote(column)} FROM {quote(table)} "  # noqa: S608
-                f"WHERE id > %s AND {quote(column)} <> '' ORDER BY id LIMIT %s",
-                [last, BATCH],
-            )
-            rows = cursor.fetchall()
-            if not rows:
-                return
-            updates = [(new, pk) for pk, value in rows if (new := change(value)) is not None]
-            cursor.executemany(
-                f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE id = %s",  # noqa: S608
-                updates,
-            )
-        last = rows[-1][0]
-
-
-def encrypt_typed_values(apps, schema_editor) -> None:
-    def encrypt(value: str) -> str | None:
-        # Already encrypted (a run interrupted and resumed): leave it.
-        return None if _is_encrypted(value) else _crypter().encrypt(value.encode()).decode()
-
-    for table, column in COLUMNS:
-        _rewrite(schema_editor, table, column, encrypt)
-
-
-def decrypt_typed_values(apps, schema_editor) -> None:
-    def decrypt(value: str) -> str | None:
-        try:
-            return _crypter().decrypt(value.encode()).decode()
-        except InvalidToken:
-            return None  # plaintext already
-
-    for table, column in COLUMNS:
-        _rewrite(schema_editor, table, column, decrypt)
 
 
 class Migration(migrations.Migration):
@@ -104,5 +38,4 @@ class Migration(migrations.Migration):
                 blank=True, verbose_name="closing reason"
             ),
         ),
-        migrations.RunPython(encrypt_typed_values, decrypt_typed_values),
     ]
