@@ -92,6 +92,12 @@ class OrganizationProfileForm(forms.ModelForm):
             raise forms.ValidationError(_("Use the two-letter country code, for example US."))
         return country
 
+    def clean_services(self) -> list[str]:
+        # In the order offered, whatever order they were ticked in: the same services
+        # ticked again are not a change.
+        ticked = set(self.cleaned_data["services"])
+        return [code for code in Organization.Service.values if code in ticked]
+
 
 # Dates a person types: anything before 1900 or after 2100 is a typo (a year of 0001 or
 # 9999), and some of them would break date arithmetic further on. Birth dates also

@@ -198,29 +198,42 @@ def membership_update(
     return locked
 
 
-def organization_update(*, actor: Actor, organization: Organization, data: dict) -> Organization:
-    """Change the acting organization's profile; no one edits another organization's.
+ORGANIZATION_PROFILE_FIELDS = (
+    "name",
+    "country",
+    "jurisdiction",
+    "contact_email",
+    "contact_phone",
+    "services",
+)
 
-    Compares with the stored row, not the instance given: a bound model form has
-    already copied what was typed onto its instance.
+
+def organization_update(*, actor: Actor, organization: Organization, data: dict) -> list[str]:
+    """Change the acting organization's profile; return the names of the fields changed.
+
+    `data` holds the new values (a form's cleaned data); they are compared with the stored
+    row, locked, never with the instance given, which a bound model form may already have
+    changed. Only profile fields may change. An unchanged save writes nothing, not even an
+    audit event; a change audits the names of the fields, never their values.
     """
     if organization.pk != actor.organization_id:
         raise PermissionDenied
+    unknown = set(data) - set(ORGANIZATION_PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
     with transaction.atomic():
         stored = Organization.objects.select_for_update().get(pk=organization.pk)
-        changed = [name for name, value in data.items() if getattr(stored, name) != value]
+        changed = sorted(name for name, value in data.items() if getattr(stored, name) != value)
+        if not changed:
+            return []
         for name in changed:
             setattr(stored, name, data[name])
-        if changed:
-            stored.full_clean()
-            stored.save(update_fields=changed)
+        stored.full_clean()
+        stored.save(update_fields=changed)
         audit_record_by(
-            actor,
-            "aftercare.organization.changed",
-            target=stored,
-            payload={"fields": sorted(changed)},
+            actor, "aftercare.organization.changed", target=stored, payload={"fields": changed}
         )
-    return stored
+    return changed
 
 
 def notification_acknowledge(*, actor: Actor, notification: Notification) -> bool:

@@ -318,10 +318,14 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "aftercare.tasks.sessions_clear", "schedule": 3600},
     "refresh-minor-flags": {"task": "survivors.tasks.minor_flags_refresh", "schedule": 6 * 3600},
     "apply-retention": {"task": "survivors.tasks.retention_apply_task", "schedule": 24 * 3600},
+    "expire-intake-drafts": {"task": "survivors.tasks.drafts_expire_task", "schedule": 3600},
     "dispatch-reminders": {"task": "cases.tasks.reminders_dispatch_task", "schedule": 60},
     "sweep-deliveries": {"task": "cases.tasks.deliveries_sweep_task", "schedule": 300},
     "remind-debriefs": {"task": "volunteers.tasks.debriefs_remind_task", "schedule": 3600},
 }
+# Days after its last change that an unfinished intake draft is erased; its author is
+# warned a week before (or half the period, when shorter).
+INTAKE_DRAFT_EXPIRY_DAYS = env_int("INTAKE_DRAFT_EXPIRY_DAYS", 30, minimum=2)
 # Days on a trauma-heavy matter after which a volunteer is reminded to debrief.
 VOLUNTEER_DEBRIEF_AFTER_DAYS = env_int("VOLUNTEER_DEBRIEF_AFTER_DAYS", 30, minimum=1)
 

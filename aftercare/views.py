@@ -22,7 +22,7 @@ from aftercare.access import (
 )
 from aftercare.dashboard import panels_for
 from aftercare.forms import MembershipForm, OrganizationProfileForm
-from aftercare.models import AuditEvent, Membership, Notification
+from aftercare.models import AuditEvent, Membership, Notification, Organization
 
 AUDIT_PAGE_SIZE = 50
 
@@ -44,12 +44,19 @@ def organization_profile(request: HttpRequest) -> HttpResponse:
 @require_sudo_mode
 def organization_edit(request: HttpRequest) -> HttpResponse:
     organization = request.membership.organization
-    form = OrganizationProfileForm(posted(request), instance=organization)
+    # The form gets its own copy: a bound model form writes what was typed onto its
+    # instance, and the acting organization's (shown in the page header) must not change
+    # unless the service saves it.
+    copy = Organization.objects.get(pk=organization.pk)
+    form = OrganizationProfileForm(posted(request), instance=copy)
     if request.method == "POST" and form.is_valid():
-        services.organization_update(
+        changed = services.organization_update(
             actor=request.actor, organization=organization, data=form.cleaned_data
         )
-        messages.success(request, _("The organization profile was saved."))
+        if changed:
+            messages.success(request, _("The organization profile was saved."))
+        else:
+            messages.info(request, _("Nothing changed: the profile already said that."))
         return redirect("organization")
     return render(request, "aftercare/organization_edit.html", {"form": form})
 

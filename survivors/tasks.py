@@ -18,3 +18,11 @@ def retention_apply_task() -> int:
     from survivors.services.retention import retention_apply
 
     return sum(report.erased for report in retention_apply(dry_run=False, actor=Actor.system()))
+
+
+@shared_task
+def drafts_expire_task() -> int:
+    """Warn the authors of intake drafts close to expiry; erase the drafts that are due."""
+    from survivors.services.drafts import drafts_expire
+
+    return drafts_expire(actor=Actor.system()).erased

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from encrypted_model_fields.fields import EncryptedCharField
 
 from aftercare.models import Organization
 from cases.models.matter import Matter
@@ -95,7 +96,13 @@ class DeadlineQuerySet(models.QuerySet["Deadline"]):
 
 
 class Deadline(models.Model):
-    """A date that must not be missed, or a hearing, on one matter."""
+    """A date that must not be missed, or a hearing, on one matter.
+
+    What people type (`title`, `location`) is encrypted and shown only on the matter's
+    pages: calendars and reminders say the kind of date and the matter number instead.
+    """
+
+    PII_FIELDS = ("title", "location")
 
     class Kind(models.TextChoices):
         FILING = "filing", _("Filing")
@@ -111,13 +118,17 @@ class Deadline(models.Model):
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    title = models.CharField(
-        _("what is due"), max_length=200, help_text=_("No names: a title is shown in calendars.")
+    title = EncryptedCharField(
+        _("what is due"),
+        max_length=200,
+        help_text=_(
+            "Shown on the matter's pages only: calendars and reminders name the kind of date."
+        ),
     )
     due_date = models.DateField(_("due date"))
     due_time = models.TimeField(_("time"), null=True, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=60, default="America/New_York")
-    location = models.CharField(_("where"), max_length=200, blank=True)
+    location = EncryptedCharField(_("where"), max_length=200, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     responsible = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("responsible")
@@ -149,7 +160,8 @@ class Deadline(models.Model):
         indexes = [models.Index(fields=["matter", "status", "due_date"], name="deadline_due")]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.due_date})"
+        # Never the title: str() ends up in logs and error reports.
+        return f"{self.kind} {self.pk} ({self.due_date})"
 
     @property
     def is_computed(self) -> bool:

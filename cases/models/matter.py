@@ -60,7 +60,7 @@ class Matter(models.Model):
     cleared or waived (`cases.services.matter_open`).
     """
 
-    PII_FIELDS = ("case_number", "receipt_number")
+    PII_FIELDS = ("case_number", "receipt_number", "closing_reason")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="matters")
     number = models.CharField(_("matter number"), max_length=20)
@@ -106,7 +106,7 @@ class Matter(models.Model):
             ("transferred", _("Transferred")),
         ],
     )
-    closing_reason = models.CharField(_("closing reason"), max_length=300, blank=True)
+    closing_reason = EncryptedCharField(_("closing reason"), max_length=300, blank=True)
 
     objects = MatterQuerySet.as_manager()
 

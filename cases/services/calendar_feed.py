@@ -1,7 +1,9 @@
 """Per-person calendar feeds (iCalendar) with a secret, revocable token.
 
 Entries carry the matter's number and the kind of date only: a calendar is synced to
-phones and shared with assistants, so no survivor name and no matter kind go there.
+phones and shared with assistants, so no survivor name and no matter kind go there, and
+nothing anyone typed (a deadline's title or place may name a person, a shelter or a
+court that gives the client away; they stay encrypted, on the matter's pages).
 """
 
 from __future__ import annotations

@@ -227,6 +227,9 @@ class Survivor(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # When the author of a draft was last told it will expire: a draft is erased only
+    # once its author was warned after its last change (`survivors.services.drafts`).
+    draft_expiry_warned_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -239,7 +242,13 @@ class Survivor(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["organization", "-created_at", "-id"], name="survivor_org_recent")
+            models.Index(fields=["organization", "-created_at", "-id"], name="survivor_org_recent"),
+            # The draft expiry sweep runs every hour: it reads only the few drafts.
+            models.Index(
+                fields=["updated_at"],
+                condition=models.Q(status="draft"),
+                name="survivor_draft_last_change",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,13 +2,15 @@ from django.core.management.base import BaseCommand
 
 from aftercare.actor import Actor, Channel
 from aftercare.models import Organization
+from survivors.services.drafts import drafts_expire
 from survivors.services.retention import retention_apply
 
 
 class Command(BaseCommand):
     help = (
         "Erase closed survivor records, and client files whose representation ended, past "
-        "their organization's retention period."
+        "their organization's retention period; warn the authors of unfinished intake drafts "
+        "close to expiry and erase the expired drafts (INTAKE_DRAFT_EXPIRY_DAYS)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -23,3 +25,8 @@ class Command(BaseCommand):
                 f"{report.on_hold} on legal hold; client files: {report.client_files_due} due, "
                 f"{report.client_files_erased} erased"
             )
+        drafts = drafts_expire(actor=actor, dry_run=dry_run)
+        self.stdout.write(
+            f"Unfinished intake drafts: {drafts.to_warn} to warn, {drafts.warned} warned; "
+            f"{drafts.due} due, {drafts.erased} erased"
+        )
