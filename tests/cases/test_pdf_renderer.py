@@ -182,8 +182,14 @@ from celery.signals import worker_process_init
 from cases.documents import renderer
 folder = Path(sys.argv[1])
 cold = "weasyprint" not in sys.modules and not renderer.is_warm()
+open_before = sorted(os.listdir("/proc/self/fd"))
 worker_process_init.send(sender="test")
-seen = {"started_cold": cold, "warm": renderer.is_warm(), "threads": threading.active_count()}
+seen = {
+    "started_cold": cold,
+    "warm": renderer.is_warm(),
+    "threads": threading.active_count(),
+    "files_left_open": sorted(set(os.listdir("/proc/self/fd")) - set(open_before)),
+}
 for html in sorted(folder.glob("*.html")):
     rendered = renderer.render_pdf_limited(html.read_text(), title="Declaration")
     html.with_suffix(".pdf").write_bytes(rendered.pdf)
@@ -230,6 +236,7 @@ def test_a_render_forked_from_a_warmed_parent_is_the_same_document(tmp_path):
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["started_cold"] and seen["warm"], "the start-up signal warms the renderer"
     assert seen["threads"] == 1, "warming leaves no thread behind to be lost in a fork"
+    assert seen["files_left_open"] == [], "nor a file for every child to inherit"
 
     for code, html in documents.items():
         forked = (tmp_path / f"{code}.pdf").read_bytes()
