@@ -84,6 +84,7 @@ lock: $(STAMP)
 # The scale suite: every goal of issue #8 at 100k survivors (growth measured from 10k).
 bench: $(STAMP) .env
 	$(BIN)/python benchmarks/scale_suite.py --survivors 100000 $(BENCH_ARGS)
+	$(BIN)/python benchmarks/pdf_render.py
 
 # 1M survivors and about 10M permission rows, growth from 100k: building takes a while.
 bench-large: $(STAMP) .env
@@ -92,5 +93,6 @@ bench-large: $(STAMP) .env
 bench-reminders: $(STAMP) .env
 	$(BIN)/python benchmarks/reminder_claim_scan.py
 
+# Every template's seconds per page in a freshly started worker; no database.
 bench-pdf: $(STAMP) .env
 	$(BIN)/python benchmarks/pdf_render.py

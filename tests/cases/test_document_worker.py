@@ -47,3 +47,7 @@ def test_the_worker_renders_the_pdf_the_paralegal_asked_for(
     version = DocumentVersion.objects.first()
     assert version is not None, log[-3000:]
     assert version.created_by == paralegal.user and version.pdf.startswith(b"%PDF-")
+    # Warmed once as the worker started, before any document: no render child pays
+    # WeasyPrint's cold start (issue #19).
+    assert "Document renderer warmed" in log
+    assert log.index("Document renderer warmed") < log.index("received"), log[-3000:]

@@ -2,6 +2,10 @@
 as text, limits enforced, and the PDF read back with a real PDF text extractor."""
 
 import io
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from django.template.loader import render_to_string
@@ -165,3 +169,86 @@ def test_the_limit_leaves_room_in_a_process_that_already_maps_a_lot():
         assert render_pdf_limited(declaration(), title="Declaration").pages >= 1
     finally:
         del ballast
+
+
+# A freshly started worker-like process: cold, warmed by the worker's start-up signal,
+# then one forked, limited child per document. It reports what it saw of its own state.
+WARM_PARENT = """
+import json, os, sys, threading
+from pathlib import Path
+import django
+django.setup()
+from celery.signals import worker_process_init
+from cases.documents import renderer
+folder = Path(sys.argv[1])
+cold = "weasyprint" not in sys.modules and not renderer.is_warm()
+open_before = sorted(os.listdir("/proc/self/fd"))
+worker_process_init.send(sender="test")
+seen = {
+    "started_cold": cold,
+    "warm": renderer.is_warm(),
+    "threads": threading.active_count(),
+    "files_left_open": sorted(set(os.listdir("/proc/self/fd")) - set(open_before)),
+}
+for html in sorted(folder.glob("*.html")):
+    rendered = renderer.render_pdf_limited(html.read_text(), title="Declaration")
+    html.with_suffix(".pdf").write_bytes(rendered.pdf)
+    seen[html.stem] = rendered.pages
+print(json.dumps(seen))
+"""
+
+
+def pdftotext(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "read-back.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_a_render_forked_from_a_warmed_parent_is_the_same_document(tmp_path):
+    from django.conf import settings
+
+    from cases.documents.registry import TEMPLATES
+
+    documents = {
+        code: declaration(title=template.name, pleading=False)
+        if template.template == "documents/survivor_declaration.html"
+        else render_to_string(
+            template.template,
+            {"court": "Family Court of the State of New York", "case_number": "F-01234-26"},
+        )
+        for code, template in TEMPLATES.items()
+    }
+    documents["pleading_paper"] = declaration(pleading=True)
+    for code, html in documents.items():
+        (tmp_path / f"{code}.html").write_text(html)
+
+    result = subprocess.run(
+        [sys.executable, "-c", WARM_PARENT, str(tmp_path)],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "AFTERCARE_ENV": "test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["started_cold"] and seen["warm"], "the start-up signal warms the renderer"
+    assert seen["threads"] == 1, "warming leaves no thread behind to be lost in a fork"
+    assert seen["files_left_open"] == [], "nor a file for every child to inherit"
+
+    for code, html in documents.items():
+        forked = (tmp_path / f"{code}.pdf").read_bytes()
+        reference = render_pdf(html, title="Declaration")
+        assert seen[code] == reference.pages
+        text = pdftotext(forked, tmp_path)
+        assert text == pdftotext(reference.pdf, tmp_path), code
+        assert "FAMILY COURT OF THE STATE OF NEW YORK" in text and "F-01234-26" in text
+        assert f"Page 1 of {reference.pages}" in text
+        fonts = subprocess.run(
+            ["pdffonts", str(tmp_path / f"{code}.pdf")], capture_output=True, text=True
+        ).stdout.splitlines()[2:]
+        # Our own serif, embedded: a child that lost the parent's font setup would fall
+        # back to a system font here.
+        assert fonts and all("Court-Serif" in line and " yes " in line for line in fonts), fonts
