@@ -308,6 +308,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Makes the schedule file's folder and records a heartbeat every tick (aftercare/health.py),
+# at least once a minute.
+CELERY_BEAT_SCHEDULER = "aftercare.celery:Scheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {"task": "aftercare.tasks.audit_chain_verify_task", "schedule": 6 * 3600},
     "clear-expired-sessions": {"task": "aftercare.tasks.sessions_clear", "schedule": 3600},
