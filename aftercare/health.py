@@ -25,7 +25,7 @@ _last_recorded: datetime | None = None
 def beat_tick_record(now: datetime | None = None) -> None:
     """Called by beat's scheduler each tick. Never raises: beat must keep scheduling
     while the database is away, and the heartbeat resumes when it is back."""
-    global _last_recorded  # noqa: PLW0603  (one beat per process)
+    global _last_recorded
     from aftercare.models import Heartbeat
 
     now = now or timezone.now()
@@ -77,5 +77,5 @@ if __name__ == "__main__":
     import django
 
     django.setup()
-    print(beat_health_line())  # noqa: T201
+    print(beat_health_line())
     sys.exit(1 if beat_problem() else 0)

@@ -287,14 +287,17 @@ if REDIS_URL:
 else:
     # Tests get their own folder: their messages must never reach the demo's worker.
     _broker_dir = VAR_DIR / ("broker-test" if TESTING else "broker")
-    for _folder in ("queue", "processed", "control"):
+    for _folder in ("queue", "processed", "control", "quarantine"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # Kombu's file-system transport, writing and claiming messages atomically.
+    CELERY_BROKER_TRANSPORT = "aftercare.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
+        "quarantine_folder": str(_broker_dir / "quarantine"),
         "polling_interval": 0.2,
         "store_processed": False,
     }
