@@ -283,7 +283,26 @@ if PRODUCTION:
 CELERY_VISIBILITY_TIMEOUT = 3600
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # A Redis that goes away without closing the connection (a restarted host, a
+        # dropped NAT entry) must not hang a publish or an acknowledgement for ever:
+        # kombu's health checks then drop and rebuild the connection.
+        "socket_timeout": 30,
+        "socket_connect_timeout": 5,
+        "socket_keepalive": True,
+        "health_check_interval": 25,
+    }
+    # A restarted Redis (or one still loading its append-only file) is waited for,
+    # however long it takes, and its errors restart the consumer instead of ending the
+    # worker with "Unrecoverable error". What still ends it exits non-zero, and the
+    # supervisor (docker-compose's restart policy) starts it again.
+    CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+    CELERY_BROKER_CHANNEL_ERROR_RETRY = True
+    # A task running when the connection drops finishes (a reminder email mid-send is
+    # not cut off); its acknowledgement is lost, and the task's own idempotence covers
+    # the redelivery. Explicit, because Celery 6 changes the default.
+    CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 else:
     # Tests get their own folder: their messages must never reach the demo's worker.
     _broker_dir = VAR_DIR / ("broker-test" if TESTING else "broker")

@@ -82,12 +82,17 @@ class Process:
         return output
 
 
-def celery_worker(*args: str, env: dict[str, str], queue: str | None = None) -> Process:
+def celery_worker(
+    *args: str, env: dict[str, str], queue: str | None = None, as_in_production: bool = False
+) -> Process:
+    """A worker reading its own queue. `as_in_production` keeps gossip and mingle, which
+    talk over the broker too (the command of docker-compose.yml's worker)."""
     queue = queue or f"test-{uuid.uuid4().hex[:8]}"
+    lean = () if as_in_production else ("--without-gossip", "--without-mingle")
     process = Process(
         [
             *(sys.executable, "-m", "celery", "-A", "aftercare", "worker"),
-            *("--loglevel=INFO", "--concurrency=1", "--without-gossip", "--without-mingle"),
+            *("--loglevel=INFO", "--concurrency=1", *lean),
             *("-Q", queue, "-n", f"{queue}@%h"),
             *args,
         ],
