@@ -42,12 +42,19 @@ class Scheduler(PersistentScheduler):
         return interval
 
 
+# Kept, never closed nor collected: closing would write to their descriptor numbers.
+_inherited_connections: list = []
+
+
 @beat_embedded_init.connect
 def _forget_inherited_database_connections(**kwargs) -> None:
     # `worker --beat` forks beat from the worker, which has already used the database,
-    # and the fork closes every inherited descriptor. Closing through Django would talk
-    # on a socket that is gone (or, worse, reused): forget it, and connect afresh.
+    # and the fork closes every inherited descriptor. Closing such a connection (by
+    # Django, or by the garbage collector) would send its goodbye to whatever file now
+    # has that number, such as beat's schedule: set it aside, and connect afresh.
     from django.db import connections
 
     for conn in connections.all(initialized_only=True):
-        conn.connection = None
+        if conn.connection is not None:
+            _inherited_connections.append(conn.connection)
+            conn.connection = None
