@@ -86,3 +86,19 @@ def test_the_worker_consumes_again_after_each_redis_restart(restartable_redis):
         log = worker.stop()
     assert alive, f"the worker exited:\n{log[-4000:]}"
     assert "Unrecoverable error" not in log
+
+
+def test_a_worker_started_while_redis_is_down_waits_for_it(restartable_redis):
+    host, port = restartable_redis
+    redis_stop(host, port)
+    worker = celery_worker(env=process_env(), as_in_production=True)
+    try:
+        assert wait_for(lambda: "Trying again" in worker.output(), timeout=60)
+        time.sleep(5)
+        assert worker.alive(), f"the worker gave up:\n{worker.output()[-3000:]}"
+        redis_start(host, port)
+        publish_and_wait(worker, 1, "once Redis was up")
+    finally:
+        if not redis_reachable():
+            redis_start(host, port)
+        worker.stop()
