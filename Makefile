@@ -39,6 +39,7 @@ env: .env
 translations: $(STAMP) .env
 	@$(BIN)/python manage.py compile_translations
 
+# run_local starts the web server and the worker (with beat) and stops them all on Ctrl-C.
 run: $(STAMP) .env translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -46,9 +47,7 @@ run: $(STAMP) .env translations
 	@echo "Aftercare: http://127.0.0.1:8000  (sign in with a demo user above; the second"
 	@echo "factor is the authenticator code: make code EMAIL=attorney@harbor.example)"
 	@echo
-	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/celery -A aftercare worker --beat --loglevel=INFO --concurrency=2 & \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py run_local 127.0.0.1:8000
 
 test: $(STAMP) .env translations
 	AFTERCARE_ENV=test $(BIN)/python -m pytest $(PYTEST_ARGS)

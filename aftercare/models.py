@@ -305,3 +305,15 @@ class Notification(models.Model):
         if self._state.adding and self.organization_id is None:
             raise ValueError("A notification is sent for one organization")
         super().save(*args, **kwargs)
+
+
+class Heartbeat(models.Model):
+    """When a background service last showed it was alive: beat writes its row every
+    tick, and /healthz and `reminders_status` say so when the row grows old. Holds no
+    personal data."""
+
+    service = models.CharField(max_length=40, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.service} alive at {self.at:%Y-%m-%d %H:%M:%S}"

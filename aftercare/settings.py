@@ -288,18 +288,40 @@ if PRODUCTION:
 CELERY_VISIBILITY_TIMEOUT = 3600
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # A Redis that goes away without closing the connection (a restarted host, a
+        # dropped NAT entry) must not hang a publish or an acknowledgement for ever:
+        # kombu's health checks then drop and rebuild the connection.
+        "socket_timeout": 30,
+        "socket_connect_timeout": 5,
+        "socket_keepalive": True,
+        "health_check_interval": 25,
+    }
+    # A restarted Redis (or one still loading its append-only file) is waited for,
+    # however long it takes, and its errors restart the consumer instead of ending the
+    # worker with "Unrecoverable error". What still ends it exits non-zero, and the
+    # supervisor (docker-compose's restart policy) starts it again.
+    CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+    CELERY_BROKER_CHANNEL_ERROR_RETRY = True
+    # A task running when the connection drops finishes (a reminder email mid-send is
+    # not cut off); its acknowledgement is lost, and the task's own idempotence covers
+    # the redelivery. Explicit, because Celery 6 changes the default.
+    CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 else:
     # Tests get their own folder: their messages must never reach the demo's worker.
     _broker_dir = VAR_DIR / ("broker-test" if TESTING else "broker")
-    for _folder in ("queue", "processed", "control"):
+    for _folder in ("queue", "processed", "control", "quarantine"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # Kombu's file-system transport, writing and claiming messages atomically.
+    CELERY_BROKER_TRANSPORT = "aftercare.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
+        "quarantine_folder": str(_broker_dir / "quarantine"),
         "polling_interval": 0.2,
         "store_processed": False,
     }
@@ -313,6 +335,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Makes the schedule file's folder and records a heartbeat every tick (aftercare/health.py),
+# at least once a minute.
+CELERY_BEAT_SCHEDULER = "aftercare.celery:Scheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {"task": "aftercare.tasks.audit_chain_verify_task", "schedule": 6 * 3600},
     "clear-expired-sessions": {"task": "aftercare.tasks.sessions_clear", "schedule": 3600},

@@ -22,6 +22,7 @@ from aftercare.access import (
 )
 from aftercare.dashboard import panels_for
 from aftercare.forms import MembershipForm, OrganizationProfileForm
+from aftercare.health import beat_problem
 from aftercare.models import AuditEvent, Membership, Notification, Organization
 
 AUDIT_PAGE_SIZE = 50
@@ -117,8 +118,12 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @second_factor_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
+    """200 "ok" when the database answers and beat ticks; 503 with one short reason
+    (never personal data) otherwise, for monitoring and the containers' health checks."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+    if problem := beat_problem():
+        return HttpResponse(problem, status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -67,6 +68,8 @@ class Gunicorn:
             try:
                 with urllib.request.urlopen(f"{self.host}/healthz", timeout=2):  # noqa: S310
                     return
+            except urllib.error.HTTPError:
+                return  # gunicorn answered; a 503 only says no beat runs beside it
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError("gunicorn did not answer within 60 s")

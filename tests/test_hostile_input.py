@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from aftercare.forms import SaneDatesMixin
+from aftercare.models import Heartbeat
 from aftercare.pagination import CappedPage
 from cases.kinds import STAGE_PATHS, Stage, allowed_stages
 from cases.models import Deadline, DeadlineRule, Matter
@@ -251,6 +252,8 @@ def test_a_crawl_with_hostile_parameters_finds_no_server_error(harbor, coordinat
     volunteer = make_volunteer(harbor)
     real_ids = sorted({survivor.pk, matter.pk, coordinator.pk, volunteer.pk})
     absurd_ids = (0, 99999999999)
+    # Beat ticking, as in production: without it /healthz answers 503 by design.
+    Heartbeat.objects.create(service="beat", at=timezone.now())
     client = Client(raise_request_exception=True)
     failures = []
     crawled = 0

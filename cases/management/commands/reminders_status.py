@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Count
 from django.utils import timezone
 
+from aftercare.health import beat_health_line
 from cases.models import Delivery, Reminder
 
 
@@ -9,6 +10,7 @@ class Command(BaseCommand):
     help = "What reminders are due, and how their deliveries stand: sent, pending, failed."
 
     def handle(self, *args, **options) -> None:
+        self.stdout.write(beat_health_line())  # nothing below moves if beat has stopped
         now = timezone.now()
         due = Reminder.objects.filter(claimed_at__isnull=True, due_at__lte=now).count()
         upcoming = Reminder.objects.filter(claimed_at__isnull=True, due_at__gt=now).count()
