@@ -305,3 +305,7 @@ class Notification(models.Model):
         if self._state.adding and self.organization_id is None:
             raise ValueError("A notification is sent for one organization")
         super().save(*args, **kwargs)
+
+
+# Defined beside the decorator that claims it; imported here so Django sees the model.
+from aftercare.idempotency import Submission  # noqa: E402, F401

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.core.management import call_command
 
 from aftercare.audit import audit_chain_verify, audit_record
+from aftercare.idempotency import submissions_forget
 
 logger = logging.getLogger(__name__)
 
@@ -29,3 +30,4 @@ def audit_chain_verify_task() -> bool:
 @shared_task
 def sessions_clear() -> None:
     call_command("clearsessions")
+    submissions_forget()
