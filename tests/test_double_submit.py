@@ -474,3 +474,50 @@ def test_a_create_posted_twice_at_once_makes_one_object(make):
         assert statuses == [302, 302], [a.content[:2000] for a in answers if a.status_code != 302]
         assert answers[0]["Location"] == answers[1]["Location"]
     assert create.made() - before == create.extra.get("unit", 1), "a double submit made two"
+
+
+def two_tabs(create: Create) -> list:
+    """The same form open in two tabs (two tokens), sent from both at once."""
+    clients = [client_of(create), client_of(create)]
+    forms = [
+        {**create.data, "submission_token": token_in(c.get(create.page).text, create)}
+        for c in clients
+    ]
+    if connection.vendor == "sqlite":
+        return [c.post(create.post, data) for c, data in zip(clients, forms, strict=True)]
+    start = threading.Barrier(2)
+    answers: list = [None, None]
+
+    def send(i: int) -> None:
+        try:
+            start.wait(timeout=10)
+            answers[i] = clients[i].post(create.post, forms[i])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+def test_one_check_opened_from_two_tabs_makes_one_matter_of_that_type():
+    world = World()
+    create = matter_from_check(world)
+
+    answers = two_tabs(create)
+
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert create.made() == 1
+
+
+def test_one_address_invited_from_two_tabs_has_one_working_link():
+    create = invitation(World())
+
+    answers = two_tabs(create)
+
+    assert [a.status_code for a in answers] == [302, 302]
+    assert Invitation.objects.usable().count() == 1
