@@ -9,8 +9,10 @@ second POST follows the first: the token is still the only thing that stops it.
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
+from base64 import b32decode
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,6 +24,8 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aftercare.actor import Actor, Channel
 from aftercare.models import AuditEvent, Membership, Role, User
@@ -38,7 +42,13 @@ from cases.models import (
 )
 from survivors.models import Consent, Engagement, Purpose, Referral, ServiceGoal, Survivor
 from tests.conftest import CI, sign_in
-from tests.factories import MembershipFactory, OrganizationFactory, make_matter, make_survivor
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+    make_matter,
+    make_survivor,
+)
 from tests.factories import make_volunteer as volunteer_of
 from volunteers.models import (
     Assignment,
@@ -71,6 +81,9 @@ class Create:
     nth: int = 0
     containing: str = ""
     answers_with_page: bool = False
+    second_factor: bool = True
+    # What the form needs that only its page knows (a secret shown once).
+    data_from_page: Callable[[str], dict] | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -131,6 +144,34 @@ def intake(w: World) -> Create:
     data = {"legal_name": "Ana Twiceclicked", "date_of_birth": "1991-02-03"}
     drafts = Survivor.objects.filter(status=Survivor.Status.DRAFT)
     return Create(w.intake_worker, url, url, data, drafts.count)
+
+
+def intake_finish(w: World) -> Create:
+    sign_in(Client(), w.intake_worker).post(
+        reverse("survivors:intake"), {"legal_name": "Finished Twice", "date_of_birth": "1992-05-06"}
+    )
+    draft = Survivor.objects.get(status=Survivor.Status.DRAFT)
+    page = reverse("survivors:intake_review", args=[draft.pk])
+    post = reverse("survivors:intake_finish", args=[draft.pk])
+    finished = AuditEvent.objects.filter(action="survivors.intake.finished")
+    return Create(w.intake_worker, page, post, {}, finished.count)
+
+
+def authenticator(w: World) -> Create:
+    """A new member connects an authenticator: a code is good once, and so is the form."""
+    member = MembershipFactory(
+        organization=w.harbor, role=Role.ATTORNEY, user=UserFactory(authenticator=False)
+    )
+    url = reverse("account:setup")
+
+    def code_for(page: str) -> dict:
+        secret = re.search(r'<code class="secret">([A-Z2-7=]+)</code>', page).group(1)
+        return {"code": f"{totp(b32decode(secret)):06d}"}
+
+    confirmed = TOTPDevice.objects.filter(user=member.user, confirmed=True)
+    return Create(
+        member, url, url, {}, confirmed.count, second_factor=False, data_from_page=code_for
+    )
 
 
 def consent(w: World) -> Create:
@@ -382,6 +423,8 @@ def joining(w: World) -> Create:
 
 CREATES = [
     intake,
+    intake_finish,
+    authenticator,
     consent,
     referral,
     service_goal,
@@ -411,7 +454,16 @@ CREATES = [
 
 def client_of(create: Create) -> Client:
     client = Client()
-    return sign_in(client, create.member, sudo=create.sudo) if create.member else client
+    if create.member is None:
+        return client
+    return sign_in(client, create.member, sudo=create.sudo, second_factor=create.second_factor)
+
+
+def same_browser(client: Client) -> Client:
+    """A second request from the same browser: the same session and cookies."""
+    twin = Client()
+    twin.cookies = copy.deepcopy(client.cookies)
+    return twin
 
 
 def token_in(html: str, create: Create) -> str:
@@ -458,10 +510,13 @@ def post_twice_at_once(clients: list[Client], url: str, data: dict) -> list:
 def test_a_create_posted_twice_at_once_makes_one_object(make):
     create = make(World())
     before = create.made()
-    first, second = client_of(create), client_of(create)
+    first = client_of(create)
     page = first.get(create.page)
     assert page.status_code == 200
+    second = same_browser(first)
     data = {**create.data, "submission_token": token_in(page.text, create)}
+    if create.data_from_page:
+        data |= create.data_from_page(page.text)
 
     answers = post_twice_at_once([first, second], create.post, data)
 

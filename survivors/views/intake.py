@@ -206,6 +206,7 @@ def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def intake_finish(request: HttpRequest, pk: int) -> HttpResponse:
     survivor = survivor_open(request=request, pk=pk, for_change=True).survivor
     if survivor.status == Survivor.Status.DRAFT:
