@@ -28,6 +28,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aftercare.actor import Actor, Channel
+from aftercare.idempotency import submissions_forget
 from aftercare.models import AuditEvent, Membership, Role, User
 from cases.models import (
     CalendarFeed,
@@ -576,3 +577,18 @@ def test_one_address_invited_from_two_tabs_has_one_working_link():
 
     assert [a.status_code for a in answers] == [302, 302]
     assert Invitation.objects.usable().count() == 1
+
+
+def test_a_form_sent_again_days_later_is_a_new_decision(time_machine):
+    world = World()
+    create = note(world)
+    client = client_of(create)
+    token = token_in(client.get(create.page).text, create)
+    client.post(create.post, {**create.data, "submission_token": token})
+
+    time_machine.move_to(timezone.now() + timedelta(days=3))
+    submissions_forget()
+    signed_in_again = client_of(create)  # the old session has expired meanwhile
+    signed_in_again.post(create.post, {**create.data, "submission_token": token})
+
+    assert create.made() == 2
