@@ -133,7 +133,7 @@ def matter_open(
     with transaction.atomic():
         # One matter of a type per check: opening it again (a second tab, a retry) finds
         # the first one. The lock makes a concurrent opening wait for it, then find it.
-        ConflictCheck.objects.select_for_update().filter(pk=check.pk).first()
+        ConflictCheck.objects.select_for_update().get(pk=check.pk)
         opened = check.matters.filter(sub_kind=sub_kind).first()
         if opened is not None:
             return opened
