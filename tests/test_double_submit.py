@@ -406,6 +406,14 @@ def checkin(w: World) -> Create:
     return Create(w.volunteer, url, url, data, CheckIn.objects.count)
 
 
+def pause(w: World) -> Create:
+    """Not a create, but its answer counts what it did: a second one would say "0 matters"."""
+    page, post = reverse("volunteers:me"), reverse("volunteers:pause")
+    data = {"until": (timezone.localdate() + timedelta(days=30)).isoformat()}
+    paused = AuditEvent.objects.filter(action="volunteers.profile.paused")
+    return Create(w.volunteer, page, post, data, paused.count)
+
+
 def joining(w: World) -> Create:
     from volunteers.services.onboarding import invitation_send
 
@@ -449,6 +457,7 @@ CREATES = [
     admission,
     credential,
     checkin,
+    pause,
     joining,
 ]
 

@@ -148,6 +148,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def pause(request: HttpRequest) -> HttpResponse:
     profile = _own_profile(request)
     form = forms.PauseForm(request.POST)
