@@ -14,7 +14,7 @@ import re
 import threading
 from base64 import b32decode
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -85,7 +85,8 @@ class Create:
     second_factor: bool = True
     # What the form needs that only its page knows (a secret shown once).
     data_from_page: Callable[[str], dict] | None = None
-    extra: dict = field(default_factory=dict)
+    # How much one submission adds to `made()`.
+    one: int = 1
 
 
 class World:
@@ -342,12 +343,10 @@ def invitation(w: World) -> Create:
     url = reverse("volunteers:invitations")
     data = {"email": "new.volunteer@test.example", "role": Role.ATTORNEY}
 
-    def made() -> int:  # and one email: a second would carry a second, working link
-        return Invitation.objects.usable().count() * 100 + len(mail.outbox)
+    def made() -> int:  # working links and emails: a second email would carry a second link
+        return Invitation.objects.usable().count() + len(mail.outbox)
 
-    created = Create(w.coordinator, url, url, data, made)
-    created.extra["unit"] = 101
-    return created
+    return Create(w.coordinator, url, url, data, made, one=2)
 
 
 def training(w: World) -> Create:
@@ -490,29 +489,34 @@ def token_in(html: str, create: Create) -> str:
     return tokens[create.nth]
 
 
-def post_twice_at_once(clients: list[Client], url: str, data: dict) -> list:
+def post_at_once(url: str, sends: list[tuple[Client, dict]]) -> list:
+    """Each client posts its data to `url`, all at the same moment, each on its own
+    database connection; the answers in order (or the error a thread met)."""
     if connection.vendor == "sqlite":
         if CI:
             pytest.fail("CI runs the double submits at once, on PostgreSQL", pytrace=False)
         # One writer at a time: the second click arrives after the first was answered.
-        return [client.post(url, data) for client in clients]
-    start = threading.Barrier(len(clients))
-    answers: list = [None] * len(clients)
+        return [client.post(url, data) for client, data in sends]
+    start = threading.Barrier(len(sends))
+    answers: list = [None] * len(sends)
 
     def send(i: int) -> None:
+        client, data = sends[i]
         try:
             start.wait(timeout=10)
-            answers[i] = clients[i].post(url, data)
+            answers[i] = client.post(url, data)
         except BaseException as error:  # shown by the assertion below, not lost in a thread
             answers[i] = error
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(clients))]
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(sends))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    for answer in answers:
+        assert not isinstance(answer, BaseException), answer
     return answers
 
 
@@ -528,44 +532,27 @@ def test_a_create_posted_twice_at_once_makes_one_object(make):
     if create.data_from_page:
         data |= create.data_from_page(page.text)
 
-    answers = post_twice_at_once([first, second], create.post, data)
+    answers = post_at_once(create.post, [(first, data), (second, data)])
 
-    for answer in answers:
-        assert not isinstance(answer, BaseException), answer
     statuses = [a.status_code for a in answers]
     if create.answers_with_page:
         assert statuses == [200, 200]
     else:
         assert statuses == [302, 302], [a.content[:2000] for a in answers if a.status_code != 302]
         assert answers[0]["Location"] == answers[1]["Location"]
-    assert create.made() - before == create.extra.get("unit", 1), "a double submit made two"
+    assert create.made() - before == create.one, "a double submit made two"
 
 
 def two_tabs(create: Create) -> list:
     """The same form open in two tabs (two tokens), sent from both at once."""
     clients = [client_of(create), client_of(create)]
-    forms = [
-        {**create.data, "submission_token": token_in(c.get(create.page).text, create)}
-        for c in clients
-    ]
-    if connection.vendor == "sqlite":
-        return [c.post(create.post, data) for c, data in zip(clients, forms, strict=True)]
-    start = threading.Barrier(2)
-    answers: list = [None, None]
-
-    def send(i: int) -> None:
-        try:
-            start.wait(timeout=10)
-            answers[i] = clients[i].post(create.post, forms[i])
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
+    return post_at_once(
+        create.post,
+        [
+            (c, {**create.data, "submission_token": token_in(c.get(create.page).text, create)})
+            for c in clients
+        ],
+    )
 
 
 def test_one_check_opened_from_two_tabs_makes_one_matter_of_that_type():
