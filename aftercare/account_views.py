@@ -37,6 +37,7 @@ from aftercare.forms import (
     OneTimeCodeForm,
     SudoForm,
 )
+from aftercare.idempotency import idempotent_create
 
 RECOVERY_CODES_SESSION_KEY = "aftercare_new_recovery_codes"
 SUDO_SIGNED_OUT_MESSAGE = gettext_lazy(
@@ -96,6 +97,7 @@ def _qr_svg(url: str) -> str:
 
 @second_factor_not_required
 @organization_not_required
+@idempotent_create
 def setup(request: HttpRequest) -> HttpResponse:
     """First sign-in: connect an authenticator app. Later changes go through sudo mode."""
     if user_has_device(request.user):

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from aftercare.actor import Actor
 from aftercare.audit import audit_chain_verify, audit_record_by
+from aftercare.idempotency import submissions_forget
 
 logger = logging.getLogger(__name__)
 
@@ -31,3 +32,4 @@ def audit_chain_verify_task() -> bool:
 @shared_task
 def sessions_clear() -> None:
     call_command("clearsessions")
+    submissions_forget()

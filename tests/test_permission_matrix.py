@@ -831,7 +831,8 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
             "attorney",
             _nothing_to_grant,
             _check_page,
-            lambda f: {"sub_kind": "t_visa", "lead_attorney": f["attorney"].user_id},
+            # A type this check has not opened yet: the same type again finds the first.
+            lambda f: {"sub_kind": "u_visa", "lead_attorney": f["attorney"].user_id},
             allowed="coordinator",
         ),
     ),

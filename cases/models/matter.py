@@ -115,7 +115,11 @@ class Matter(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "number"], name="one_matter_number_per_org"
-            )
+            ),
+            # Each legal need its own matter, once: a second "Open" is not a second case.
+            models.UniqueConstraint(
+                fields=["conflict_check", "sub_kind"], name="one_matter_per_check_and_type"
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "-opened_at", "-id"], name="matter_org_recent"),

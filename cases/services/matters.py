@@ -131,6 +131,12 @@ def matter_open(
     ):
         raise ValidationError({"lead_attorney": _("Choose an attorney of this organization.")})
     with transaction.atomic():
+        # One matter of a type per check: opening it again (a second tab, a retry) finds
+        # the first one. The lock makes a concurrent opening wait for it, then find it.
+        ConflictCheck.objects.select_for_update().get(pk=check.pk)
+        opened = check.matters.filter(sub_kind=sub_kind).first()
+        if opened is not None:
+            return opened
         deadline_rules_install(organization=check.organization)
         matter = _matter_create(
             check=check,

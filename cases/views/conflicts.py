@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from aftercare.access import fetch_for_user, posted, role_required
 from aftercare.audit import audit_record_by
+from aftercare.idempotency import idempotent_create
 from cases import forms
 from cases.models import ConflictCheck, Matter
 from cases.services.conflicts import conflict_check_decide, conflict_check_run, hits_for
@@ -53,6 +54,7 @@ def conflict_queue(request: HttpRequest) -> HttpResponse:
 
 
 @coordinators
+@idempotent_create
 def conflict_new(request: HttpRequest, survivor_pk: int) -> HttpResponse:
     client = survivor_open(request=request, pk=survivor_pk).survivor
     referral = _answered_referral(request, client)
@@ -84,6 +86,7 @@ def _answered_referral(request: HttpRequest, client: Survivor) -> Referral | Non
     )
 
 
+@idempotent_create
 def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = fetch_for_user(
         request,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from aftercare.access import fetch_for_user, posted, require_sudo_mode, second_factor_not_required
 from aftercare.forms import FIRST_SANE_DATE, LAST_SANE_DATE
+from aftercare.idempotency import idempotent_create
 from cases import forms
 from cases.models import CalendarFeed, Deadline
 from cases.services.calendar_feed import (
@@ -36,6 +37,7 @@ from cases.views.matters import _rerender, matter_team, matter_url
 
 
 @require_POST
+@idempotent_create
 def deadline_new(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
     if "rule" in request.POST:
@@ -152,6 +154,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @require_sudo_mode
+@idempotent_create
 def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
     if request.POST.get("action") == "revoke":
         calendar_feed_revoke(actor=request.actor)

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.access import fetch_for_user, posted
+from aftercare.idempotency import idempotent_create
 from cases.documents.registry import TEMPLATES, templates_for
 from cases.models import DocumentDraft, DocumentVersion
 from cases.services.documents import (
@@ -46,6 +47,7 @@ def _draft_form(template, data=None, initial=None, pseudonym: bool = False) -> f
     return form
 
 
+@idempotent_create
 def document_list(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk)
     if request.method == "POST":
@@ -73,6 +75,7 @@ def _draft_for(request, pk, for_change=False) -> DocumentDraft:
     return draft
 
 
+@idempotent_create
 def document_draft(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft_for(request, pk, for_change=request.method == "POST")
     template = TEMPLATES[draft.template_code]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from aftercare.access import posted
 from aftercare.audit import audit_record_by
+from aftercare.idempotency import idempotent_create
 from aftercare.pagination import CappedPage
 from cases import forms
 from cases.kinds import Stage, allowed_stages
@@ -141,6 +142,7 @@ def _rerender(request, matter, **forms_with_errors) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
     form = forms.NoteForm(posted(request))
@@ -164,6 +166,7 @@ def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def time_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
     form = forms.TimeForm(posted(request))
@@ -175,6 +178,7 @@ def time_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
     form = forms.PartyForm(posted(request))
@@ -213,6 +217,7 @@ def close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def team_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
     if not request.membership.role_enum.sees_whole_organization:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aftercare.access import fetch_for_user, posted, role_required
+from aftercare.idempotency import idempotent_create
 from cases import forms
 from cases.models import Deadline, DeadlineRule, Jurisdiction, ReminderPolicy
 from cases.models.reminders import DEFAULT_OFFSETS
@@ -24,6 +25,7 @@ org_admins = role_required(lambda m: m.role_enum.manages_members)
 
 
 @org_admins
+@idempotent_create
 def rule_list(request: HttpRequest) -> HttpResponse:
     """The rules; the shipped ones the organization lacks are added on a POST, never a GET."""
     organization = request.membership.organization
@@ -51,6 +53,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @org_admins
+@idempotent_create
 def jurisdiction_list(request: HttpRequest) -> HttpResponse:
     org = request.membership.organization
     form = forms.JurisdictionForm(posted(request), instance=Jurisdiction(organization=org))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from aftercare.access import fetch_for_user, posted, require_sudo_mode
 from aftercare.audit import audit_record_by
+from aftercare.idempotency import idempotent_create
 from survivors.forms import EngagementForm
 from survivors.identity import Basis, IdentityWithheld, knowledge_basis
 from survivors.models import Engagement
@@ -26,6 +27,7 @@ from survivors.services.record import survivor_open
 from survivors.services.retention import client_file_erase
 
 
+@idempotent_create
 def engagement_new(request: HttpRequest, pk: int) -> HttpResponse:
     view = survivor_open(request=request, pk=pk)
     if not engagement_may_record(request.actor):

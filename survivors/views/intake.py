@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import posted, role_required
+from aftercare.idempotency import idempotent_create
 from survivors import forms
 from survivors.models import SafeContact, Survivor
 from survivors.services.record import (
@@ -69,6 +70,7 @@ def _context(survivor, step, form, **extra) -> dict:
 
 
 @records_intake
+@idempotent_create
 def intake_start(request: HttpRequest) -> HttpResponse:
     form = forms.IntakePersonForm(posted(request))
     duplicates = hidden_duplicate = None
@@ -204,6 +206,7 @@ def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def intake_finish(request: HttpRequest, pk: int) -> HttpResponse:
     survivor = survivor_open(request=request, pk=pk, for_change=True).survivor
     if survivor.status == Survivor.Status.DRAFT:

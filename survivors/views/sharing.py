@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import fetch_for_user, posted
+from aftercare.idempotency import idempotent_create
 from survivors import forms
 from survivors.models import Consent, DataCategory, Referral, ServiceGoal
 from survivors.services.record import survivor_category_require, survivor_open
@@ -32,6 +33,7 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+@idempotent_create
 def consent_list(request: HttpRequest, pk: int) -> HttpResponse:
     survivor = survivor_open(request=request, pk=pk, for_change=True).survivor
     form = forms.ConsentForm(posted(request), survivor=survivor)
@@ -79,6 +81,7 @@ def share_record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@idempotent_create
 def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     survivor = survivor_open(request=request, pk=pk, for_change=True).survivor
     form = forms.ReferralForm(posted(request), survivor=survivor)
@@ -126,6 +129,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@idempotent_create
 def services_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Every need, its referrals and their status, and the service plan's goals."""
     view = survivor_open(request=request, pk=pk)

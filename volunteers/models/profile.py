@@ -4,6 +4,7 @@ and the invitation that brings them in."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import date
 
 from django.conf import settings
@@ -281,6 +282,14 @@ def invitation_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def invitation_email_token(email: str) -> str:
+    """A keyed hash of the invited address: the email itself is encrypted, so this is
+    what the database compares to keep one pending invitation per address."""
+    key = settings.BLIND_INDEX_KEY.encode()
+    address = f"invitation-email:{email.strip().lower()}".encode()
+    return hmac.new(key, address, hashlib.sha256).hexdigest()
+
+
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def visible_to(self, membership: Membership | None) -> InvitationQuerySet:
         if membership is None or not membership.role_enum.sees_whole_organization:
@@ -309,6 +318,8 @@ class Invitation(models.Model):
         choices=[(Role.ATTORNEY, Role.ATTORNEY.label), (Role.PARALEGAL, Role.PARALEGAL.label)],
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # Empty only on invitations older than the field that were no longer pending.
+    email_token = models.CharField(max_length=64, blank=True, default="", editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -324,6 +335,15 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # Two sends at once to one address (two tabs, a retry) leave one working link.
+            models.UniqueConstraint(
+                fields=["organization", "email_token"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True)
+                & ~models.Q(email_token=""),
+                name="one_pending_invitation_per_address",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"invitation {self.pk} to {self.organization_id}"

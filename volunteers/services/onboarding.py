@@ -26,7 +26,7 @@ from aftercare.audit import audit_record_by
 from aftercare.models import Membership, Role
 from volunteers.certificates import certificate_clean
 from volunteers.models import BarAdmission, Credential, Invitation, Training, VolunteerProfile
-from volunteers.models.profile import invitation_token_hash
+from volunteers.models.profile import invitation_email_token, invitation_token_hash
 
 logger = logging.getLogger(__name__)
 INVITATION_LIFETIME = timedelta(days=14)
@@ -48,21 +48,33 @@ def invitation_send(*, actor: Actor, email: str, role: str) -> Invitation:
             {"email": _("This person has a membership here already; an admin manages it.")}
         )
     token = secrets.token_urlsafe(32)
+    email_token = invitation_email_token(email)
     now = timezone.now()
     try:
         with transaction.atomic():
-            for earlier in Invitation.objects.usable().filter(organization=organization):
-                if earlier.email == email:  # emails are encrypted: compared here, few rows
+            pending = Invitation.objects.filter(
+                organization=organization, accepted_at__isnull=True, revoked_at__isnull=True
+            )
+            pending.filter(email_token=email_token).update(revoked_at=now)
+            for earlier in pending.filter(email_token=""):
+                if earlier.email == email:  # older rows, without the keyed hash
                     earlier.revoked_at = now
                     earlier.save(update_fields=["revoked_at"])
-            invitation = Invitation.objects.create(
-                organization=organization,
-                email=email,
-                role=role,
-                token_hash=invitation_token_hash(token),
-                invited_by=actor.user,
-                expires_at=now + INVITATION_LIFETIME,
-            )
+            try:
+                with transaction.atomic():
+                    invitation = Invitation.objects.create(
+                        organization=organization,
+                        email=email,
+                        email_token=email_token,
+                        role=role,
+                        token_hash=invitation_token_hash(token),
+                        invited_by=actor.user,
+                        expires_at=now + INVITATION_LIFETIME,
+                    )
+            except IntegrityError:
+                # Another request invited this address at this very moment (this insert
+                # waited for it to commit): its link stands, and no second email goes out.
+                return pending.get(email_token=email_token)
             audit_record_by(
                 actor, "volunteers.invitation.sent", target=invitation, payload={"role": role}
             )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import fetch_for_user, posted, require_sudo_mode, role_required
+from aftercare.idempotency import idempotent_create
 from cases.models import Matter
 from volunteers import forms
 from volunteers.matching import client_for_staffing, volunteers_for
@@ -91,6 +92,7 @@ def credential_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @coordinates
+@idempotent_create
 def invitations(request: HttpRequest) -> HttpResponse:
     form = forms.InvitationForm(posted(request))
     if form.is_valid():
@@ -115,6 +117,7 @@ def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @coordinates
+@idempotent_create
 def trainings(request: HttpRequest) -> HttpResponse:
     form = forms.TrainingForm(posted(request))
     if form.is_valid():
@@ -166,6 +169,7 @@ def staff(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @coordinates
+@idempotent_create
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     matter = _staffable_matter(request, pk)
     chosen = request.POST.get("user", "")
@@ -197,6 +201,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @coordinates
+@idempotent_create
 def opportunity_post(request: HttpRequest, pk: int) -> HttpResponse:
     matter = _staffable_matter(request, pk)
     form = forms.OpportunityForm(request.POST)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from aftercare.access import organization_not_required, posted, second_factor_not_required
+from aftercare.idempotency import idempotent_create
 from volunteers import forms
 from volunteers.services import onboarding
 
@@ -19,6 +20,7 @@ from volunteers.services import onboarding
 @login_not_required
 @second_factor_not_required
 @organization_not_required
+@idempotent_create
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """A new volunteer sets their name and password, then the second factor (next page).
 

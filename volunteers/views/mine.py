@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import fetch_for_user, posted
+from aftercare.idempotency import idempotent_create
 from volunteers import forms
 from volunteers.models import Assignment, BarAdmission, CheckIn, Credential, VolunteerProfile
 from volunteers.services import onboarding, staffing, wellbeing
@@ -61,6 +62,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def admission_add(request: HttpRequest) -> HttpResponse:
     profile = _own_profile(request)
     form = forms.AdmissionForm(request.POST)
@@ -90,6 +92,7 @@ def admission_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a training or check to a profile: one's own, or as a coordinator, a volunteer's."""
     profile = fetch_for_user(request, VolunteerProfile.objects.select_related("user"), pk=pk)
@@ -145,6 +148,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def pause(request: HttpRequest) -> HttpResponse:
     profile = _own_profile(request)
     form = forms.PauseForm(request.POST)
@@ -172,6 +176,7 @@ def resume(request: HttpRequest) -> HttpResponse:
     return redirect("volunteers:me")
 
 
+@idempotent_create
 def wellbeing_page(request: HttpRequest) -> HttpResponse:
     """Private check-ins: only the volunteer ever sees them."""
     form = forms.CheckInForm(posted(request))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import fetch_for_user
+from aftercare.idempotency import idempotent_create
 from volunteers.models import Interest, Opportunity
 from volunteers.services import staffing
 
@@ -42,6 +43,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@idempotent_create
 def interest_express(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = fetch_for_user(request, Opportunity.objects, pk=pk)
     try:
