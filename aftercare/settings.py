@@ -257,6 +257,8 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds a mail server may stay silent before a send fails (and is retried later).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Aftercare <no-reply@aftercare.example>")
@@ -314,7 +316,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-minor-flags": {"task": "survivors.tasks.minor_flags_refresh", "schedule": 6 * 3600},
     "apply-retention": {"task": "survivors.tasks.retention_apply_task", "schedule": 24 * 3600},
     "dispatch-reminders": {"task": "cases.tasks.reminders_dispatch_task", "schedule": 60},
-    "sweep-deliveries": {"task": "cases.tasks.deliveries_sweep_task", "schedule": 300},
+    # Every minute: lost or killed deliveries are picked up again within two minutes.
+    "sweep-deliveries": {"task": "cases.tasks.deliveries_sweep_task", "schedule": 60},
     "remind-debriefs": {"task": "volunteers.tasks.debriefs_remind_task", "schedule": 3600},
 }
 # Days on a trauma-heavy matter after which a volunteer is reminded to debrief.
