@@ -141,9 +141,9 @@ class SmtpSink:
 
 
 class MisconfiguredBackend(EmailBackend):
-    """Django's SMTP backend as a settings parser that forgot `int()` would leave it: the
-    timeout a string. Sending raises TypeError (not an SMTP or network error)."""
+    """Django's SMTP backend as a settings parser that read EMAIL_HOST as a list would
+    leave it. Sending raises TypeError (not an SMTP or network error)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timeout = str(self.timeout)
+        self.host = [self.host]

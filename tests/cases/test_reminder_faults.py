@@ -284,9 +284,7 @@ def test_a_mail_server_that_never_answers_is_given_up_on_and_coordinators_are_to
             )
             emails = Delivery.objects.filter(channel="email")
             assert {(d.attempts, d.status) for d in emails} == {(1, "failed")}
-            assert all("timed out" in d.last_error for d in emails), [
-                d.last_error for d in emails
-            ]
+            assert all("timed out" in d.last_error for d in emails), [d.last_error for d in emails]
             wait_until(
                 lambda: count(Delivery.Status.GAVE_UP) == 2,
                 timeout=90,
