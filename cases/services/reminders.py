@@ -34,8 +34,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db import connections, transaction
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -485,6 +485,7 @@ def deliveries_send(*, ids: list[int] | None = None, batch: int = SEND_BATCH) ->
         context = _Context([d.reminder for d in taken])
         needed: dict[int, bool] = {}
         in_app: list[tuple[Delivery, Notification]] = []
+        uncertain_before = {d.pk: d.uncertain_handoffs for d in taken}
         for delivery in taken:
             reason = _skip_reason(delivery, context, needed)
             if reason:
@@ -521,37 +522,91 @@ def deliveries_send(*, ids: list[int] | None = None, batch: int = SEND_BATCH) ->
         Notification.objects.bulk_create([n for _d, n in in_app])
         for delivery, notification in in_app:
             delivery.notification = notification
-        Delivery.objects.bulk_update(
-            [d for d in taken if d.status != Delivery.Status.GAVE_UP],
-            [
-                "status",
-                "skip_reason",
-                "attempts",
-                "last_attempt_at",
-                "sent_at",
-                "notification",
-                "uncertain_handoffs",
-            ],
+        # Most rows change alike: a few statements, not one per row.
+        Delivery.objects.filter(pk__in=[d.pk for d, _n in in_app]).update(
+            status=Delivery.Status.SENT,
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+            sent_at=now,
         )
+        _link_notifications([(d.pk, n.pk) for d, n in in_app])
+        Delivery.objects.bulk_update(
+            [d for d in taken if d.status == Delivery.Status.SKIPPED], ["status", "skip_reason"]
+        )
+        Delivery.objects.filter(pk__in=[d.pk for d in emails]).update(
+            status=Delivery.Status.HANDOVER, attempts=F("attempts") + 1, last_attempt_at=now
+        )
+        Delivery.objects.filter(
+            pk__in=[d.pk for d in emails if d.uncertain_handoffs > uncertain_before[d.pk]]
+        ).update(uncertain_handoffs=F("uncertain_handoffs") + 1)
     # Committed: every email here is recorded as being handed over before it is.
     outcomes.update(_hand_over(emails))
     return outcomes
 
 
+_RECORD_SQL = """
+    UPDATE cases_delivery SET
+        status = CASE WHEN id = %s AND status = 'handover' THEN %s ELSE status END,
+        sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END,
+        next_attempt_at = CASE WHEN id = %s THEN NULL ELSE next_attempt_at END,
+        handoff_started_at = CASE WHEN id = %s THEN %s ELSE handoff_started_at END
+    WHERE id IN (%s, %s)
+"""
+
+
+def _link_notifications(pairs: list[tuple[int, int]]) -> None:
+    """Each in-app delivery to its notification, in one statement (a bulk_update builds
+    a CASE per row in Python, which costs more than the write)."""
+    if not pairs:
+        return
+    cases = " ".join(["WHEN %s THEN %s"] * len(pairs))
+    ids = ", ".join(["%s"] * len(pairs))
+    with connections[Delivery.objects.db].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE cases_delivery SET notification_id = CASE id {cases} END "  # noqa: S608
+            f"WHERE id IN ({ids})",
+            [x for pair in pairs for x in pair] + [delivery for delivery, _n in pairs],
+        )
+
+
 def _hand_over(emails: list[Delivery]) -> dict[int, str]:
+    """Hand each email to the mail server over one connection. Before each hand-off, one
+    transaction records the previous message as sent and this one as starting; so at
+    any instant at most one message of this process is at the server unrecorded."""
     outcomes: dict[int, str] = {}
     connection = None
     failures_in_a_row = 0
+    taken: Delivery | None = None  # handed over, the server said yes, not yet recorded
+
+    def record(starting: Delivery | None) -> None:
+        """One statement: `taken` is sent, `starting` is about to be handed over."""
+        nonlocal taken
+        if taken is None and starting is None:
+            return
+        done = taken.pk if taken is not None else None
+        begin = starting.pk if starting is not None else None
+        with connections[Delivery.objects.db].cursor() as cursor:
+            moment = timezone.now()
+            params = [done, Delivery.Status.SENT, done, moment, done, begin, moment, done, begin]
+            cursor.execute(_RECORD_SQL, params)
+        if taken is not None:
+            outcomes[taken.pk] = "sent"
+            taken = None
+
+    def record_taken() -> None:
+        record(None)
+
     for position, delivery in enumerate(emails):
         try:
             if connection is None:
                 connection = get_connection(fail_silently=False)
                 connection.open()
             message = _email(delivery)
-            Delivery.objects.filter(pk=delivery.pk).update(handoff_started_at=timezone.now())
+            record(delivery)
             if connection.send_messages([message]) != 1:
                 raise ValueError("the mail backend accepted no message (no address?)")
         except Exception as error:  # any failure is a failed attempt, never a silent loop
+            record_taken()
             outcomes[delivery.pk] = _record_failure(delivery, error)
             _close_quietly(connection)
             connection = None
@@ -564,10 +619,8 @@ def _hand_over(emails: list[Delivery]) -> dict[int, str]:
                 break
             continue
         failures_in_a_row = 0
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.HANDOVER).update(
-            status=Delivery.Status.SENT, sent_at=timezone.now(), next_attempt_at=None
-        )
-        outcomes[delivery.pk] = "sent"
+        taken = delivery
+    record_taken()
     _close_quietly(connection)
     return outcomes
 
