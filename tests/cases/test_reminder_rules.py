@@ -4,10 +4,12 @@ confirm a computed date before coordinators hear of it. Claiming and sending run
 in the test's process, exactly as beat and the worker run them."""
 
 from datetime import date, datetime, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 
 from aftercare.actor import Actor
 from aftercare.models import Notification
@@ -204,3 +206,9 @@ def test_a_delivery_that_keeps_failing_is_given_up_after_the_last_attempt_and_to
     assert reminders.deliveries_send() == {}
     told = Notification.objects.get(recipient=coordinator.user)
     assert matter.number in told.message
+    report = StringIO()
+    call_command("reminders_status", stdout=report)
+    assert (
+        f"matter {matter.number}, to {attorney.user.email} by email, 6 attempts"
+        in (report.getvalue().split("given up:")[1])
+    )
