@@ -26,22 +26,16 @@ def deliveries_sweep_task() -> int:
     soft_time_limit=reminders.SEND_SOFT_LIMIT_SECONDS,
     time_limit=reminders.SEND_HARD_LIMIT_SECONDS,
 )
-def deliveries_send_task(ids: list[int] | None = None) -> int:
+def delivery_send(ids: list[int] | int | None = None) -> int:
+    """Deliver a chunk of deliveries by id, or, given none, whatever is ready (a woken
+    sender, which wakes a successor while it finds full chunks). A single id is a message
+    queued by an earlier version."""
+    if isinstance(ids, int):
+        ids = [ids]
     outcomes = reminders.deliveries_send(ids=ids)
     if ids is None and len(outcomes) >= reminders.SEND_BATCH:
-        reminders.deliveries_wake(1)  # there is more: a successor takes the next chunk
+        reminders.deliveries_wake(1)
     return len(outcomes)
-
-
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=reminders.SEND_SOFT_LIMIT_SECONDS,
-    time_limit=reminders.SEND_HARD_LIMIT_SECONDS,
-)
-def delivery_send(delivery_id: int) -> str:
-    """One delivery; kept for messages queued by an earlier version."""
-    return reminders.delivery_send(delivery_id=delivery_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150)

@@ -287,11 +287,11 @@ def _dispatch_batch(*, now: datetime, batch: int) -> int:
 def deliveries_enqueue(ids: list[int]) -> None:
     """Hand delivery ids to the broker in chunks; a broker that cannot be reached is
     harmless: the sweep wakes senders for whatever stays pending."""
-    from cases.tasks import deliveries_send_task
+    from cases.tasks import delivery_send as delivery_send_task
 
     for start in range(0, len(ids), SEND_BATCH):
         try:
-            deliveries_send_task.delay(ids[start : start + SEND_BATCH])
+            delivery_send_task.delay(ids[start : start + SEND_BATCH])
         except Exception:  # the broker is down
             logger.warning("Could not enqueue deliveries; the sweep will wake senders")
             return
@@ -299,11 +299,11 @@ def deliveries_enqueue(ids: list[int]) -> None:
 
 def deliveries_wake(count: int) -> None:
     """Start `count` senders that take whatever is ready (no ids)."""
-    from cases.tasks import deliveries_send_task
+    from cases.tasks import delivery_send as delivery_send_task
 
     for _n in range(count):
         try:
-            deliveries_send_task.delay(None)
+            delivery_send_task.delay(None)
         except Exception:
             logger.warning("Could not wake a sender; the next sweep will try again")
             return
