@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -315,7 +316,8 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "aftercare.tasks.sessions_clear", "schedule": 3600},
     "refresh-minor-flags": {"task": "survivors.tasks.minor_flags_refresh", "schedule": 6 * 3600},
     "apply-retention": {"task": "survivors.tasks.retention_apply_task", "schedule": 24 * 3600},
-    "dispatch-reminders": {"task": "cases.tasks.reminders_dispatch_task", "schedule": 60},
+    # At second 0 of every minute: a reminder due at 08:00 is claimed at 08:00, not 08:00:59.
+    "dispatch-reminders": {"task": "cases.tasks.reminders_dispatch_task", "schedule": crontab()},
     # Every minute: lost or killed deliveries are picked up again within two minutes.
     "sweep-deliveries": {"task": "cases.tasks.deliveries_sweep_task", "schedule": 60},
     "remind-debriefs": {"task": "volunteers.tasks.debriefs_remind_task", "schedule": 3600},
