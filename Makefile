@@ -89,8 +89,10 @@ bench: $(STAMP) .env
 bench-large: $(STAMP) .env
 	$(BIN)/python benchmarks/scale_suite.py --survivors 1000000 --growth-from 100000 $(BENCH_ARGS)
 
+# The delivery rate needs a Redis of your own: BENCH_REDIS_URL=redis://127.0.0.1:PORT/0
 bench-reminders: $(STAMP) .env
 	$(BIN)/python benchmarks/reminder_claim_scan.py
+	$(BIN)/python benchmarks/reminder_delivery_rate.py
 
 # Every template's seconds per page in a freshly started worker; no database.
 bench-pdf: $(STAMP) .env

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -262,11 +263,14 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds a mail server may stay silent before a send fails (and is retried later).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Aftercare <no-reply@aftercare.example>")
 if TESTING and env_str("EMAIL_BACKEND"):
-    # Worker processes started by tests write to a mailbox directory the test reads.
+    # Worker processes started by tests take their backend from here (a broken one, to
+    # test failures; otherwise EMAIL_URL points them at an SMTP sink on 127.0.0.1).
     EMAIL_BACKEND = env_str("EMAIL_BACKEND")
     EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
 # Links in emails and calendar entries point here.
@@ -345,8 +349,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-minor-flags": {"task": "survivors.tasks.minor_flags_refresh", "schedule": 6 * 3600},
     "apply-retention": {"task": "survivors.tasks.retention_apply_task", "schedule": 24 * 3600},
     "expire-intake-drafts": {"task": "survivors.tasks.drafts_expire_task", "schedule": 3600},
-    "dispatch-reminders": {"task": "cases.tasks.reminders_dispatch_task", "schedule": 60},
-    "sweep-deliveries": {"task": "cases.tasks.deliveries_sweep_task", "schedule": 300},
+    # At second 0 of every minute: a reminder due at 08:00 is claimed at 08:00, not 08:00:59.
+    "dispatch-reminders": {"task": "cases.tasks.reminders_dispatch_task", "schedule": crontab()},
+    # Every minute: lost or killed deliveries are picked up again within two minutes.
+    "sweep-deliveries": {"task": "cases.tasks.deliveries_sweep_task", "schedule": 60},
     "remind-debriefs": {"task": "volunteers.tasks.debriefs_remind_task", "schedule": 3600},
 }
 # Days after its last change that an unfinished intake draft is erased; its author is

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
-
 from celery import shared_task
 
 from cases.services import reminders
@@ -11,7 +9,7 @@ from cases.services import reminders
 
 @shared_task
 def reminders_dispatch_task() -> int:
-    return reminders.reminders_dispatch()
+    return reminders.reminders_dispatch(budget_seconds=reminders.DISPATCH_BUDGET_SECONDS)
 
 
 @shared_task
@@ -19,25 +17,25 @@ def deliveries_sweep_task() -> int:
     return reminders.deliveries_sweep()
 
 
+# No Celery retries: a failed attempt is recorded in the database with its next time,
+# and the sweep wakes a sender then (a broker is no place for long countdowns). The hard
+# limit kills a hung hand-off; reminders.HANDOFF_STALE is longer than it.
 @shared_task(
-    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=8,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=15,
-    # Never a countdown near Redis's visibility timeout; longer outages are swept up.
-    retry_backoff_max=240,
-    retry_jitter=True,
+    soft_time_limit=reminders.SEND_SOFT_LIMIT_SECONDS,
+    time_limit=reminders.SEND_HARD_LIMIT_SECONDS,
 )
-def delivery_send(self, delivery_id: int) -> str:
-    try:
-        return reminders.delivery_send(delivery_id=delivery_id)
-    except (smtplib.SMTPException, OSError):  # network, DNS, TLS: try again later
-        reminders.delivery_failed(
-            delivery_id=delivery_id, final=self.request.retries >= self.max_retries
-        )
-        raise
+def delivery_send(ids: list[int] | int | None = None) -> int:
+    """Deliver a chunk of deliveries by id, or, given none, whatever is ready (a woken
+    sender, which wakes a successor while it finds full chunks). A single id is a message
+    queued by an earlier version."""
+    if isinstance(ids, int):
+        ids = [ids]
+    outcomes = reminders.deliveries_send(ids=ids)
+    if ids is None and len(outcomes) >= reminders.SEND_BATCH:
+        reminders.deliveries_wake(1)
+    return len(outcomes)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,7 @@ from aftercare.models import Organization
 from cases.models.deadlines import Deadline
 
 DEFAULT_OFFSETS = [30, 7, 1, 0]  # days before; 0 is the morning of
+DEFAULT_ESCALATION_GRACE_HOURS = 4
 
 
 class ReminderPolicy(models.Model):
@@ -26,6 +29,12 @@ class ReminderPolicy(models.Model):
     offsets = models.JSONField(_("days before"), default=list)
     escalate_unconfirmed_days = models.PositiveSmallIntegerField(
         _("escalate an unconfirmed deadline this many days before"), default=7
+    )
+    # A computed date is first the attorney's to check: coordinators hear of it only if it
+    # is still unconfirmed this long after it was computed (never past its due morning).
+    escalation_grace_hours = models.PositiveSmallIntegerField(
+        _("hours an attorney has to confirm a computed deadline before coordinators are told"),
+        default=DEFAULT_ESCALATION_GRACE_HOURS,
     )
 
     class Meta:
@@ -47,13 +56,18 @@ class Reminder(models.Model):
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REMINDER)
     days_before = models.SmallIntegerField()
+    # The due date this reminder was computed for. A deadline moved since (even by a plain
+    # save) makes it stale: it is dropped, never sent, and the new date gets its own rows.
+    # Null only on rows written before the field existed, and by bulk generators.
+    due_for = models.DateField(null=True, blank=True)
     due_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["deadline", "kind", "days_before"], name="one_reminder_per_offset"
+                fields=["deadline", "kind", "days_before", "due_for"],
+                name="one_reminder_per_offset_and_date",
             )
         ]
         # The claim scan reads only unclaimed rows: its cost follows what is due.
@@ -68,6 +82,10 @@ class Reminder(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.days_before}d before deadline {self.deadline_id}"
 
+    @property
+    def is_stale(self) -> bool:
+        return self.due_for is not None and self.due_for != self.deadline.due_date
+
 
 class Delivery(models.Model):
     class Channel(models.TextChoices):
@@ -76,9 +94,21 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
+        # Recorded (and committed) before the message goes to the mail server: found in
+        # this state later, the hand-off may have happened, so it is resent with the same
+        # Message-ID and counted.
+        HANDOVER = "handover", _("Being handed to the mail server")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed, will retry")
         GAVE_UP = "gave_up", _("Failed for good")
+        SKIPPED = "skipped", _("Not sent: no longer needed")
+
+    class SkipReason(models.TextChoices):
+        DEADLINE_CLOSED = "deadline_closed", _("the deadline was marked done or missed")
+        DEADLINE_MOVED = "deadline_moved", _("the deadline moved to another date")
+        MATTER_CLOSED = "matter_closed", _("the matter was closed")
+        NO_ACCESS = "no_access", _("the recipient no longer has the matter")
+        NOT_NEEDED = "not_needed", _("the deadline was confirmed or acknowledged")
 
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
     recipient = models.ForeignKey(
@@ -89,6 +119,17 @@ class Delivery(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Written (and committed) just before this message goes to the mail server: an
+    # attempt that died after this instant may have delivered it.
+    handoff_started_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The exception's class and first words: never a message body.
+    last_error = models.CharField(max_length=200, blank=True)
+    skip_reason = models.CharField(max_length=16, choices=SkipReason.choices, blank=True)
+    # Times it was resent after an attempt that died mid-hand-off (the only case in
+    # which the mail server may have received it twice, under the same Message-ID).
+    uncertain_handoffs = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     notification = models.OneToOneField(
         "aftercare.Notification",
@@ -127,3 +168,15 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of membership {self.membership_id}"
+
+
+@receiver(post_save, sender=Deadline, dispatch_uid="reminders_follow_their_deadline")
+def _reminders_follow_their_deadline(sender, instance: Deadline, created, raw, **kwargs) -> None:
+    """A deadline saved with another date or status, by any path (a service, the admin, a
+    shell), gets its reminders rewritten in the same transaction. Creation is left to the
+    services, which schedule once the deadline has its responsible people."""
+    if created or raw:
+        return
+    from cases.services.reminders import reminders_follow
+
+    reminders_follow(deadline=instance)
