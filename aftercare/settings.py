@@ -47,7 +47,14 @@ def _required(name: str, value, hint: str):
     return value
 
 
-_KEY_HINT = "Run `make env` to write local keys into .env, or set it in the environment."
+# In production a key comes from the deployment's secrets; `make env` writes throwaway
+# local keys, which must never reach a server.
+_KEY_HINT = (
+    "Set it from the deployment's secret store (or name a file holding it in the same "
+    "variable with _FILE added); never reuse a local key."
+    if PRODUCTION
+    else "Run `make env` to write local keys into .env, or set it in the environment."
+)
 
 # ---------------------------------------------------------------------------
 # Secrets and keys

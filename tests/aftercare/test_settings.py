@@ -73,6 +73,8 @@ def test_production_refuses_to_start_without(missing, production_env):
     production_env[missing] = ""
     result = manage(production_env, "check")
     assert one_line_naming(result, f"{missing} is not set."), result.stderr
+    # A server is never told to run `make env`: its keys come from its secret store.
+    assert "make env" not in result.stderr
 
 
 def test_the_search_key_must_differ_from_the_encryption_keys(production_env):
