@@ -6,3 +6,4 @@ class SurvivorsConfig(AppConfig):
 
     def ready(self) -> None:
         from survivors import dashboard  # noqa: F401  (registers the dashboard panel)
+        from survivors import merge  # noqa: F401  (the merge's own receiver)
