@@ -107,7 +107,7 @@ def _contact_summary(rule: SafeContact) -> str:
         str(_("safe")) if rule.is_safe else str(_("not safe")),
         rule.address,
         ", ".join(str(d) for d in rule.allowed_days),
-        f"{rule.allowed_from or ''}–{rule.allowed_until or ''}"
+        f"{rule.allowed_from or ''}-{rule.allowed_until or ''}"
         if rule.allowed_from or rule.allowed_until
         else "",
         str(_("voicemail allowed")) if rule.voicemail_allowed else "",
