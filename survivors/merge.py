@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.dispatch import Signal, receiver
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.actor import Actor
@@ -124,7 +125,7 @@ def merge_conflicts(kept: Survivor, merged: Survivor) -> list[Conflict]:
         a, b = getattr(kept, name), getattr(merged, name)
         if a not in (None, "") and b not in (None, "") and a != b:
             label = Survivor._meta.get_field(name).verbose_name
-            conflicts.append(Conflict(name, str(label), _shown(a), _shown(b)))
+            conflicts.append(Conflict(name, capfirst(str(label)), _shown(a), _shown(b)))
     kept_rules = {c.channel: c for c in kept.contacts.all()}
     for rule in merged.contacts.all():
         mine = kept_rules.get(rule.channel)
