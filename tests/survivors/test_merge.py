@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from aftercare.access import access_grant
@@ -29,6 +30,7 @@ from survivors.models import (
 from survivors.services.sharing import survivor_access_refresh
 from tests.actors import actor_of
 from tests.canary import readable_hits, tables_containing
+from tests.conftest import sign_in
 from tests.database_state import AuditWriteError, audit_writes_fail, database_state
 from tests.factories import MembershipFactory, OrganizationFactory, make_matter, make_survivor
 from tests.survivors.conftest import consent_for
@@ -330,3 +332,21 @@ def test_the_merge_asks_for_sudo_mode(pair, coordinator, client_for):
         reverse("survivors:merge_compare", args=[kept.pk, merged.pk])
     )
     assert response.status_code == 302 and reverse("account:sudo") in response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_at_once_merge_once_and_both_land_on_the_kept_record(pair, coordinator):
+    """On PostgreSQL (CI) both POSTs run at the same moment; the lock lets one merge."""
+    from tests.test_double_submit import post_at_once, same_browser
+
+    kept, merged = pair
+    first = sign_in(Client(), coordinator, sudo=True)
+    url = reverse("survivors:merge_compare", args=[kept.pk, merged.pk])
+    data = {"safety_situation": KEEP, "contact_phone": KEEP, "confirm": merged.code}
+
+    answers = post_at_once(url, [(first, data), (same_browser(first), data)])
+
+    assert [a.status_code for a in answers] == [302, 302]
+    assert {a["Location"] for a in answers} == {reverse("survivors:detail", args=[kept.pk])}
+    assert AuditEvent.objects.filter(action="survivors.survivor.merged").count() == 1
+    assert Survivor.objects.get(pk=merged.pk).merged_into_id == kept.pk
