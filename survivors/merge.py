@@ -63,6 +63,10 @@ survivor_merging = Signal()
 # legal name.
 CHOSEN_FIELDS = tuple(f for f in Survivor.PII_FIELDS if f != "initials")
 KEEP, TAKE = "kept", "merged"
+# The safe-house address is shown only on request, each reveal audited: the compare page
+# offers the choice without showing either.
+HIDDEN_ON_COMPARE = {"safe_location"}
+HIDDEN_VALUE = _("the address this record holds (shown only on its page, on request)")
 
 SAME_RECORD = _("A record cannot be merged with itself.")
 ALREADY_MERGED = _("Record {code} was already merged into another record.")
@@ -125,6 +129,8 @@ def merge_conflicts(kept: Survivor, merged: Survivor) -> list[Conflict]:
         a, b = getattr(kept, name), getattr(merged, name)
         if a not in (None, "") and b not in (None, "") and a != b:
             label = Survivor._meta.get_field(name).verbose_name
+            if name in HIDDEN_ON_COMPARE:
+                a = b = str(HIDDEN_VALUE)
             conflicts.append(Conflict(name, capfirst(str(label)), _shown(a), _shown(b)))
     kept_rules = {c.channel: c for c in kept.contacts.all()}
     for rule in merged.contacts.all():
@@ -141,7 +147,7 @@ def merge_conflicts(kept: Survivor, merged: Survivor) -> list[Conflict]:
     return conflicts
 
 
-def merge_refusal(*, actor: Actor, kept: Survivor, merged: Survivor) -> str | None:
+def merge_refusal(*, kept: Survivor, merged: Survivor) -> str | None:
     """Why these two records may not be merged by this actor, or None."""
     if kept.pk == merged.pk:
         return str(SAME_RECORD)
@@ -154,7 +160,19 @@ def merge_refusal(*, actor: Actor, kept: Survivor, merged: Survivor) -> str | No
             return str(ON_HOLD).format(code=record.code)
     if kept.status == Survivor.Status.DRAFT:
         return str(KEPT_IS_DRAFT)
+    if _both_engaged(kept, merged):
+        return str(BOTH_ENGAGED)
     return None
+
+
+def _both_engaged(kept: Survivor, merged: Survivor) -> bool:
+    """One current client file per person and organization: two cannot become one here."""
+    current = Engagement.objects.filter(ended_at__isnull=True, erased_at__isnull=True)
+    return (
+        current.filter(survivor=merged)
+        .filter(organization_id__in=current.filter(survivor=kept).values("organization_id"))
+        .exists()
+    )
 
 
 def _may_merge(actor: Actor, kept: Survivor, merged: Survivor) -> bool:
@@ -184,7 +202,7 @@ def survivor_merge(
     kept, merged = locked[kept.pk], locked[merged.pk]
     if not _may_merge(actor, kept, merged):
         raise PermissionDenied(OTHER_ORGANIZATION)
-    refusal = merge_refusal(actor=actor, kept=kept, merged=merged)
+    refusal = merge_refusal(kept=kept, merged=merged)
     if refusal:
         raise ValidationError(refusal)
     conflicts = merge_conflicts(kept, merged)
@@ -298,17 +316,7 @@ def _contacts_merge(report: MergeReport, kept, merged, choices) -> None:
 
 
 def _engagements_merge(report: MergeReport, kept, merged) -> None:
-    current = {"ended_at__isnull": True, "erased_at__isnull": True}
-    if (
-        Engagement.objects.filter(survivor=merged, **current)
-        .filter(
-            organization_id__in=Engagement.objects.filter(survivor=kept, **current).values(
-                "organization_id"
-            )
-        )
-        .exists()
-    ):
-        raise ValidationError(BOTH_ENGAGED)
+    # `merge_refusal` ruled out two current client files of one organization.
     report.move("client_files", Engagement.objects.filter(survivor=merged).update(survivor=kept))
 
 

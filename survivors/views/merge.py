@@ -114,7 +114,7 @@ def survivor_merge_compare(request: HttpRequest, pk: int, other: int) -> HttpRes
         return done
     merged_view = survivor_open(request=request, pk=other, for_change=True, manage=True)
     merged = merged_view.survivor
-    refusal = merge_refusal(actor=request.actor, kept=kept, merged=merged)
+    refusal = merge_refusal(kept=kept, merged=merged)
     conflicts = [] if refusal else merge_conflicts(kept, merged)
     form = MergeForm(
         posted(request), conflicts=conflicts, kept_code=kept.code, merged_code=merged.code

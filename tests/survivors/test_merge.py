@@ -350,3 +350,38 @@ def test_two_submits_at_once_merge_once_and_both_land_on_the_kept_record(pair, c
     assert {a["Location"] for a in answers} == {reverse("survivors:detail", args=[kept.pk])}
     assert AuditEvent.objects.filter(action="survivors.survivor.merged").count() == 1
     assert Survivor.objects.get(pk=merged.pk).merged_into_id == kept.pk
+
+
+def test_refused_when_both_records_have_a_current_client_file_of_one_organization(
+    pair, coordinator, riverside
+):
+    kept, merged = pair
+    Engagement.objects.create(
+        survivor=kept,
+        organization=riverside,
+        engaged_on=date(2026, 2, 1),
+        scope="U visa",
+        recorded_by=MembershipFactory(organization=riverside, role=Role.COORDINATOR).user,
+    )
+    before = database_state()
+    with pytest.raises(ValidationError, match="client file"):
+        merge(coordinator, kept, merged)
+    assert database_state() == before
+
+
+def test_a_safe_contact_rule_chosen_from_the_duplicate_replaces_the_kept_one(pair, coordinator):
+    kept, merged = pair
+    merge(coordinator, kept, merged, contact_phone=TAKE)
+    phone = kept.contacts.get(channel="phone")
+    # The duplicate's rule: not safe to call, whatever the kept record said.
+    assert not phone.is_safe and phone.address.endswith(CANARY)
+
+
+def test_the_compare_page_never_shows_a_safe_house_address(harbor, coordinator, client_for):
+    kept = make_survivor(harbor, legal_name="Ines Mora", safe_location="Room 1, North House")
+    merged = make_survivor(harbor, legal_name="Ines Mora", safe_location="Room 2, South House")
+    page = client_for(coordinator, sudo=True).get(
+        reverse("survivors:merge_compare", args=[kept.pk, merged.pk])
+    )
+    assert "Current location or safe house" in page.text
+    assert "North House" not in page.text and "South House" not in page.text
