@@ -198,7 +198,7 @@ def survivor_merge(
     """
     choices = choices or {}
     # Locked in id order, so two merges of the same pair cannot deadlock.
-    locked = Survivor.objects.select_for_update().in_bulk([kept.pk, merged.pk])
+    locked = Survivor.objects.select_for_update().order_by("pk").in_bulk([kept.pk, merged.pk])
     kept, merged = locked[kept.pk], locked[merged.pk]
     if not _may_merge(actor, kept, merged):
         raise PermissionDenied(OTHER_ORGANIZATION)

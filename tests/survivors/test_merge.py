@@ -385,3 +385,23 @@ def test_the_compare_page_never_shows_a_safe_house_address(harbor, coordinator, 
     )
     assert "Current location or safe house" in page.text
     assert "North House" not in page.text and "South House" not in page.text
+
+
+def test_the_duplicate_list_costs_the_same_for_one_duplicate_or_many(
+    harbor, coordinator, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record = make_survivor(harbor, legal_name="Olga Sorokina", date_of_birth=BORN)
+    client = client_for(coordinator, sudo=True)
+    url = reverse("survivors:merge", args=[record.pk])
+    counts = []
+    for duplicates in (1, 6):
+        while Survivor.objects.filter(organization=harbor).count() < duplicates + 1:
+            make_survivor(harbor, legal_name="Olga Sorokina", date_of_birth=BORN)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.text.count("Compare and merge") == duplicates
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
