@@ -1,6 +1,6 @@
 from django.urls import path
 
-from survivors.views import engagement, intake, records, retention, sharing
+from survivors.views import engagement, intake, merge, records, retention, sharing
 
 app_name = "survivors"
 
@@ -32,4 +32,6 @@ urlpatterns = [
     path("referrals/", sharing.referral_list, name="referrals"),
     path("referrals/<int:pk>/", sharing.referral_detail, name="referral"),
     path("retention/", retention.retention_policy, name="retention"),
+    path("<int:pk>/merge/", merge.survivor_merge_choose, name="merge"),
+    path("<int:pk>/merge/<int:other>/", merge.survivor_merge_compare, name="merge_compare"),
 ]

@@ -321,6 +321,15 @@ def _survivor_url(f) -> dict:
     return {"pk": _survivor(f).pk}
 
 
+def _merge_pair_url(f) -> dict:
+    """The Harbor survivor kept, and a duplicate of them (same name) merged into it."""
+    if "duplicate" not in f:
+        f["duplicate"] = make_survivor(
+            f["coordinator"].organization, by=f["coordinator"].user, legal_name="Matrix Person"
+        )
+    return {"pk": _survivor(f).pk, "other": f["duplicate"].pk}
+
+
 def _engagement_url(f) -> dict:
     """Harbor's client file of its own survivor (a walk-in client who engaged it)."""
     engagement = Engagement.objects.create(
@@ -585,6 +594,8 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "survivors:consent_revoke": ObjectCase(_consent_url, allowed="coordinator", methods=POST_ONLY),
     "survivors:goal_status": ObjectCase(_goal_url, allowed="coordinator", methods=POST_ONLY),
     "survivors:referral": ObjectCase(_referral_url, allowed="coordinator"),
+    "survivors:merge": ObjectCase(_survivor_url, allowed="coordinator"),
+    "survivors:merge_compare": ObjectCase(_merge_pair_url, allowed="coordinator"),
     "cases:detail": ObjectCase(_matter_url, allowed="attorney"),
     "cases:note_add": ObjectCase(_matter_url, allowed="attorney", methods=POST_ONLY),
     "cases:time_add": ObjectCase(_matter_url, allowed="attorney", methods=POST_ONLY),
@@ -894,6 +905,10 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
     ),
     # Reading the safe-house address: the record may be seen, this one field not.
     "survivors:reveal_location": _survivor_changes(_survivor_url, _no_data, changes_database=False),
+    # Merging a duplicate: the organization's coordinators only.
+    "survivors:merge_compare": _survivor_changes(
+        _merge_pair_url, lambda f: {"confirm": f["duplicate"].code}, manage=True
+    ),
     # A coordinator sees a volunteer's admissions; only the volunteer removes them.
     "volunteers:admission_remove": (
         ChangeCase(
@@ -927,6 +942,7 @@ NOT_CHANGES = {
     "survivors:share_record": "a read (for those who may change the record)",
     "survivors:referral": "each end of a referral may move it; a move that is not theirs "
     "is not offered (a form error)",
+    "survivors:merge": "a read (the duplicates, for those who manage the record)",
     "cases:detail": "a read",
     "cases:conflict_new": "only coordinators see it, and they may run a check",
     "cases:rule_edit": "only org admins see rules, and they are the ones who change them",

@@ -182,6 +182,7 @@ class Survivor(models.Model):
         ACTIVE = "active", _("Active")
         CLOSED = "closed", _("Closed")
         ERASED = "erased", _("Erased on request")
+        MERGED = "merged", _("Merged into another record")
 
     organization = models.ForeignKey(
         Organization,
@@ -227,6 +228,12 @@ class Survivor(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # A duplicate merged away (`survivors.merge`): a tombstone without personal data
+    # that sends whoever may see the kept record there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
     # When the author of a draft was last told it will expire: a draft is erased only
     # once its author was warned after its last change (`survivors.services.drafts`).
     draft_expiry_warned_at = models.DateTimeField(null=True, blank=True)

@@ -29,6 +29,7 @@ from survivors.services.record import (
     survivor_search_record,
 )
 from survivors.services.retention import survivor_erase
+from survivors.views.merge import merged_tombstone_redirect
 
 PAGE_SIZE = 25
 
@@ -122,6 +123,8 @@ def _search_redirect(request: HttpRequest, data: dict) -> HttpResponse:
 
 
 def survivor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if tombstone := merged_tombstone_redirect(request, pk):
+        return tombstone
     view = survivor_open(request=request, pk=pk)
     return render(request, "survivors/detail.html", _detail_context(request, view))
 
