@@ -39,9 +39,7 @@ def test_values_are_stored_as_text_and_an_unchanged_field_writes_nothing(harbor,
     assert str(rows[1]) == f"cases.matter {matter.pk}: receipt_number changed"
 
 
-def test_a_reader_who_may_not_see_personal_fields_learns_only_that_they_changed(
-    harbor, attorney
-):
+def test_a_reader_who_may_not_see_personal_fields_learns_only_that_they_changed(harbor, attorney):
     matter = make_matter(harbor, lead=attorney.user)
     matter_edit(actor=actor_of(attorney), matter=matter, receipt_number="EAC-HIDDEN")
     matter_edit(actor=actor_of(attorney), matter=matter, file_under_pseudonym=True)

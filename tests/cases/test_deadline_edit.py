@@ -97,7 +97,7 @@ def test_title_time_place_and_responsible_are_corrected_in_spanish(
     page = client.get(
         reverse("cases:deadline_history", args=[deadline.pk]), HTTP_ACCEPT_LANGUAGE="es"
     ).text
-    assert "Historial" in page
+    assert "Historial de" in page and "Antes" in page and "Después" in page
     assert "T visa application" in page and "Hearing on the I-914" in page
     assert "14:30" in page and colleague.user.full_name in page
     # The matter's history gathers its deadlines' changes too.

@@ -91,7 +91,7 @@ def test_court_and_pseudonym_flag_are_corrected_and_shown_in_spanish(
     page = client.get(
         reverse("cases:matter_history", args=[matter.pk]), HTTP_ACCEPT_LANGUAGE="es"
     ).text
-    assert "Historial" in page
+    assert "Historial de" in page and "Antes" in page and "Después" in page
     assert "Immigration Court NY" in page
     assert "Sí" in page  # the flag, as a reader says it
 
