@@ -198,3 +198,26 @@ def test_the_history_page_keeps_a_constant_number_of_queries(
     changes(30)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).text.count("C-29-30") == 1
+
+
+def test_after_the_pseudonym_flag_is_set_new_documents_follow_it_earlier_ones_stay(
+    harbor, attorney, client_for
+):
+    from cases.models import DocumentVersion
+    from tests.cases.test_documents import pdf_text, start_and_generate
+    from tests.factories import make_survivor
+
+    client_record = make_survivor(harbor, legal_name="Marisol Quintanilla Reyes")
+    matter = make_matter(harbor, lead=attorney.user, client=client_record)
+    client = client_for(attorney)
+    start_and_generate(client, matter)
+    first = DocumentVersion.objects.get()
+    assert "Quintanilla" in pdf_text(first)
+
+    client.post(edit_url(matter), posted(matter, file_under_pseudonym="on"))
+    assert Matter.objects.get(pk=matter.pk).file_under_pseudonym
+    start_and_generate(client, Matter.objects.get(pk=matter.pk), pseudonym="M.Q.")
+    later = DocumentVersion.objects.latest("id")
+    assert later.pk != first.pk
+    assert "Quintanilla" not in pdf_text(later) and "M.Q." in pdf_text(later)
+    assert "Quintanilla" in pdf_text(DocumentVersion.objects.get(pk=first.pk)), "kept as made"
