@@ -320,4 +320,7 @@ class Heartbeat(models.Model):
 
 
 # Defined beside the decorator that claims it; imported here so Django sees the model.
-from aftercare.idempotency import Submission  # noqa: E402, F401
+from aftercare.idempotency import Submission  # noqa: E402, F401, I001
+
+# Defined beside the functions that write and show it, for the same reason.
+from aftercare.history import FieldChange  # noqa: E402, F401

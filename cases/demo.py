@@ -92,6 +92,8 @@ def demo_seed_matters() -> int:
             if n % 2 == 0:
                 team_member_add(actor=coordinator.actor, matter=matter, user=paralegal)
             _work(attorney, matter, n, today, rng)
+            if n == 0:
+                _corrections(attorney, matter, today)
     return Matter.objects.filter(organization=harbor).count()
 
 
@@ -145,3 +147,20 @@ def _work(attorney, matter: Matter, n: int, today, rng) -> None:
         minutes=rng.choice([30, 60, 90, 120]),
         activity="meeting",
     )
+
+
+def _corrections(attorney, matter: Matter, today) -> None:
+    """Some history on the first matter: a receipt number entered, then corrected, and a
+    hearing moved, as the attorney would in the forms."""
+    from cases.services.deadlines import deadline_edit
+    from cases.services.matters import matter_edit
+
+    matter_edit(actor=attorney.actor, matter=matter, receipt_number="EAC2690012345")
+    matter_edit(actor=attorney.actor, matter=matter, receipt_number="EAC2690012354")
+    hearing = matter.deadlines.filter(kind="hearing").first()
+    if hearing is not None:
+        deadline_edit(
+            actor=attorney.actor,
+            deadline=hearing,
+            data={"due_date": hearing.due_date + timedelta(days=7), "location": "Courtroom 5"},
+        )

@@ -1,6 +1,7 @@
 """Forms of the cases app."""
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.forms import SaneDatesMixin
@@ -318,3 +319,87 @@ class ReminderPolicyForm(forms.Form):
                 initial=", ".join(map(str, policies[kind])),
                 help_text=_("Days before, for example 30, 7, 1, 0 (0 is the morning of)."),
             )
+
+
+class MatterEditForm(forms.Form):
+    """The details entered when the matter was opened, to correct them."""
+
+    case_number = forms.CharField(label=_("Case number"), max_length=60, required=False)
+    receipt_number = forms.CharField(label=_("Receipt number"), max_length=60, required=False)
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Court or agency"), required=False, queryset=Jurisdiction.objects.none()
+    )
+    lead_attorney = forms.ChoiceField(label=_("Lead attorney"))
+    file_under_pseudonym = forms.BooleanField(
+        label=_("File under a pseudonym"),
+        required=False,
+        help_text=_(
+            "Documents generated from now on follow it; those already generated stay as made."
+        ),
+    )
+
+    def __init__(self, *args, matter, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "case_number": matter.case_number,
+                "receipt_number": matter.receipt_number,
+                "jurisdiction": matter.jurisdiction_id,
+                "lead_attorney": matter.lead_attorney_id,
+                "file_under_pseudonym": matter.file_under_pseudonym,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        organization = matter.organization_id
+        # The current court stays choosable even if it was since retired from the list.
+        self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(
+            organization_id=organization
+        ).filter(models.Q(is_active=True) | models.Q(pk=matter.jurisdiction_id))
+        # Attorneys of the organization only: a volunteer or a paralegal never leads.
+        self.attorneys = {m.user_id: m.user for m in _members(organization, [Role.ATTORNEY])}
+        self.fields["lead_attorney"].choices = [
+            (pk, user.full_name or user.email) for pk, user in self.attorneys.items()
+        ]
+
+    def clean_case_number(self):
+        return self.cleaned_data["case_number"].strip()
+
+    def clean_receipt_number(self):
+        return self.cleaned_data["receipt_number"].strip()
+
+    def clean_lead_attorney(self):
+        return self.attorneys[int(self.cleaned_data["lead_attorney"])]
+
+
+class DeadlineEditForm(DeadlineForm):
+    """A deadline's details; a computed one shows the date it counts from, not its date."""
+
+    trigger_date = forms.DateField(label=_("Date it counts from"), required=False, widget=DATE)
+    mailed = forms.BooleanField(label=_("The notice came by mail"), required=False)
+
+    class Meta(DeadlineForm.Meta):
+        fields = ["title", "due_date", "due_time", "time_zone", "location"]
+
+    def __init__(self, *args, team=(), **kwargs):
+        super().__init__(*args, team=team, **kwargs)
+        deadline = self.instance
+        del self.fields["reminder_days"]
+        self.fields["responsible"].initial = [str(u.pk) for u in deadline.responsible.all()]
+        self.fields["responsible"].help_text = _("None ticked: the lead attorney.")
+        if deadline.is_computed:
+            del self.fields["due_date"]
+            self.fields["trigger_date"].initial = deadline.trigger_date
+            self.fields["trigger_date"].help_text = deadline.rule.trigger_label
+            self.fields["mailed"].initial = any(
+                step.get("step") == "mailed" for step in deadline.computation or ()
+            )
+            if deadline.rule.anchor == DeadlineRule.Anchor.BIRTH:
+                del self.fields["trigger_date"]
+        else:
+            del self.fields["trigger_date"], self.fields["mailed"]
+
+    def clean_trigger_date(self):
+        value = self.cleaned_data.get("trigger_date")
+        if value is None and self.instance.rule and self.instance.rule.anchor == "trigger":
+            raise forms.ValidationError(_("Enter the date it counts from."))
+        return value

@@ -90,6 +90,7 @@ def _matters_shred(report: ShredReport, matters) -> None:
     # A date counted from the birth date gives the birth date back (an age-out date is
     # the 21st birthday less a day): those deadlines go; the others lose their free text.
     from_birth = Deadline.objects.filter(matter__in=matters, rule__anchor="birth")
+    _history_shred(report, matters, from_birth)
     report.wipe(
         "deadlines_from_birth",
         _("deadlines counted from the birth date"),
@@ -109,6 +110,25 @@ def _matters_shred(report: ShredReport, matters) -> None:
         "matters",
         _("matter rows: number, stage and dates, the legal organization's record of its work"),
         matters.count(),
+    )
+
+
+def _history_shred(report: ShredReport, matters, from_birth) -> None:
+    """The history of the matters and their deadlines: the values typed go (every date of
+    a deadline counted from the birth date too); who changed which field and when stays."""
+    from aftercare.history import FieldChange
+
+    deadlines = Deadline.objects.filter(matter__in=matters)
+    FieldChange.objects.of_model(Deadline, from_birth.values_list("pk", flat=True)).delete()
+    changes = FieldChange.objects.of_model(
+        Matter, matters.values_list("pk", flat=True)
+    ) | FieldChange.objects.of_model(Deadline, deadlines.values_list("pk", flat=True))
+    report.wipe(
+        "history_values",
+        _("earlier and later values in the history of the matters and their deadlines"),
+        FieldChange.objects.filter(pk__in=changes.values("pk"), personal=True).update(
+            old_value="", new_value=""
+        ),
     )
 
 

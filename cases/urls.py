@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import conflicts, deadlines, documents, matters, settings
+from cases.views import conflicts, deadlines, documents, edit, matters, settings
 
 app_name = "cases"
 
@@ -32,6 +32,10 @@ urlpatterns = [
     path("conflicts/new/<int:survivor_pk>/", conflicts.conflict_new, name="conflict_new"),
     path("conflicts/<int:pk>/", conflicts.conflict_detail, name="conflict"),
     path("rules/", settings.rule_list, name="rules"),
+    path("<int:pk>/edit/", edit.matter_edit_view, name="matter_edit"),
+    path("<int:pk>/history/", edit.matter_history, name="matter_history"),
+    path("deadlines/<int:pk>/edit/", edit.deadline_edit_view, name="deadline_edit"),
+    path("deadlines/<int:pk>/history/", edit.deadline_history, name="deadline_history"),
     path("rules/<int:pk>/", settings.rule_edit, name="rule_edit"),
     path("courts/", settings.jurisdiction_list, name="jurisdictions"),
     path("reminders/", settings.reminder_policy, name="reminder_policy"),

@@ -253,6 +253,18 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
         "ignored",
         hidden=lambda f: ("riverside.only.event",),
     ),
+    # Another organization's attorney as the lead of a corrected matter.
+    ("cases:matter_edit", "lead_attorney"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:matter_edit", args=[_matter(f).pk]),
+            {"lead_attorney": _riverside_attorney(f).user_id},
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: (_riverside_attorney(f).user.full_name,),
+    ),
 }
 
 
@@ -658,6 +670,11 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "volunteers:opportunity_close": ObjectCase(
         _opportunity_url, allowed="coordinator", methods=POST_ONLY
     ),
+    # Correcting a matter and a deadline, and their history (issue 13).
+    "cases:matter_edit": ObjectCase(_matter_url, allowed="attorney"),
+    "cases:matter_history": ObjectCase(_matter_url, allowed="attorney"),
+    "cases:deadline_edit": ObjectCase(_deadline_url, allowed="attorney"),
+    "cases:deadline_history": ObjectCase(_deadline_url, allowed="attorney"),
 }
 
 
@@ -931,6 +948,13 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
             allowed="coordinator",
         ),
     ),
+    "cases:matter_edit": (
+        _matter_change(
+            _matter_url,
+            lambda f: {"receipt_number": "EAC2612345678", "lead_attorney": f["attorney"].user_id},
+        ),
+    ),
+    "cases:deadline_edit": (_matter_change(_deadline_url, _deadline_data),),
 }
 
 # URLs with an object id that change nothing, or whose every viewer may change, and why.
@@ -964,6 +988,8 @@ NOT_CHANGES = {
     "volunteers:opportunity_post": "staffing is a coordinator's: others do not see it (404)",
     "volunteers:assignment_end": "staffing is a coordinator's: others do not see it (404)",
     "volunteers:opportunity_close": "staffing is a coordinator's: others do not see it (404)",
+    "cases:matter_history": "a read",
+    "cases:deadline_history": "a read",
 }
 
 

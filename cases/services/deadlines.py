@@ -171,3 +171,99 @@ def deadline_set_status(*, actor: Actor, deadline: Deadline, status: str) -> Dea
             payload={"deadline": deadline.pk, "status": status},
         )
     return deadline
+
+
+# What a deadline's edit may change. A computed deadline's date is not typed: it follows
+# from its trigger date, so correcting that date recomputes it.
+DEADLINE_EDITABLE = ("title", "due_date", "due_time", "time_zone", "location")
+COMPUTED_NOT_TYPED = _(
+    "This date is computed from its rule: correct the date it counts from instead."
+)
+
+
+def _was_mailed(deadline: Deadline) -> bool:
+    return any(step.get("step") == "mailed" for step in deadline.computation or ())
+
+
+def deadline_edit(
+    *,
+    actor: Actor,
+    deadline: Deadline,
+    data: dict,
+    responsible=None,
+    trigger_date=None,
+    mailed: bool | None = None,
+) -> list:
+    """Correct a deadline: what is due, when, where, and who answers for it.
+
+    A computed deadline whose trigger date (or mailing) is corrected is computed again,
+    with its new derivation, and waits for an attorney's confirmation again; typing its
+    date instead is refused. Its reminders are rewritten in this same transaction for
+    the new date: none is left for the old one. Returns the history rows written.
+    """
+    from aftercare.history import changed_fields, history_record
+
+    unknown = set(data) - set(DEADLINE_EDITABLE)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    data = dict(data)
+    matter = deadline.matter
+    recompute = False
+    if deadline.is_computed:
+        if "due_date" in data and data["due_date"] != deadline.due_date:
+            raise ValidationError({"due_date": COMPUTED_NOT_TYPED})
+        data.pop("due_date", None)
+        mailed = _was_mailed(deadline) if mailed is None else mailed
+        trigger_date = deadline.trigger_date if trigger_date is None else trigger_date
+        recompute = trigger_date != deadline.trigger_date or mailed != _was_mailed(deadline)
+    if recompute:
+        computation = deadline_compute(
+            actor=actor, matter=matter, rule=deadline.rule, trigger_date=trigger_date, mailed=mailed
+        )
+        data["trigger_date"], data["due_date"] = trigger_date, computation.due
+    with transaction.atomic():
+        locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+        locked.matter = matter
+        changes = changed_fields(locked, data)
+        if responsible is not None:
+            before = list(locked.responsible.all())
+            after = list(responsible) or [matter.lead_attorney]
+            if {u.pk for u in before} != {u.pk for u in after}:
+                changes["responsible"] = (before, after)
+        if recompute and "due_date" not in changes:
+            # The same date by another derivation: still a new computation to confirm.
+            changes["computation"] = (len(deadline.computation), len(computation.steps))
+        if not changes:
+            return []
+        fields = [name for name in changes if name not in ("responsible", "computation")]
+        for name in fields:
+            setattr(deadline, name, data[name])
+        if recompute:
+            deadline.computation = computation.steps
+            deadline.confirmed_by, deadline.confirmed_at = None, None
+            fields += ["computation", "confirmed_by", "confirmed_at"]
+        if fields:
+            deadline.save(update_fields=fields)
+        if "responsible" in changes:
+            deadline.responsible.set(changes["responsible"][1])
+        reminders_schedule(deadline=deadline)
+        changes.pop("computation", None)
+        rows = history_record(
+            actor=actor,
+            target=deadline,
+            changes=changes,
+            personal=Deadline.PII_FIELDS,
+            organization_id=matter.organization_id,
+        )
+        audit_record_by(
+            actor,
+            "cases.deadline.edited",
+            target=matter,
+            payload={
+                "deadline": deadline.pk,
+                "fields": sorted(changes),
+                "recomputed": recompute,
+                "unconfirmed": recompute,
+            },
+        )
+    return rows

@@ -304,3 +304,85 @@ def matter_close(*, actor: Actor, matter: Matter, outcome: str, reason: str) -> 
         Reminder.objects.filter(deadline__matter=matter, claimed_at__isnull=True).delete()
         audit_record_by(actor, "cases.matter.closed", target=matter, payload={"outcome": outcome})
     return matter
+
+
+# What a matter's edit may change, and which of these are personal data (kept encrypted
+# in the history as everywhere else).
+MATTER_EDITABLE = (
+    "case_number",
+    "receipt_number",
+    "jurisdiction",
+    "lead_attorney",
+    "file_under_pseudonym",
+)
+LEAD_JOINS_BY_COORDINATOR = _(
+    "This attorney is not on the matter's team: a coordinator adds them, or makes them lead."
+)
+
+
+def matter_edit(*, actor: Actor, matter: Matter, **data) -> list:
+    """Correct what was entered when the matter was opened.
+
+    The lead attorney is an attorney of the organization (never a volunteer). Who is on a
+    matter is a coordinator's decision, so an attorney of the team may pass the lead only
+    to someone already on it; a coordinator may name any attorney, who then joins the
+    team. The previous lead stays on the team. The pseudonym flag governs documents
+    generated from now on: versions already generated stay as they were made.
+    Returns the history rows written (none when nothing changed).
+    """
+    from aftercare.history import changed_fields, history_record
+
+    unknown = set(data) - set(MATTER_EDITABLE)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    jurisdiction = data.get("jurisdiction")
+    if jurisdiction is not None and jurisdiction.organization_id != matter.organization_id:
+        raise ValidationError({"jurisdiction": _("Choose a court or agency of this organization.")})
+    lead = data.get("lead_attorney")
+    with transaction.atomic():
+        locked = Matter.objects.select_for_update().get(pk=matter.pk)
+        changes = changed_fields(locked, data)
+        if not changes:
+            return []
+        joins = False
+        if "lead_attorney" in changes:
+            if (
+                not Membership.objects.active()
+                .filter(user=lead, organization_id=matter.organization_id, role=Role.ATTORNEY)
+                .exists()
+            ):
+                raise ValidationError(
+                    {"lead_attorney": _("Choose an attorney of this organization.")}
+                )
+            joins = not locked.user_grants.filter(
+                user=lead, permission__codename="view_matter"
+            ).exists()
+            role = actor.role
+            if joins and (role is None or not role.sees_whole_organization):
+                raise ValidationError({"lead_attorney": LEAD_JOINS_BY_COORDINATOR})
+            try:
+                # Asked even of someone already on the team: apps above refuse a lead
+                # they would refuse as a member (a volunteer, who is on a matter only
+                # by assignment, never leads it).
+                team_member_joining.send(sender=Matter, matter=matter, user=lead, actor=actor)
+            except ValidationError as refusal:
+                raise ValidationError({"lead_attorney": refusal.messages}) from refusal
+        for name, (_old, new) in changes.items():
+            setattr(matter, name, new)
+        matter.save(update_fields=list(changes))
+        if joins:
+            team_member_add(actor=actor, matter=matter, user=lead)
+        rows = history_record(
+            actor=actor,
+            target=matter,
+            changes=changes,
+            personal=Matter.PII_FIELDS,
+            organization_id=matter.organization_id,
+        )
+        audit_record_by(
+            actor,
+            "cases.matter.edited",
+            target=matter,
+            payload={"fields": sorted(changes)},
+        )
+    return rows

@@ -1,0 +1,130 @@
+"""Correcting a matter's details and a deadline, and the history of both."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from aftercare.access import fetch_for_user, posted
+from aftercare.history import FieldChange, history_lines
+from cases import forms
+from cases.models import Deadline, Matter
+from cases.services.deadlines import deadline_edit
+from cases.services.matters import matter_edit, matter_open_for_user
+from cases.views.matters import matter_team, matter_url
+
+HISTORY_LIMIT = 200
+MODELS = {Matter._meta.label_lower: Matter, Deadline._meta.label_lower: Deadline}
+
+
+def matter_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Whoever may change the matter corrects its details; a reader gets 403."""
+    matter = matter_open_for_user(request=request, pk=pk, for_change=True)
+    form = forms.MatterEditForm(
+        posted(request) if request.method == "POST" else None, matter=matter
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = matter_edit(actor=request.actor, matter=matter, **form.cleaned_data)
+        except ValidationError as error:
+            _add(form, error)
+        else:
+            if changed:
+                messages.success(request, _("Matter details saved."))
+            return redirect(matter_url(matter))
+    return render(request, "cases/matter_edit.html", {"matter": matter, "form": form})
+
+
+def _add(form, error: ValidationError) -> None:
+    """A service's refusal shown on the form, beside its field when it names one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _deadline_fetch(request, pk, *, for_change: bool) -> Deadline:
+    deadline = fetch_for_user(request, Deadline.objects.select_related("matter", "rule"), pk=pk)
+    deadline.matter = matter_open_for_user(
+        request=request, pk=deadline.matter_id, for_change=for_change
+    )
+    return deadline
+
+
+def deadline_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = _deadline_fetch(request, pk, for_change=True)
+    matter = deadline.matter
+    form = forms.DeadlineEditForm(
+        posted(request) if request.method == "POST" else None,
+        instance=deadline,
+        team=matter_team(matter),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.Meta.fields}
+        try:
+            deadline_edit(
+                actor=request.actor,
+                deadline=deadline,
+                data=data,
+                responsible=form.cleaned_data["responsible"],
+                trigger_date=form.cleaned_data.get("trigger_date"),
+                mailed=form.cleaned_data.get("mailed") if "mailed" in form.fields else None,
+            )
+        except ValidationError as error:
+            _add(form, error)
+        else:
+            deadline.refresh_from_db()
+            if deadline.needs_confirmation:
+                messages.warning(request, _("Deadline computed again. Check how, then confirm it."))
+            else:
+                messages.success(request, _("Deadline saved."))
+            return redirect(f"{matter_url(matter)}#deadlines")
+    return render(
+        request, "cases/deadline_edit.html", {"deadline": deadline, "matter": matter, "form": form}
+    )
+
+
+def matter_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The changes of the matter and of its deadlines, newest first, to whoever sees it."""
+    matter = matter_open_for_user(request=request, pk=pk)
+    deadlines = {
+        str(d.pk): d.title or d.get_kind_display()
+        for d in Deadline.objects.filter(matter=matter).only("id", "title", "kind")
+    }
+    changes = (
+        FieldChange.objects.of(matter) | FieldChange.objects.of_model(Deadline, deadlines)
+    ).select_related("actor")[:HISTORY_LIMIT]
+    records = {(Matter._meta.label_lower, str(matter.pk)): _("Matter")}
+    records.update(
+        {
+            (Deadline._meta.label_lower, pk): _("Deadline: %(title)s") % {"title": title}
+            for pk, title in deadlines.items()
+        }
+    )
+    lines = history_lines(changes, models_by_type=MODELS, records=records)
+    return render(
+        request,
+        "cases/history.html",
+        {"matter": matter, "lines": lines, "subject": matter.number, "limit": HISTORY_LIMIT},
+    )
+
+
+def deadline_history(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = _deadline_fetch(request, pk, for_change=False)
+    changes = FieldChange.objects.of(deadline).select_related("actor")[:HISTORY_LIMIT]
+    lines = history_lines(changes, models_by_type=MODELS, records={})
+    return render(
+        request,
+        "cases/history.html",
+        {
+            "matter": deadline.matter,
+            "deadline": deadline,
+            "lines": lines,
+            "subject": deadline.title or deadline.get_kind_display(),
+            "limit": HISTORY_LIMIT,
+        },
+    )
