@@ -303,3 +303,16 @@ def test_the_notice_form_speaks_spanish(matter, attorney, client_for):
     shown = client.get(reverse("cases:detail", args=[matter.pk]), HTTP_ACCEPT_LANGUAGE="es").text
     assert "Avisos de la agencia" in shown
     assert "Registrar un aviso" in shown
+
+
+def test_the_demo_has_a_matter_with_a_receipt_and_an_rfe_awaiting_confirmation():
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    rfe = AgencyNotice.objects.get(kind="rfe")
+    assert rfe.matter.notices.filter(kind="receipt").exists()
+    assert rfe.matter.stage == Stage.RFE
+    assert rfe.deadline.rule.code == "rfe-response" and rfe.deadline.needs_confirmation
+    assert [s["step"] for s in rfe.deadline.computation][:3] == ["start", "period", "mailed"]
