@@ -89,7 +89,7 @@ def _response_rule(*, actor: Actor, matter: Matter, kind: str) -> tuple[Deadline
         audit_record_by(
             actor,
             "cases.deadline_rules.installed",
-            target=matter,
+            target=matter.organization,
             payload={"rules": installed, "for": code},
         )
         rule = DeadlineRule.objects.get(organization_id=matter.organization_id, code=code)

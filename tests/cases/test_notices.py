@@ -16,6 +16,12 @@ from cases.kinds import Stage, allowed_stages
 from cases.models import AgencyNotice, Deadline, DeadlineRule, Matter
 from cases.services.notices import notice_record
 from tests.actors import lead_actor
+from tests.cases.test_services_take_an_actor import (
+    Case,
+    run_from_a_task,
+    run_rolled_back_when_audit_fails,
+    world,  # noqa: F401  (the fixture those helpers work on)
+)
 from tests.clockwork import NEW_YORK
 from tests.factories import make_matter
 
@@ -316,3 +322,45 @@ def test_the_demo_has_a_matter_with_a_receipt_and_an_rfe_awaiting_confirmation()
     assert rfe.matter.stage == Stage.RFE
     assert rfe.deadline.rule.code == "rfe-response" and rfe.deadline.needs_confirmation
     assert [s["step"] for s in rfe.deadline.computation][:3] == ["start", "period", "mailed"]
+
+
+# --- The service takes an actor: a failed audit write undoes it all; from a task it says so
+
+
+def _rfe_by_mail(w, actor):
+    notice_record(
+        actor=actor,
+        matter=w.matter,
+        kind="rfe",
+        notice_date=date(2026, 2, 27),
+        came_by_mail=True,
+        receipt_number="EAC2690012345",
+    )
+
+
+def _without_the_noid_rule(w):
+    DeadlineRule.objects.filter(organization=w.harbor, code="noid-response").delete()
+    Matter.objects.filter(pk=w.matter.pk).update(stage=Stage.FILED)
+
+
+SERVICE_CASES = {
+    "rfe": Case("attorney", "cases.notice.recorded", _rfe_by_mail),
+    "noid_installing_the_rule": Case(
+        "attorney",
+        "cases.deadline_rules.installed",
+        lambda w, a: notice_record(
+            actor=a, matter=w.matter, kind="noid", notice_date=date(2026, 6, 1)
+        ),
+        _without_the_noid_rule,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SERVICE_CASES)
+def test_a_failed_audit_write_leaves_no_notice_deadline_or_stage(world, name, monkeypatch):  # noqa: F811
+    run_rolled_back_when_audit_fails(world, SERVICE_CASES[name], monkeypatch)
+
+
+@pytest.mark.parametrize("name", SERVICE_CASES)
+def test_a_notice_recorded_from_a_task_says_worker(world, name):  # noqa: F811
+    run_from_a_task(world, SERVICE_CASES[name])
