@@ -364,3 +364,23 @@ def test_a_failed_audit_write_leaves_no_notice_deadline_or_stage(world, name, mo
 @pytest.mark.parametrize("name", SERVICE_CASES)
 def test_a_notice_recorded_from_a_task_says_worker(world, name):  # noqa: F811
     run_from_a_task(world, SERVICE_CASES[name])
+
+
+def test_erasing_the_client_wipes_the_receipt_numbers_on_their_notices(harbor, coordinator):
+    from survivors.services.retention import survivor_erase
+    from tests.actors import actor_of
+
+    matter = make_matter(harbor, stage=Stage.FILED)
+    notice_record(
+        actor=lead_actor(matter),
+        matter=matter,
+        kind="rfe",
+        notice_date=date(2026, 2, 27),
+        receipt_number="EAC2690099999",
+    )
+
+    report = survivor_erase(actor=actor_of(coordinator), survivor=matter.client)
+
+    notice = AgencyNotice.objects.get(matter=matter)
+    assert notice.receipt_number == "" and notice.kind == "rfe"
+    assert report.audit_payload()["wiped"]["cases.notice_receipt_numbers"] == 1
