@@ -33,9 +33,76 @@ SHIPPED_RULES = [
             SubKind.TPS,
             SubKind.WORK_PERMIT,
             SubKind.ADJUSTMENT,
+            SubKind.T_VISA_FAMILY,
         ],
         "source": "USCIS RFE notices (period stated on the notice; 8 CFR 103.8(b) adds 3 days "
         "for mail)",
+    },
+    {
+        "code": "noid-response",
+        "name": "Response to a notice of intent to deny",
+        "deadline_kind": "response",
+        "trigger_label": "Date of the NOID",
+        "days": 30,
+        "mailed_extra_days": 3,
+        "roll": "forward",
+        "applies_to": [
+            SubKind.T_VISA,
+            SubKind.T_VISA_FAMILY,
+            SubKind.U_VISA,
+            SubKind.ASYLUM,
+            SubKind.SIJS,
+            SubKind.TPS,
+            SubKind.WORK_PERMIT,
+            SubKind.ADJUSTMENT,
+        ],
+        "source": "8 CFR 103.2(b)(8)(iv) (at most 30 days; the period stated on the NOID "
+        "governs); 8 CFR 103.8(b) adds 3 days for mail",
+    },
+    {
+        "code": "i290b-appeal",
+        "name": "Appeal or motion on a USCIS decision (I-290B)",
+        "deadline_kind": "filing",
+        "trigger_label": "Date of the USCIS decision",
+        "days": 30,
+        "mailed_extra_days": 3,
+        "roll": "forward",
+        "applies_to": [
+            SubKind.T_VISA,
+            SubKind.T_VISA_FAMILY,
+            SubKind.U_VISA,
+            SubKind.SIJS,
+            SubKind.TPS,
+            SubKind.WORK_PERMIT,
+            SubKind.ADJUSTMENT,
+        ],
+        "source": "8 CFR 103.3(a)(2)(i) (appeal, 30 days), 103.5(a)(1)(i) (motion, 30 days); "
+        "8 CFR 103.8(b) adds 3 days for mail; Form I-290B instructions",
+    },
+    {
+        "code": "bia-appeal",
+        # Received by the Board, not mailed by then: no mailbox extension.
+        "name": "Appeal to the Board of Immigration Appeals (EOIR-26)",
+        "deadline_kind": "filing",
+        "trigger_label": "Date of the immigration judge's decision (oral, or written decision "
+        "mailed or served)",
+        "days": 30,
+        "mailed_extra_days": 0,
+        "roll": "forward",
+        "applies_to": [SubKind.ASYLUM, SubKind.ADJUSTMENT, SubKind.TPS],
+        "source": "8 CFR 1003.38(b) (30 days; filed when the Board receives it; a last day on "
+        "a weekend or legal holiday moves to the next business day)",
+    },
+    {
+        "code": "consular-refusal-reconsideration",
+        "name": "Immigrant visa refused (221(g)): send what overcomes the refusal",
+        "deadline_kind": "response",
+        "trigger_label": "Date of the consular refusal",
+        "years": 1,
+        "roll": "backward",
+        "applies_to": [SubKind.CONSULAR_PROCESSING],
+        "source": "22 CFR 42.81(e) (reconsidered without a new application if the evidence "
+        "comes within one year of the refusal); the consulate's refusal letter",
     },
     {
         "code": "asylum-one-year",

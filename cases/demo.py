@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from aftercare.demo import acting_as, demo_seeder
-from cases.kinds import STAGE_PATHS, SUB_KINDS
+from cases.kinds import STAGE_PATHS, SUB_KINDS, Stage, SubKind
 from cases.models import DeadlineRule, Jurisdiction, Matter
 from cases.services.conflicts import conflict_check_decide, conflict_check_run
 from cases.services.deadlines import deadline_add, deadline_add_computed
-from cases.services.matters import matter_open, team_member_add
+from cases.services.matters import matter_open, matter_stage_move, team_member_add
+from cases.services.notices import notice_record
 from cases.services.work import note_add, time_log
 from survivors.models import Purpose, Referral, Survivor
 
@@ -66,7 +67,11 @@ def demo_seed_matters() -> int:
             )[0]
             for name, kind, state in COURTS
         ]
-        sub_kinds = [sub for subs in SUB_KINDS.values() for sub in subs]
+        # Types added later go last, so every kind still gets a matter from the clients
+        # there are, and the earlier demo matters keep their types.
+        later = [SubKind.T_VISA_FAMILY, SubKind.CONSULAR_PROCESSING]
+        sub_kinds = [sub for subs in SUB_KINDS.values() for sub in subs if sub not in later]
+        sub_kinds += later
         paralegal = acting_as("paralegal@harbor.example", "Harbor Legal Aid").user
         for n, (client, sub_kind) in enumerate(zip(_clients(harbor), sub_kinds, strict=False)):
             check = conflict_check_run(
@@ -94,7 +99,27 @@ def demo_seed_matters() -> int:
             _work(attorney, matter, n, today, rng)
             if n == 0:
                 _corrections(attorney, matter, today)
+        _notices(attorney, Matter.objects.filter(organization=harbor, sub_kind="u_visa").first())
     return Matter.objects.filter(organization=harbor).count()
+
+
+def _notices(attorney, matter: Matter | None) -> None:
+    """A U-visa matter that was filed and then got an RFE by mail: its response deadline
+    computed and waiting for the attorney to confirm it."""
+    if matter is None:
+        return
+    if matter.stage == Stage.INTAKE:
+        matter_stage_move(actor=attorney.actor, matter=matter, stage=Stage.PREPARING)
+    today = timezone.localdate()
+    for kind, days_ago in (("receipt", 150), ("rfe", 12)):
+        notice_record(
+            actor=attorney.actor,
+            matter=matter,
+            kind=kind,
+            notice_date=today - timedelta(days=days_ago),
+            came_by_mail=True,
+            receipt_number="LIN2690054321",
+        )
 
 
 def _work(attorney, matter: Matter, n: int, today, rng) -> None:

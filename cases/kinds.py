@@ -17,6 +17,11 @@ class Kind(models.TextChoices):
 
 class SubKind(models.TextChoices):
     T_VISA = "t_visa", _("T visa (I-914)")
+    # A family member's derivative T visa is its own application (one I-914 Supplement A
+    # per person, with its own receipt number, notices and RFEs), so its own matter.
+    # Supplement B (a law enforcement declaration) is evidence inside the principal's
+    # I-914, optional and with no period of its own: no matter type, no rule.
+    T_VISA_FAMILY = "t_visa_family", _("T visa for a family member (I-914 Supplement A)")
     U_VISA = "u_visa", _("U visa (I-918)")
     ASYLUM = "asylum", _("Asylum (I-589)")
     SIJS = "sijs", _("Special Immigrant Juvenile Status (I-360)")
@@ -24,6 +29,7 @@ class SubKind(models.TextChoices):
     WORK_PERMIT = "work_permit", _("Work permit (I-765)")
     CONTINUED_PRESENCE = "continued_presence", _("Continued Presence")
     ADJUSTMENT = "adjustment", _("Adjustment of status (I-485)")
+    CONSULAR_PROCESSING = "consular_processing", _("Consular processing (immigrant visa abroad)")
     PROTECTIVE_ORDER = "protective_order", _("Protective order")
     TVPRA_DAMAGES = "tvpra_damages", _("TVPRA damages (18 U.S.C. 1595)")
     WAGE_CLAIM = "wage_claim", _("Wage claim")
@@ -46,6 +52,8 @@ SUB_KINDS: dict[str, tuple[str, ...]] = {
         SubKind.WORK_PERMIT,
         SubKind.CONTINUED_PRESENCE,
         SubKind.ADJUSTMENT,
+        SubKind.T_VISA_FAMILY,
+        SubKind.CONSULAR_PROCESSING,
     ),
     Kind.PROTECTIVE_ORDER: (SubKind.PROTECTIVE_ORDER,),
     Kind.CIVIL: (SubKind.TVPRA_DAMAGES, SubKind.WAGE_CLAIM, SubKind.RESTITUTION),
@@ -63,7 +71,8 @@ class Stage(models.TextChoices):
     INTAKE = "intake", _("Intake and facts")
     PREPARING = "preparing", _("Preparing the filing")
     FILED = "filed", _("Filed")
-    RFE = "rfe", _("Request for evidence pending")
+    # Entered by an RFE or a NOID notice (cases.services.notices): the team is answering it.
+    RFE = "rfe", _("Responding to an RFE or NOID")
     INTERVIEW = "interview", _("Interview or hearing scheduled")
     TEMPORARY_ORDER = "temporary_order", _("Temporary order in place")
     SERVED = "served", _("Respondent served")
@@ -76,7 +85,8 @@ class Stage(models.TextChoices):
 
 
 # The path of each kind; moving forward one step, back one step (to correct a
-# mistake), or to DECIDED from any stage after filing is allowed. Nothing else.
+# mistake), or to DECIDED from any stage after filing is allowed; a stage in
+# SKIPPABLE may also be stepped over going forward. Nothing else.
 STAGE_PATHS: dict[str, tuple[str, ...]] = {
     Kind.IMMIGRATION: (
         Stage.INTAKE,
@@ -120,6 +130,11 @@ STAGE_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Not every application gets a request for evidence: a filed matter may go straight to
+# its interview.
+SKIPPABLE = frozenset({Stage.RFE})
+
+
 def allowed_stages(kind: str, current: str) -> list[str]:
     """The stages a matter of `kind` may move to from `current`. A matter in a stage not
     on its kind's path (old or imported data) may move to any stage on the path: that is
@@ -131,6 +146,8 @@ def allowed_stages(kind: str, current: str) -> list[str]:
     moves = []
     if i + 1 < len(path):
         moves.append(path[i + 1])
+        if path[i + 1] in SKIPPABLE and i + 2 < len(path):
+            moves.append(path[i + 2])
     if i > 0:
         moves.append(path[i - 1])
     filed = Stage.FILED in path and i >= path.index(Stage.FILED)

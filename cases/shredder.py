@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    AgencyNotice,
     ConflictCheck,
     Deadline,
     DocumentDraft,
@@ -100,6 +101,11 @@ def _matters_shred(report: ShredReport, matters) -> None:
         "deadline_texts",
         _("deadline titles and places"),
         Deadline.objects.filter(matter__in=matters).update(title="", location=""),
+    )
+    report.wipe(
+        "notice_receipt_numbers",
+        _("receipt numbers on agency notices"),
+        AgencyNotice.objects.filter(matter__in=matters).update(receipt_number=""),
     )
     report.wipe(
         "matter_references",

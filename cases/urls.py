@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import conflicts, deadlines, documents, edit, matters, settings
+from cases.views import conflicts, deadlines, documents, edit, matters, notices, settings
 
 app_name = "cases"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/deadlines/", deadlines.deadline_new, name="deadline_new"),
     path("deadlines/<int:pk>/confirm/", deadlines.deadline_confirm_view, name="deadline_confirm"),
     path("deadlines/<int:pk>/status/", deadlines.deadline_status_view, name="deadline_status"),
+    path("<int:pk>/notices/", notices.notice_add, name="notice_add"),
     path("<int:pk>/documents/", documents.document_list, name="documents"),
     path("documents/<int:pk>/", documents.document_draft, name="document_draft"),
     path("documents/<int:pk>/preview/", documents.document_preview, name="document_preview"),

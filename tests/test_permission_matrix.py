@@ -620,6 +620,7 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "cases:deadline_new": ObjectCase(_matter_url, allowed="attorney", methods=POST_ONLY),
     "cases:deadline_confirm": ObjectCase(_deadline_url, allowed="attorney", methods=POST_ONLY),
     "cases:deadline_status": ObjectCase(_deadline_url, allowed="attorney", methods=POST_ONLY),
+    "cases:notice_add": ObjectCase(_matter_url, allowed="attorney", methods=POST_ONLY),
     "cases:conflict_new": ObjectCase(_client_url, allowed="coordinator"),
     "cases:conflict": ObjectCase(_check_url, allowed="coordinator"),
     "cases:rule_edit": ObjectCase(_rule_url, allowed="org_admin"),
@@ -770,6 +771,10 @@ def _deadline_data(f) -> dict:
     }
 
 
+def _notice_data(f) -> dict:
+    return {"kind": "rfe", "notice_date": timezone.localdate().isoformat(), "came_by_mail": "on"}
+
+
 def _consent_data(f) -> dict:
     return {
         "recipient": _recipient(f).pk,
@@ -837,6 +842,7 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
     "cases:deadline_new": (_matter_change(_matter_url, _deadline_data),),
     "cases:deadline_confirm": (_matter_change(_deadline_url, _no_data),),
     "cases:deadline_status": (_matter_change(_deadline_url, lambda f: {"status": "done"}),),
+    "cases:notice_add": (_matter_change(_matter_url, _notice_data),),
     "cases:documents": (
         _matter_change(_matter_url, lambda f: {"template": "survivor_declaration"}),
     ),

@@ -11,10 +11,12 @@ from cases.models.matter import (
     PartyAlias,
     PartyToken,
 )
+from cases.models.notices import AgencyNotice
 from cases.models.reminders import CalendarFeed, Delivery, Reminder, ReminderPolicy
 from cases.models.work import MatterNote, TimeEntry
 
 __all__ = [
+    "AgencyNotice",
     "CalendarFeed",
     "ConflictCheck",
     "ConflictHit",

@@ -107,6 +107,52 @@ def test_u_visa_certification_is_valid_six_months(ny_matter):
     )
 
 
+def test_noid_response_is_thirty_days_and_three_more_by_mail(ny_matter):
+    # 1 June 2026 + 30 = 1 July; by mail 4 July (Independence Day, a Saturday) → 6 July.
+    assert due(ny_matter, "noid-response", trigger_date=date(2026, 6, 1)).due == date(2026, 7, 1)
+    result = due(ny_matter, "noid-response", trigger_date=date(2026, 6, 1), mailed=True)
+    assert result.due == date(2026, 7, 6)
+    assert rolled(result) == [("2026-07-04", "Independence Day"), ("2026-07-05", "weekend")]
+
+
+def test_i290b_appeal_is_thirty_days_or_thirty_three_by_mail(ny_matter):
+    # 9 October 2026 + 30 = Sunday 8 November → Monday 9 November.
+    handed = due(ny_matter, "i290b-appeal", trigger_date=date(2026, 10, 9))
+    assert handed.due == date(2026, 11, 9)
+    assert rolled(handed) == [("2026-11-08", "weekend")]
+    # By mail: 11 November, Veterans Day → 12 November.
+    mailed = due(ny_matter, "i290b-appeal", trigger_date=date(2026, 10, 9), mailed=True)
+    assert mailed.due == date(2026, 11, 12)
+    assert rolled(mailed) == [("2026-11-11", "Veterans Day")]
+
+
+def test_bia_appeal_is_thirty_days_with_no_mail_days(harbor):
+    # The Board must receive it: 27 October 2026 + 30 = Thanksgiving → Friday 27 November,
+    # mailed or not.
+    matter = make_matter(harbor, sub_kind="asylum")
+    for mailed in (False, True):
+        result = due(matter, "bia-appeal", trigger_date=date(2026, 10, 27), mailed=mailed)
+        assert result.due == date(2026, 11, 27)
+        assert rolled(result) == [("2026-11-26", "Thanksgiving Day")]
+        assert "mailed" not in [s["step"] for s in result.steps]
+
+
+def test_consular_refusal_is_reconsidered_within_a_year(harbor):
+    matter = make_matter(harbor, sub_kind="consular_processing")
+    result = due(matter, "consular-refusal-reconsideration", trigger_date=date(2025, 3, 14))
+    # 14 March 2026 is a Saturday: the court day before.
+    assert result.due == date(2026, 3, 13)
+
+
+def test_every_shipped_rule_cites_a_source_and_names_known_matter_types():
+    from cases.deadline_rules import SHIPPED_RULES
+    from cases.kinds import SubKind
+
+    for rule in SHIPPED_RULES:
+        assert rule["source"], rule["code"]
+        assert set(rule["applies_to"]) <= set(SubKind.values), rule["code"]
+
+
 def test_every_shipped_rule_is_tested_here():
     tested = {
         "rfe-response",
@@ -117,6 +163,10 @@ def test_every_shipped_rule_is_tested_here():
         "protective-order-renewal",
         "ead-renewal-window",
         "u-visa-certification",
+        "noid-response",
+        "i290b-appeal",
+        "bia-appeal",
+        "consular-refusal-reconsideration",
     }
     from cases.deadline_rules import SHIPPED_RULES
 
