@@ -1,6 +1,6 @@
 from django.urls import path
 
-from survivors.views import engagement, intake, records, retention, sharing
+from survivors.views import communications, engagement, intake, records, retention, sharing
 
 app_name = "survivors"
 
@@ -32,4 +32,5 @@ urlpatterns = [
     path("referrals/", sharing.referral_list, name="referrals"),
     path("referrals/<int:pk>/", sharing.referral_detail, name="referral"),
     path("retention/", retention.retention_policy, name="retention"),
+    path("<int:pk>/communications/", communications.communications, name="communications"),
 ]
