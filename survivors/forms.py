@@ -337,7 +337,11 @@ class CommunicationForm(SaneDatesMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Communication.Kind.choices)
     direction = forms.ChoiceField(label=_("Direction"), choices=Communication.Direction.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=Communication.Channel.choices)
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date picker reads and writes ISO dates whatever the language; a date typed by
+    # hand in the page's language (02/12/2026 in Spanish) is accepted too.
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     occurred_time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
     interpreter_language = forms.CharField(
         label=_("Interpreter used (language)"),

@@ -245,7 +245,11 @@ def test_spanish_dates_and_messages(client_person, attorney, client_for):
     page = client.post(
         log_url(client_person), contact(channel="post", kind="letter"), HTTP_ACCEPT_LANGUAGE="es"
     )
-    assert "Correo postal" in page.text or "inseguro" in page.text
+    assert "está marcado como inseguro para esta persona" in page.text
+    # The date picker gets an ISO date in Spanish too (a browser shows nothing otherwise).
+    assert (
+        'value="2026-12-02"' in client.get(log_url(client_person), HTTP_ACCEPT_LANGUAGE="es").text
+    )
 
 
 @FIXED_CLOCK
@@ -395,3 +399,46 @@ def test_erasing_the_survivor_erases_the_log(client_person, coordinator, client_
     assert "Communications log entries, with their summaries" in page.text
     assert not Communication.objects.exists()
     assert readable_hits(CANARY) == set()
+
+
+# --- Services take an actor, and commit with their audit event -------------------------
+
+
+def test_when_the_audit_event_cannot_be_written_no_contact_is_logged(
+    client_person, coordinator, monkeypatch
+):
+    from tests.database_state import AuditWriteError, audit_writes_fail
+
+    audit_writes_fail(monkeypatch)
+    with pytest.raises(AuditWriteError):
+        _log(coordinator, client_person, "A text")
+    assert not Communication.objects.exists()
+
+
+def test_the_override_commits_with_both_events_or_not_at_all(client_person, coordinator):
+    entry = communication_log(
+        actor=actor_of(coordinator),
+        survivor=client_person,
+        data={
+            "kind": "letter",
+            "direction": "outbound",
+            "channel": "post",
+            "occurred_at": timezone.now(),
+        },
+        override_reason="Court order must be served by post",
+    )
+    actions = set(
+        AuditEvent.objects.filter(object_id=str(client_person.pk)).values_list("action", flat=True)
+    )
+    assert {"survivors.communication.logged", "survivors.safe_contact.overridden"} <= actions
+    assert entry.overridden
+
+
+def test_communication_services_take_an_actor_not_the_request():
+    import inspect
+
+    from survivors.services import communications
+
+    for name, function in inspect.getmembers(communications, inspect.isfunction):
+        if function.__module__ == communications.__name__:
+            assert "request" not in inspect.signature(function).parameters, name
