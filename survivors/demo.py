@@ -269,7 +269,7 @@ def demo_seed_communications() -> int:
                     "kind": Communication.Kind.MEETING,
                     "direction": Communication.Direction.OUTBOUND,
                     "channel": Communication.Channel.IN_PERSON,
-                    "occurred_at": _past_moment(zone, weekday=4, hour=14),
+                    "occurred_at": _past_moment(zone, weekday=3, hour=14),
                     "interpreter_language": "Spanish",
                     "summary": "Went through the declaration draft together.",
                 },

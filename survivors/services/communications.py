@@ -111,6 +111,9 @@ def _may_work_on(actor: Actor, survivor: Survivor) -> bool:
     return bool(knowing(organization_id=actor.organization_id, survivor=survivor).basis)
 
 
+# Payload keys say "contact_channel": "channel" is the actor's (web, worker, command).
+
+
 def contact_permitted(
     *, actor: Actor, survivor: Survivor, channel: str, at: datetime | None = None
 ) -> str:
@@ -136,7 +139,7 @@ def contact_permitted(
         actor,
         "survivors.safe_contact.refused",
         target=survivor,
-        payload={"channel": channel, "rule": refusal.code},
+        payload={"contact_channel": channel, "rule": refusal.code},
     )
     return refusal.reason
 
@@ -173,7 +176,7 @@ def communication_log(
                 actor,
                 "survivors.safe_contact.refused",
                 target=survivor,
-                payload={"channel": data["channel"], "rule": refusal.code, "logging": True},
+                payload={"contact_channel": data["channel"], "rule": refusal.code, "logging": True},
             )
         else:
             entry = Communication.objects.create(
@@ -197,7 +200,7 @@ def communication_log(
                     "communication": entry.pk,
                     "kind": entry.kind,
                     "direction": entry.direction,
-                    "channel": entry.channel,
+                    "contact_channel": entry.channel,
                     "interpreter": bool(entry.interpreter_language),
                     "override": bool(overriding),
                 },
@@ -211,7 +214,7 @@ def communication_log(
                     target=survivor,
                     payload={
                         "communication": entry.pk,
-                        "channel": entry.channel,
+                        "contact_channel": entry.channel,
                         "rule": refusal.code,
                     },
                 )

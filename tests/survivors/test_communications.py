@@ -127,7 +127,7 @@ def test_an_outbound_contact_on_an_unsafe_channel_is_refused_and_nothing_is_save
     assert "Sent the\r\nform</textarea>" in page.text, "what was typed is kept"
     assert not Communication.objects.exists()
     event = AuditEvent.objects.get(action="survivors.safe_contact.refused")
-    assert event.payload == {"channel": "post", "rule": "unsafe", "logging": True}
+    assert event.payload == {"contact_channel": "post", "rule": "unsafe", "logging": True}
 
 
 @FIXED_CLOCK
@@ -182,7 +182,7 @@ def test_the_override_is_a_coordinators_needs_a_reason_and_is_audited(
     entry = Communication.objects.get()
     assert entry.overridden_by == coordinator.user and entry.override_reason == reason
     event = AuditEvent.objects.get(action="survivors.safe_contact.overridden")
-    assert event.payload == {"communication": entry.pk, "channel": "phone", "rule": "day"}
+    assert event.payload == {"communication": entry.pk, "contact_channel": "phone", "rule": "day"}
     assert CANARY not in str(event.payload), "the reason stays encrypted on the entry"
     assert reason in client.get(log_url(client_person)).text
 
