@@ -124,6 +124,7 @@ def demo_seed_survivors() -> int:
             user = User.objects.get(email=email)
             for survivor in survivors:
                 access_grant(user=user, obj=survivor, actions=("view",))
+        _demo_communications()
     return created
 
 
@@ -209,9 +210,7 @@ def _past_moment(zone, *, weekday: int, hour: int, weeks_back: int = 0) -> datet
     return datetime.combine(day - timedelta(weeks=weeks_back), time(hour), tzinfo=zone)
 
 
-# Cases seed at floor 2 too, and before this (by name): the log goes on a client's matter.
-@demo_seeder(floor=2, reports="Logged {} demo contacts.")
-def demo_seed_communications() -> int:
+def _demo_communications() -> int:
     """A Harbor client's safe-contact rules and a few contacts, one of them outbound
     against the rules: refused first, then logged on the coordinator's override."""
     from django.core.exceptions import ValidationError
@@ -225,9 +224,9 @@ def demo_seed_communications() -> int:
     coordinator = acting_as("coordinator@harbor.example", "Harbor Legal Aid").actor
     attorney = acting_as("attorney@harbor.example", "Harbor Legal Aid").actor
     harbor = Survivor.objects.filter(organization=coordinator.organization).order_by("id")
-    client = harbor.filter(matters__organization=coordinator.organization).first() or (
-        harbor.first()
-    )
+    # Harbor's first own survivor, one of the attorney's: the cases demo then opens a
+    # matter for her, whose page shows these contacts.
+    client = harbor.first()
     if client is None:
         return 0
     zone = organization_zone(coordinator.organization)
