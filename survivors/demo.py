@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -124,6 +124,7 @@ def demo_seed_survivors() -> int:
             user = User.objects.get(email=email)
             for survivor in survivors:
                 access_grant(user=user, obj=survivor, actions=("view",))
+        _demo_communications()
     return created
 
 
@@ -199,3 +200,98 @@ def _demo_referrals() -> None:
                 need=survivor.needs[0],
                 description="First appointment booked and attended",
             )
+
+
+def _past_moment(zone, *, weekday: int, hour: int, weeks_back: int = 0) -> datetime:
+    """The last `weekday` (1 = Monday) before today, at `hour` in `zone`."""
+    day = timezone.localdate() - timedelta(days=1)
+    while day.isoweekday() != weekday:
+        day -= timedelta(days=1)
+    return datetime.combine(day - timedelta(weeks=weeks_back), time(hour), tzinfo=zone)
+
+
+def _demo_communications() -> int:
+    """A Harbor client's safe-contact rules and a few contacts, one of them outbound
+    against the rules: refused first, then logged on the coordinator's override."""
+    from django.core.exceptions import ValidationError
+
+    from survivors.models import Communication, SafeContact
+    from survivors.services.communications import communication_log, organization_zone
+    from survivors.services.record import survivor_contacts_save
+
+    if Communication.objects.exists():
+        return 0
+    coordinator = acting_as("coordinator@harbor.example", "Harbor Legal Aid").actor
+    attorney = acting_as("attorney@harbor.example", "Harbor Legal Aid").actor
+    harbor = Survivor.objects.filter(organization=coordinator.organization).order_by("id")
+    # Harbor's first own survivor, one of the attorney's: the cases demo then opens a
+    # matter for her, whose page shows these contacts.
+    client = harbor.first()
+    if client is None:
+        return 0
+    zone = organization_zone(coordinator.organization)
+    with transaction.atomic():
+        if not client.contacts.exists():
+            weekdays = [1, 2, 3, 4, 5]
+            survivor_contacts_save(
+                actor=coordinator,
+                survivor=client,
+                rules={
+                    SafeContact.Channel.PHONE: {
+                        "is_safe": True,
+                        "allowed_days": weekdays,
+                        "allowed_from": time(9),
+                        "allowed_until": time(17),
+                        "voicemail_allowed": False,
+                    },
+                    SafeContact.Channel.SMS: {"is_safe": True},
+                    SafeContact.Channel.POST: {"is_safe": False},
+                },
+            )
+        entries = [
+            (
+                attorney,
+                {
+                    "kind": Communication.Kind.CALL,
+                    "direction": Communication.Direction.INBOUND,
+                    "channel": Communication.Channel.PHONE,
+                    "occurred_at": _past_moment(zone, weekday=2, hour=11, weeks_back=1),
+                    "interpreter_language": "Spanish",
+                    "summary": "Asked about the next step of her application.\n"
+                    "Explained the timeline; she will call back with the documents.",
+                },
+                "",
+            ),
+            (
+                attorney,
+                {
+                    "kind": Communication.Kind.MEETING,
+                    "direction": Communication.Direction.OUTBOUND,
+                    "channel": Communication.Channel.IN_PERSON,
+                    "occurred_at": _past_moment(zone, weekday=3, hour=14),
+                    "interpreter_language": "Spanish",
+                    "summary": "Went through the declaration draft together.",
+                },
+                "",
+            ),
+            (
+                coordinator,
+                {
+                    "kind": Communication.Kind.CALL,
+                    "direction": Communication.Direction.OUTBOUND,
+                    "channel": Communication.Channel.PHONE,
+                    "occurred_at": _past_moment(zone, weekday=6, hour=19),
+                    "summary": "Called about tomorrow's emergency hearing.",
+                },
+                "The court moved the hearing to Monday morning: she had to know before then.",
+            ),
+        ]
+        logged = 0
+        for actor, data, override in entries:
+            try:
+                communication_log(actor=actor, survivor=client, data=data)
+            except ValidationError:
+                # Refused by her rules (a Saturday evening): the coordinator overrides.
+                communication_log(actor=actor, survivor=client, data=data, override_reason=override)
+            logged += 1
+    return logged

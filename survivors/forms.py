@@ -1,5 +1,7 @@
 """Forms of the survivors app: search, the intake steps, consent, referral, goals."""
 
+from datetime import datetime, timedelta
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.forms import SaneDatesMixin
 from aftercare.models import Organization
 from survivors.models import (
+    Communication,
     Consent,
     DataCategory,
     Engagement,
@@ -20,6 +23,7 @@ from survivors.models import (
     Survivor,
     TraffickingKind,
 )
+from survivors.models.communications import SUMMARY_MAX_LENGTH
 
 
 class SurvivorSearchForm(SaneDatesMixin, forms.Form):
@@ -324,3 +328,72 @@ class EngagementForm(SaneDatesMixin, forms.ModelForm):
         if cleaned.get("letter_signed") and not cleaned.get("letter_signed_on"):
             self.add_error("letter_signed_on", _("Enter the date the letter was signed."))
         return cleaned
+
+
+class CommunicationForm(SaneDatesMixin, forms.Form):
+    """One contact, as the person who had it tells it. `occurred_at` is read in the
+    organization's time zone; the override field is offered to coordinators only."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Communication.Kind.choices)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Communication.Direction.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Communication.Channel.choices)
+    # A date picker reads and writes ISO dates whatever the language; a date typed by
+    # hand in the page's language (02/12/2026 in Spanish) is accepted too.
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    occurred_time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    interpreter_language = forms.CharField(
+        label=_("Interpreter used (language)"),
+        max_length=60,
+        required=False,
+        help_text=_("Leave empty when no interpreter was used."),
+    )
+    summary = forms.CharField(
+        label=_("Short summary"),
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": SUMMARY_MAX_LENGTH}),
+        help_text=_("Stored encrypted. What was said or agreed, in a few lines."),
+    )
+    override_reason = forms.CharField(
+        label=_("Coordinator override: reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when the safe-contact rules refuse an outbound contact and it must be "
+            "logged anyway (for example, an emergency). Stored encrypted; the override is "
+            "in the audit trail."
+        ),
+    )
+
+    def __init__(self, *args, zone, may_override: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        now = timezone.localtime(timezone.now(), zone)
+        self.fields["occurred_on"].initial = now.date()
+        self.fields["occurred_time"].initial = now.strftime("%H:%M")
+        if not may_override:
+            del self.fields["override_reason"]
+
+    def clean_summary(self) -> str:
+        # A browser sends each line break as CRLF but counts it as one character: count
+        # (and keep) what the person typed.
+        summary = self.cleaned_data["summary"].replace("\r\n", "\n").replace("\r", "\n")
+        if len(summary) > SUMMARY_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("Keep the summary under %(limit)s characters (it has %(count)s)."),
+                params={"limit": SUMMARY_MAX_LENGTH, "count": len(summary)},
+            )
+        return summary
+
+    def clean(self):
+        data = super().clean()
+        on, at = data.get("occurred_on"), data.get("occurred_time")
+        if on and at:
+            data["occurred_at"] = datetime.combine(on, at, tzinfo=self.zone)
+            if data["occurred_at"] > timezone.now() + timedelta(minutes=5):
+                self.add_error(
+                    "occurred_on", _("This is in the future: log a contact once it happened.")
+                )
+        return data

@@ -272,3 +272,20 @@ def _client_file_shred(engagement: Engagement) -> ShredReport:
         engagement.tokens.count(),
     )
     return report
+
+
+@receiver(survivor_erasing, dispatch_uid="survivors.communications.shredder")
+def communications_shred(sender, *, survivor, organization, actor, scope, **kwargs) -> ShredReport:
+    """Each organization's communications log: gone with the survivor, except what an
+    engaged legal organization logged (its client file, under its own retention)."""
+    from survivors.models import Communication
+
+    report = ShredReport("survivors", _("Communications log"))
+    entries = Communication.objects.filter(survivor=survivor)
+    report.wipe(
+        "communications",
+        _("communications log entries, with their summaries"),
+        scope.limit(entries).delete()[0],
+    )
+    report.keep("communications_client_file", ENGAGED_CLIENT_FILE, scope.kept(entries).count())
+    return report

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from survivors.views import engagement, intake, merge, records, retention, sharing
+from survivors.views import (
+    communications,
+    engagement,
+    intake,
+    merge,
+    records,
+    retention,
+    sharing,
+)
 
 app_name = "survivors"
 
@@ -34,4 +42,5 @@ urlpatterns = [
     path("retention/", retention.retention_policy, name="retention"),
     path("<int:pk>/merge/", merge.survivor_merge_choose, name="merge"),
     path("<int:pk>/merge/<int:other>/", merge.survivor_merge_compare, name="merge_compare"),
+    path("<int:pk>/communications/", communications.communications, name="communications"),
 ]

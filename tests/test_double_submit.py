@@ -41,7 +41,15 @@ from cases.models import (
     Party,
     TimeEntry,
 )
-from survivors.models import Consent, Engagement, Purpose, Referral, ServiceGoal, Survivor
+from survivors.models import (
+    Communication,
+    Consent,
+    Engagement,
+    Purpose,
+    Referral,
+    ServiceGoal,
+    Survivor,
+)
 from tests.conftest import CI, sign_in
 from tests.factories import (
     MembershipFactory,
@@ -429,6 +437,20 @@ def joining(w: World) -> Create:
     return Create(None, url, url, data, User.objects.filter(email="joiner@test.example").count)
 
 
+def communication(w: World) -> Create:
+    """A contact the client made, logged on her communications log."""
+    url = reverse("survivors:communications", args=[w.adult.pk])
+    data = {
+        "kind": "call",
+        "direction": "inbound",
+        "channel": "phone",
+        "occurred_on": timezone.localdate().isoformat(),
+        "occurred_time": "00:00",
+        "summary": "She called to confirm.\r\nSee you Monday.",
+    }
+    return Create(w.intake_worker, url, url, data, Communication.objects.count)
+
+
 CREATES = [
     intake,
     intake_finish,
@@ -458,6 +480,7 @@ CREATES = [
     checkin,
     pause,
     joining,
+    communication,
 ]
 
 

@@ -608,6 +608,7 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "survivors:referral": ObjectCase(_referral_url, allowed="coordinator"),
     "survivors:merge": ObjectCase(_survivor_url, allowed="coordinator"),
     "survivors:merge_compare": ObjectCase(_merge_pair_url, allowed="coordinator"),
+    "survivors:communications": ObjectCase(_survivor_url, allowed="attorney"),
     "cases:detail": ObjectCase(_matter_url, allowed="attorney"),
     "cases:note_add": ObjectCase(_matter_url, allowed="attorney", methods=POST_ONLY),
     "cases:time_add": ObjectCase(_matter_url, allowed="attorney", methods=POST_ONLY),
@@ -973,6 +974,8 @@ NOT_CHANGES = {
     "survivors:referral": "each end of a referral may move it; a move that is not theirs "
     "is not offered (a form error)",
     "survivors:merge": "a read (the duplicates, for those who manage the record)",
+    "survivors:communications": "everyone who may see the survivor logs their own contacts "
+    "with them (the log is their organization's, not a change to the record)",
     "cases:detail": "a read",
     "cases:conflict_new": "only coordinators see it, and they may run a check",
     "cases:rule_edit": "only org admins see rules, and they are the ones who change them",

@@ -40,6 +40,9 @@ class DocumentTemplate:
     sub_kinds: tuple[str, ...] = ()  # empty: every matter
     language: str = "en"
     fields: tuple[Field, ...] = field(default_factory=tuple)
+    # A letter sent to the client by post: the client's safe-contact rules decide whether
+    # it may be generated (`survivors.services.communications.contact_permitted`).
+    to_client: bool = False
 
 
 COMMON = (
@@ -162,6 +165,18 @@ TEMPLATES = {
             version=1,
             label=NeutralLabel.LETTER,
             fields=(*COMMON, Field("paragraphs", _("Exhibits, one per block"), multiline=True)),
+        ),
+        DocumentTemplate(
+            code="client_letter",
+            name=_("Letter to the client (by post)"),
+            template="documents/client_letter.html",
+            version=1,
+            label=NeutralLabel.LETTER,
+            fields=(
+                *COMMON,
+                Field("paragraphs", _("Letter"), multiline=True, help_text=STATEMENT.help_text),
+            ),
+            to_client=True,
         ),
         DocumentTemplate(
             code="certificate_of_service",

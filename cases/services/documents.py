@@ -19,11 +19,13 @@ from cases.documents.registry import TEMPLATES, NeutralLabel
 from cases.documents.renderer import RenderError, render_pdf_limited
 from cases.models import DocumentDraft, DocumentVersion, Matter, Party
 from survivors.identity import ClientIdentity, IdentityUse, IdentityWithheld, survivor_identity_for
+from survivors.services.communications import contact_permitted
 
 NAME_WITHHELD = _(
     "The client's name cannot be printed: %(reason)s Record the engagement on the client's "
     "page once the client has engaged your organization, or file under a pseudonym."
 )
+LETTER_UNSAFE = _("This letter cannot be generated: %(reason)s")
 VERSION_ERASED = _(
     "This version was erased with the client's data. Its record (who made it, when, its "
     "checksum) stays in the document history."
@@ -138,6 +140,10 @@ def document_generate(*, actor: Actor, draft: DocumentDraft) -> None:
         raise ValidationError(NAME_WITHHELD % {"reason": withheld.reason}) from withheld
     if reason := name_missing_reason(draft.matter, identity):
         raise ValidationError(NAME_WITHHELD % {"reason": reason})
+    if TEMPLATES[draft.template_code].to_client and (
+        unsafe := contact_permitted(actor=actor, survivor=draft.matter.client, channel="post")
+    ):
+        raise ValidationError(LETTER_UNSAFE % {"reason": unsafe})
     user_id = actor.user_id
     with transaction.atomic():
         draft.status, draft.error = DocumentDraft.Status.GENERATING, ""

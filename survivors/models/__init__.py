@@ -1,6 +1,7 @@
 """Survivors' models: the record (record.py), what others may see of it (sharing.py), and
 a legal organization's own client file (engagement.py)."""
 
+from survivors.models.communications import Communication
 from survivors.models.engagement import ClientFileToken, Engagement
 from survivors.models.record import (
     AGE_OF_MAJORITY,
@@ -28,6 +29,7 @@ from survivors.models.sharing import (
 __all__ = [
     "AGE_OF_MAJORITY",
     "ClientFileToken",
+    "Communication",
     "Consent",
     "DataCategory",
     "Engagement",

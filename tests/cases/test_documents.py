@@ -13,6 +13,7 @@ from cases.documents.registry import TEMPLATES
 from cases.documents.renderer import RenderError
 from cases.models import DocumentDraft, DocumentVersion
 from cases.services import documents as document_services
+from survivors.models import SafeContact
 from tests.factories import make_matter, make_survivor
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,10 @@ def fit(matter, template: str) -> None:
 
 def start_and_generate(client, matter, template="survivor_declaration", **fields):
     fit(matter, template)
+    if TEMPLATES[template].to_client:  # a letter goes by post only where post is safe
+        SafeContact.objects.get_or_create(
+            survivor=matter.client, channel="post", defaults={"is_safe": True}
+        )
     client.post(reverse("cases:documents", args=[matter.pk]), {"template": template})
     draft = DocumentDraft.objects.latest("id")
     client.post(

@@ -29,6 +29,7 @@ from cases.models import (
 from cases.services.documents import document_render_run
 from cases.services.matters import party_add
 from survivors.models import (
+    Communication,
     Engagement,
     Referral,
     RetentionPolicy,
@@ -112,7 +113,24 @@ def write_survivor(safehaven, intake_worker, ngo_coordinator, harbor, riverside)
         description=f"Find a lawyer for {CANARY}",
         created_by=ngo_coordinator.user,
     )
+    log_contact(survivor, safehaven, ngo_coordinator.user)
     return survivor
+
+
+def log_contact(survivor, organization, staff) -> Communication:
+    """An organization's own communications log entry, overridden, the canary in its texts."""
+    return Communication.objects.create(
+        survivor=survivor,
+        organization=organization,
+        kind="call",
+        direction="outbound",
+        channel="phone",
+        staff=staff,
+        interpreter_language=f"{CANARY}ish",
+        summary=f"Called {CANARY} about {organization.name}",
+        override_reason=f"Emergency for {CANARY}",
+        overridden_by=staff,
+    )
 
 
 def write_legal_work(organization, survivor, tag: str) -> Matter:
@@ -147,6 +165,7 @@ def write_legal_work(organization, survivor, tag: str) -> Matter:
         description=f"Employer of {CANARY}",
     )
     MatterNote.objects.create(matter=matter, author=attorney.user, body=f"{CANARY} told us {tag}")
+    log_contact(survivor, organization, attorney.user)
     Deadline.objects.create(
         matter=matter,
         kind="hearing",
@@ -233,6 +252,7 @@ def rows_of(organization, survivor) -> set[tuple[str, object]]:
         DocumentVersion.objects.filter(matter__in=matters),
         Opportunity.objects.filter(matter__in=matters),
         Engagement.objects.filter(organization=organization, survivor=survivor),
+        Communication.objects.filter(organization=organization, survivor=survivor),
     ]
     return {
         (qs.model._meta.db_table, pk) for qs in groups for pk in qs.values_list("pk", flat=True)
@@ -258,6 +278,7 @@ def test_after_erasure_the_canary_is_in_no_table_and_no_pdf(world, ngo_coordinat
         "survivors_consent",
         "survivors_referral",
         "survivors_servicegoal",
+        "survivors_communication",
         "cases_matter",
         "cases_conflictcheck",
         "cases_prospectiveparty",
@@ -316,6 +337,7 @@ def test_an_engaged_legal_organization_keeps_its_client_file_and_nothing_else_st
         "cases_documentdraft",
         "cases_matternote",
         "cases_party",
+        "survivors_communication",
     }, "Harbor's client file is still whole"
     assert not kept & rows_of(riverside, survivor), "Riverside never engaged the client"
     assert "Client file of an engaged legal organization" in page.text
