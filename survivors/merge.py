@@ -39,6 +39,7 @@ from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
 from aftercare.blind_index import name_parts
 from survivors.models import (
+    Communication,
     Consent,
     Engagement,
     Referral,
@@ -244,6 +245,8 @@ def survivors_merge(sender, *, kept, merged, actor, choices, **kwargs) -> MergeR
         (SurvivorShare, "shares"),
         (Referral, "referrals"),
         (ServiceGoal, "goals"),
+        # Each organization's log of its contacts with the person follows the person.
+        (Communication, "communications"),
     ):
         report.move(code, model.objects.filter(survivor=merged).update(survivor=kept))
     _engagements_merge(report, kept, merged)

@@ -17,6 +17,7 @@ from aftercare.models import AuditEvent, Role
 from cases.models import ConflictCheck, ConflictHit
 from survivors.merge import KEEP, TAKE, merge_conflicts, survivor_merge
 from survivors.models import (
+    Communication,
     Engagement,
     Referral,
     SafeContact,
@@ -123,6 +124,15 @@ def pair(harbor, safehaven, riverside, coordinator, attorney, paralegal):
     Opportunity.objects.create(
         organization=harbor, matter=matter, role="paralegal", posted_by=coordinator.user
     )
+    Communication.objects.create(
+        survivor=merged,
+        organization=harbor,
+        kind=Communication.Kind.CALL,
+        direction=Communication.Direction.INBOUND,
+        channel=Communication.Channel.PHONE,
+        staff=coordinator.user,
+        summary="Called about the appointment",
+    )
     return kept, merged
 
 
@@ -152,6 +162,7 @@ def test_everything_that_pointed_at_the_duplicate_moves_to_the_kept_record(pair,
         "cases.Matter.client",
         "cases.ConflictCheck.client",
         "cases.ConflictHit.survivor",
+        "survivors.Communication.survivor",
     }
 
     moved = merge(coordinator, kept, merged)
@@ -160,6 +171,7 @@ def test_everything_that_pointed_at_the_duplicate_moves_to_the_kept_record(pair,
     assert not any(after_merged.values()), after_merged
     after_kept = pointing_at(kept)
     for key in (
+        "survivors.Communication.survivor",
         "survivors.Consent.survivor",
         "survivors.SurvivorShare.survivor",
         "survivors.Referral.survivor",
