@@ -397,3 +397,52 @@ class CommunicationForm(SaneDatesMixin, forms.Form):
                     "occurred_on", _("This is in the future: log a contact once it happened.")
                 )
         return data
+
+
+def _one_newline_kind(text: str) -> str:
+    """Browsers send line breaks as \\r\\n: stored as \\n, so that saving a form unchanged
+    never shows in the history as a change."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class SurvivorRecordForm(
+    IntakePersonForm, IntakeOriginForm, IntakeSituationForm, IntakeGuardianForm
+):
+    """Correcting a finished record: what intake collected, in one form (the intake
+    steps' own fields and checks), without the safe house, which is never shown."""
+
+    safety_situation = IntakeSafetyForm.base_fields["safety_situation"]
+    field_order = [
+        "legal_name",
+        "preferred_name",
+        "aliases",
+        "date_of_birth",
+        "gender",
+        "country_of_origin",
+        "nationality",
+        "languages",
+        "interpreter_needed",
+        "guardian_name",
+        "guardian_contact",
+        "safety_situation",
+        "trafficking_kinds",
+        "indicators",
+        "needs",
+    ]
+
+    def __init__(self, *args, survivor: Survivor, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["confirm_new_person"]
+        # Asked only of minors, as in intake; kept while something is recorded in them.
+        if not survivor.is_minor and not (survivor.guardian_name or survivor.guardian_contact):
+            del self.fields["guardian_name"]
+            del self.fields["guardian_contact"]
+
+    def clean_safety_situation(self) -> str:
+        return _one_newline_kind(self.cleaned_data["safety_situation"])
+
+    @classmethod
+    def initial_of(cls, survivor: Survivor) -> dict:
+        initial = {name: getattr(survivor, name) for name in cls.field_order if name != "aliases"}
+        initial["aliases"] = "\n".join(a.name for a in survivor.aliases.order_by("pk"))
+        return initial

@@ -211,6 +211,11 @@ def survivors_shred(sender, *, survivor, organization, actor, scope, **kwargs) -
         ).update(scope="", erased_at=now),
     )
     report.wipe("aliases", _("aliases"), survivor.aliases.all().delete()[0])
+    report.wipe(
+        "history_values",
+        _("earlier and later values in the record's history"),
+        _history_values_wipe(survivor),
+    )
     report.wipe("contacts", _("safe contact rules"), survivor.contacts.all().delete()[0])
     report.wipe(
         "goals",
@@ -252,6 +257,13 @@ def survivors_shred(sender, *, survivor, organization, actor, scope, **kwargs) -
         Engagement.objects.filter(survivor=survivor, erased_at__isnull=True).count(),
     )
     return report
+
+
+def _history_values_wipe(survivor: Survivor) -> int:
+    """The values typed go; who changed which field and when stays (as for matters)."""
+    from aftercare.history import FieldChange
+
+    return FieldChange.objects.of(survivor).update(old_value="", new_value="")
 
 
 def _client_file_shred(engagement: Engagement) -> ShredReport:

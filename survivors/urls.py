@@ -2,6 +2,7 @@ from django.urls import path
 
 from survivors.views import (
     communications,
+    edit,
     engagement,
     intake,
     merge,
@@ -43,4 +44,6 @@ urlpatterns = [
     path("<int:pk>/merge/", merge.survivor_merge_choose, name="merge"),
     path("<int:pk>/merge/<int:other>/", merge.survivor_merge_compare, name="merge_compare"),
     path("<int:pk>/communications/", communications.communications, name="communications"),
+    path("<int:pk>/correct/", edit.survivor_record_edit, name="record_edit"),
+    path("<int:pk>/history/", edit.survivor_history, name="history"),
 ]

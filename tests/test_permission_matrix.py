@@ -609,6 +609,8 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "survivors:merge": ObjectCase(_survivor_url, allowed="coordinator"),
     "survivors:merge_compare": ObjectCase(_merge_pair_url, allowed="coordinator"),
     "survivors:communications": ObjectCase(_survivor_url, allowed="attorney"),
+    "survivors:record_edit": ObjectCase(_survivor_url, allowed="attorney"),
+    "survivors:history": ObjectCase(_survivor_url, allowed="attorney"),
     "cases:detail": ObjectCase(_matter_url, allowed="attorney"),
     "cases:note_add": ObjectCase(_matter_url, allowed="attorney", methods=POST_ONLY),
     "cases:time_add": ObjectCase(_matter_url, allowed="attorney", methods=POST_ONLY),
@@ -878,6 +880,9 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
         _intake_step_url, lambda f: {"country_of_origin": "Elsewhere"}
     ),
     "survivors:intake_finish": _survivor_changes(_unfinished_intake_url, _no_data),
+    "survivors:record_edit": _survivor_changes(
+        _survivor_url, lambda f: {"legal_name": "Matrix Person", "country_of_origin": "Elsewhere"}
+    ),
     "survivors:consents": _survivor_changes(_survivor_url, _consent_data),
     "survivors:refer": _survivor_changes(_survivor_url, _refer_data),
     # Recording the engagement is a coordinator's, for a legal organization; an attorney
@@ -976,6 +981,7 @@ NOT_CHANGES = {
     "survivors:merge": "a read (the duplicates, for those who manage the record)",
     "survivors:communications": "everyone who may see the survivor logs their own contacts "
     "with them (the log is their organization's, not a change to the record)",
+    "survivors:history": "a read (values only of the categories the reader sees)",
     "cases:detail": "a read",
     "cases:conflict_new": "only coordinators see it, and they may run a check",
     "cases:rule_edit": "only org admins see rules, and they are the ones who change them",

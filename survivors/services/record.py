@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from anyascii import anyascii
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftercare.access import access_grant, can_change, fetch_for_user
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by, audit_record_for_request
 from aftercare.blind_index import birth_date_token, name_parts, name_tokens
+from aftercare.history import changed_fields, history_record
 from aftercare.models import Organization
 from survivors.identity import client_file_of, consented_categories
 from survivors.models import (
@@ -247,6 +249,8 @@ def survivor_intake_save(
     """Store one step of intake (or of a later edit); re-index names when they change."""
     allowed = (set(Survivor.PII_FIELDS) | set(_PLAIN_FIELDS)) - {"status", "initials"}
     changed = [f for f, v in data.items() if f in allowed and getattr(survivor, f) != v]
+    # A finished record corrected through the intake steps keeps its history too.
+    before = {f: getattr(survivor, f) for f in changed}
     with transaction.atomic():
         for field in changed:
             setattr(survivor, field, data[field])
@@ -265,6 +269,17 @@ def survivor_intake_save(
             )
         if aliases is not None or _INDEXED & set(changed):
             survivor_tokens_refresh(survivor=survivor, aliases=aliases)
+        if survivor.status != Survivor.Status.DRAFT:
+            history_record(
+                actor=actor,
+                target=survivor,
+                # The safe house never: it is read only through the audited reveal.
+                changes={
+                    f: (before[f], getattr(survivor, f)) for f in before if f != "safe_location"
+                },
+                personal=RECORD_EDITABLE,
+                organization_id=survivor.organization_id,
+            )
         audit_record_by(
             actor,
             "survivors.survivor.changed",
@@ -272,6 +287,92 @@ def survivor_intake_save(
             payload={"step": step, "fields": sorted(changed)},
         )
     return survivor
+
+
+# What intake collected and a correction may change. Not the safe house: it is written
+# only through the intake step and read only through the audited reveal.
+RECORD_EDITABLE = (
+    "legal_name",
+    "preferred_name",
+    "date_of_birth",
+    "gender",
+    "country_of_origin",
+    "nationality",
+    "languages",
+    "interpreter_needed",
+    "guardian_name",
+    "guardian_contact",
+    "safety_situation",
+    "trafficking_kinds",
+    "indicators",
+    "needs",
+)
+# Aliases are rows of their own; the history names them as one field of the record.
+ALIASES_FIELD = "aliases"
+# Which consent category discloses the old and new values of each field in the history.
+HISTORY_FIELD_CATEGORY = {
+    **{f: c for c, fields in Survivor.CATEGORY_FIELDS.items() for f in fields},
+    ALIASES_FIELD: DataCategory.IDENTITY,
+}
+
+
+def survivor_record_correct(
+    *, actor: Actor, survivor: Survivor, data: dict, aliases: list[str] | None = None
+) -> list:
+    """Correct what intake collected on a finished record, with its history.
+
+    The change, its audit event (field names only) and the history rows (values
+    encrypted) commit together; a changed name, alias or birth date rewrites the search
+    tokens in the same transaction, so the old name stops finding the record at once
+    (type it among the other names used if the person was known by it).
+    Returns the history rows written (none when nothing changed).
+    """
+    unknown = set(data) - set(RECORD_EDITABLE)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    if survivor.organization_id != actor.organization_id:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Survivor.objects.select_for_update().get(pk=survivor.pk)
+        if locked.status not in (Survivor.Status.ACTIVE, Survivor.Status.CLOSED):
+            raise ValidationError(_("Only a finished record is corrected here."))
+        changes = changed_fields(locked, data)
+        if aliases is not None:
+            old_aliases = [a.name for a in locked.aliases.order_by("pk")]
+            new_aliases = [a for a in aliases if name_parts(a)]
+            if sorted(old_aliases) != sorted(new_aliases):
+                changes[ALIASES_FIELD] = (old_aliases, new_aliases)
+        if not changes:
+            return []
+        fields = [name for name in changes if name != ALIASES_FIELD]
+        for name in fields:
+            setattr(survivor, name, changes[name][1])
+        if "legal_name" in changes:
+            survivor.initials = _initials(survivor.legal_name)
+            fields.append("initials")
+        if fields:
+            survivor.save(update_fields=[*fields, "updated_at"])
+        if ALIASES_FIELD in changes:
+            survivor.aliases.all().delete()
+            SurvivorAlias.objects.bulk_create(
+                SurvivorAlias(survivor=survivor, name=a) for a in changes[ALIASES_FIELD][1]
+            )
+        if ALIASES_FIELD in changes or _INDEXED & set(changes):
+            survivor_tokens_refresh(survivor=survivor)
+        rows = history_record(
+            actor=actor,
+            target=survivor,
+            changes=changes,
+            personal=(*RECORD_EDITABLE, ALIASES_FIELD),
+            organization_id=survivor.organization_id,
+        )
+        audit_record_by(
+            actor,
+            "survivors.survivor.corrected",
+            target=survivor,
+            payload={"fields": sorted(changes)},
+        )
+    return rows
 
 
 def survivor_contacts_save(*, actor: Actor, survivor: Survivor, rules: dict[str, dict]) -> None:

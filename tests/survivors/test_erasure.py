@@ -38,9 +38,9 @@ from survivors.models import (
     Survivor,
     SurvivorToken,
 )
-from survivors.services.record import survivor_duplicates
+from survivors.services.record import survivor_duplicates, survivor_record_correct
 from survivors.services.retention import retention_apply
-from tests.actors import lead_actor
+from tests.actors import actor_of, lead_actor
 from tests.canary import Hit, pdf_text, readable_hits
 from tests.factories import MembershipFactory, make_matter, make_survivor
 from tests.survivors.conftest import consent_for
@@ -114,6 +114,12 @@ def write_survivor(safehaven, intake_worker, ngo_coordinator, harbor, riverside)
         created_by=ngo_coordinator.user,
     )
     log_contact(survivor, safehaven, ngo_coordinator.user)
+    # A correction: the earlier and later values sit in the record's history.
+    survivor_record_correct(
+        actor=actor_of(intake_worker),
+        survivor=survivor,
+        data={"nationality": f"corrected nation {CANARY}"},
+    )
     return survivor
 
 
@@ -289,6 +295,7 @@ def test_after_erasure_the_canary_is_in_no_table_and_no_pdf(world, ngo_coordinat
         "cases_documentdraft",
         "cases_documentversion",
         "volunteers_opportunity",
+        "aftercare_fieldchange",
     ):
         assert table in written, f"the scan reads {table}"
     assert any(h.table == "cases_documentversion" and h.column == "pdf_base64" for h in before)

@@ -40,6 +40,7 @@ from survivors.services.record import (
     survivor_intake_save,
     survivor_intake_start,
     survivor_legal_hold_set,
+    survivor_record_correct,
 )
 from survivors.services.retention_policy import retention_policy_save
 from survivors.services.sharing import (
@@ -146,6 +147,16 @@ def _intake_save(w: World):
     )
 
 
+def _record_correct(w: World):
+    actor = actor_of(w.intake_worker)
+    return actor, lambda: survivor_record_correct(
+        actor=actor,
+        survivor=_survivor(w.adult.pk),
+        data={"legal_name": "Synthetic Corrected", "needs": ["legal"]},
+        aliases=["Synthetic Other Name"],
+    )
+
+
 def _contacts_save(w: World):
     actor = actor_of(w.intake_worker)
     rules = {"sms": {"is_safe": True, "address": "+1 555 0100", "code_word": "blue"}}
@@ -243,6 +254,7 @@ SERVICES: dict[str, tuple[Case, str]] = {
     "survivor_intake_start": (_intake_start, "survivors.survivor.created"),
     "survivor_intake_save": (_intake_save, "survivors.survivor.changed"),
     "survivor_contacts_save": (_contacts_save, "survivors.safe_contact.changed"),
+    "survivor_record_correct": (_record_correct, "survivors.survivor.corrected"),
     "survivor_intake_finish": (_intake_finish, "survivors.intake.finished"),
     "survivor_legal_hold_set": (_legal_hold, "survivors.survivor.legal_hold_changed"),
     "survivor_close": (_close, "survivors.survivor.closed"),
