@@ -125,7 +125,31 @@ def demo_seed_survivors() -> int:
             for survivor in survivors:
                 access_grant(user=user, obj=survivor, actions=("view",))
         _demo_communications()
+        _demo_correction()
     return created
+
+
+def _demo_correction() -> None:
+    """Safe Haven's intake worker corrects the languages of its first survivor, who is
+    shared with Harbor: both see the change in the record's history (Harbor because its
+    consent covers identity)."""
+    from aftercare.history import FieldChange
+    from survivors.services.record import survivor_record_correct
+
+    if FieldChange.objects.filter(object_type=Survivor._meta.label_lower).exists():
+        return
+    intake = acting_as("intake@safehaven.example", "Safe Haven Shelter").actor
+    survivor = (
+        Survivor.objects.filter(organization=intake.organization, status=Survivor.Status.ACTIVE)
+        .order_by("id")
+        .first()
+    )
+    if survivor is None:
+        return
+    spoken = survivor.languages or "Spanish (native)"
+    survivor_record_correct(
+        actor=intake, survivor=survivor, data={"languages": f"{spoken}, English (basic)"}
+    )
 
 
 # Which of the referred survivors (in order) are shared without identity, and engaged.

@@ -3,9 +3,11 @@ keep, what a search finds afterwards, and what a partner sees of the history."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -149,6 +151,7 @@ def test_a_wrong_date_keeps_everything_typed_also_in_spanish(record, intake_work
     response = client.post(edit_url(record), typed, HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200
     assert "Introduzca una fecha válida" in response.text
+    assert "Corregir el registro" in response.text
     assert 'value="1994-13-45"' in response.text and NEW_NAME in response.text
     assert "Line one\r\nLine two" in response.text or "Line one\nLine two" in response.text
     assert Survivor.objects.get(pk=record.pk).legal_name == OLD_NAME
@@ -329,3 +332,17 @@ def test_correcting_through_the_intake_steps_keeps_the_history_too_but_not_the_s
     assert readable_hits("Other Lane") == {
         h for h in readable_hits("Other Lane") if h.table == "survivors_survivor"
     }
+
+
+def test_the_demo_has_a_corrected_survivor_whom_harbor_sees_the_history_of(client_for):
+    from aftercare.models import Membership
+
+    call_command("seed_demo", stdout=io.StringIO())
+    (change,) = FieldChange.objects.filter(object_type="survivors.survivor")
+    assert change.field == "languages" and change.new_value.endswith("English (basic)")
+    survivor = Survivor.objects.get(pk=change.object_id)
+    harbor = Membership.objects.get(user__email="coordinator@harbor.example")
+    page = client_for(harbor).get(history_url(survivor)).text
+    assert "English (basic)" in page, "a partner whose consent covers identity sees it"
+    call_command("seed_demo", stdout=io.StringIO())
+    assert FieldChange.objects.filter(object_type="survivors.survivor").count() == 1
