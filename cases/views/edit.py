@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftercare.access import fetch_for_user, posted
@@ -19,7 +20,7 @@ from cases.services.work import time_entry_edit, time_entry_refusal
 from cases.views.matters import matter_team, matter_url
 
 HISTORY_LIMIT = 200
-MODELS = {Matter._meta.label_lower: Matter, Deadline._meta.label_lower: Deadline}
+MODELS = {model._meta.label_lower: model for model in (Matter, Deadline, Party, TimeEntry)}
 
 
 def matter_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -97,14 +98,38 @@ def matter_history(request: HttpRequest, pk: int) -> HttpResponse:
         str(d.pk): d.title or d.get_kind_display()
         for d in Deadline.objects.filter(matter=matter).only("id", "title", "kind")
     }
+    # Parties by role and entries by date: the reader sees the parties' names on the
+    # matter page anyway, but a label is no place to repeat them.
+    parties = {
+        str(p.pk): p.get_role_display() for p in Party.objects.filter(matter=matter).only("role")
+    }
+    entries = {
+        str(e.pk): e.date for e in TimeEntry.objects.filter(matter=matter).only("id", "date")
+    }
     changes = (
-        FieldChange.objects.of(matter) | FieldChange.objects.of_model(Deadline, deadlines)
+        FieldChange.objects.of(matter)
+        | FieldChange.objects.of_model(Deadline, deadlines)
+        | FieldChange.objects.of_model(Party, parties)
+        | FieldChange.objects.of_model(TimeEntry, entries)
     ).select_related("actor")[:HISTORY_LIMIT]
     records = {(Matter._meta.label_lower, str(matter.pk)): _("Matter")}
     records.update(
         {
             (Deadline._meta.label_lower, pk): _("Deadline: %(title)s") % {"title": title}
             for pk, title in deadlines.items()
+        }
+    )
+    records.update(
+        {
+            (Party._meta.label_lower, pk): _("Party: %(role)s") % {"role": role}
+            for pk, role in parties.items()
+        }
+    )
+    records.update(
+        {
+            (TimeEntry._meta.label_lower, pk): _("Hours of %(date)s")
+            % {"date": date_format(day, "SHORT_DATE_FORMAT")}
+            for pk, day in entries.items()
         }
     )
     lines = history_lines(changes, models_by_type=MODELS, records=records)

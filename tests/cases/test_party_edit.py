@@ -121,6 +121,13 @@ def test_tokens_follow_the_new_names_in_spanish(matter, harbor, coordinator, att
     fields = set(FieldChange.objects.of(party).values_list("field", flat=True))
     assert fields == {"name", "aliases"}
     assert all(FieldChange.objects.of(party).values_list("personal", flat=True))
+    history = (
+        client_for(attorney)
+        .get(reverse("cases:matter_history", args=[matter.pk]), HTTP_ACCEPT_LANGUAGE="es")
+        .text
+    )
+    assert "Parte: Empleador/a" in history
+    assert "Dunstan Varley" in history and "Corvin Ashgrove" in history
 
 
 def test_the_form_keeps_what_was_typed_on_error(matter, attorney, client_for):

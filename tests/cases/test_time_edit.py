@@ -63,6 +63,10 @@ def test_hours_activity_and_date_are_corrected_in_spanish(entry, attorney, clien
     assert changes == {"date": "2027-03-09", "minutes": "90", "activity": "court"}
     event = AuditEvent.objects.filter(action="cases.time.edited").latest("id")
     assert event.payload == {"entry": entry.pk, "fields": ["activity", "date", "minutes"]}
+    history = client.get(
+        reverse("cases:matter_history", args=[entry.matter_id]), HTTP_ACCEPT_LANGUAGE="es"
+    ).text
+    assert "Horas del 09/03/2027" in history and "Minutos" in history and "90" in history
 
 
 def test_unchanged_hours_keep_minutes_that_are_not_a_tenth(entry, attorney, client_for):
