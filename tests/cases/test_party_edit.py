@@ -184,3 +184,18 @@ def test_names_are_never_in_plaintext_in_history_or_audit(matter, attorney, clie
         assert tables_containing(canary) == []
         assert "aftercare_auditevent" not in {hit.table for hit in readable_hits(canary)}
     assert "aftercare_fieldchange" in {hit.table for hit in readable_hits("CANARYPARTYOLD")}
+
+
+def test_erasing_the_client_wipes_the_partys_earlier_names_from_the_history(harbor, attorney):
+    from survivors.models import Survivor
+    from survivors.services.retention import survivor_erase
+
+    client = make_survivor(harbor, legal_name="Erased Client")
+    matter = make_matter(harbor, lead=attorney.user, client=client)
+    party = add(matter, name="CANARYERASEDPARTYOLD", aliases=["CANARYERASEDALIAS"])
+    party_edit(actor=lead_actor(matter), party=party, role="employer", name="CANARYERASEDNEW")
+    survivor_erase(actor=lead_actor(matter), survivor=Survivor.objects.get(pk=client.pk))
+    for canary in ("CANARYERASEDPARTYOLD", "CANARYERASEDALIAS", "CANARYERASEDNEW"):
+        assert not readable_hits(canary) and not tables_containing(canary)
+    # Who changed which field, and when, stays.
+    assert set(FieldChange.objects.of(party).values_list("field", flat=True)) == {"name", "aliases"}
