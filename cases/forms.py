@@ -1,5 +1,7 @@
 """Forms of the cases app."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -403,3 +405,58 @@ class DeadlineEditForm(DeadlineForm):
         if value is None and self.instance.rule and self.instance.rule.anchor == "trigger":
             raise forms.ValidationError(_("Enter the date it counts from."))
         return value
+
+
+class PartyEditForm(PartyForm):
+    """A party as recorded, to correct it; other names one per line as when added."""
+
+    def __init__(self, *args, party: Party, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "role": party.role,
+                "name": party.name,
+                "aliases": "\n".join(a.name for a in party.alias_set.order_by("id")),
+                "date_of_birth": party.date_of_birth,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+class TimeEditForm(SaneDatesMixin, forms.Form):
+    """Hours in tenths, as they are reported; an entry logged in minutes that are not a
+    tenth keeps its minutes unless its hours are changed."""
+
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        min_value=Decimal("0.1"),
+        max_value=Decimal("24"),
+        max_digits=3,
+        decimal_places=1,
+        help_text=_("In tenths of an hour: 1.5 is an hour and a half."),
+        widget=forms.NumberInput(attrs={"step": "0.1", "min": "0.1", "max": "24"}),
+    )
+    activity = forms.ChoiceField(label=_("Activity"), choices=TimeEntry.Activity.choices)
+
+    def __init__(self, *args, entry: TimeEntry, **kwargs):
+        self.entry = entry
+        kwargs.setdefault(
+            "initial",
+            {"date": entry.date, "hours": self.shown_hours(entry), "activity": entry.activity},
+        )
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def shown_hours(entry: TimeEntry) -> Decimal:
+        return (Decimal(entry.minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def changes(self) -> dict:
+        """What the service is given: minutes, not hours."""
+        hours = self.cleaned_data["hours"]
+        same = hours == self.shown_hours(self.entry)
+        return {
+            "date": self.cleaned_data["date"],
+            "activity": self.cleaned_data["activity"],
+            "minutes": self.entry.minutes if same else int(hours * 60),
+        }

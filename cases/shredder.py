@@ -126,9 +126,14 @@ def _history_shred(report: ShredReport, matters, from_birth) -> None:
 
     deadlines = Deadline.objects.filter(matter__in=matters)
     FieldChange.objects.of_model(Deadline, from_birth.values_list("pk", flat=True)).delete()
-    changes = FieldChange.objects.of_model(
-        Matter, matters.values_list("pk", flat=True)
-    ) | FieldChange.objects.of_model(Deadline, deadlines.values_list("pk", flat=True))
+    changes = (
+        FieldChange.objects.of_model(Matter, matters.values_list("pk", flat=True))
+        | FieldChange.objects.of_model(Deadline, deadlines.values_list("pk", flat=True))
+        # A party's earlier names are as personal as its current ones.
+        | FieldChange.objects.of_model(
+            Party, Party.objects.filter(matter__in=matters).values_list("pk", flat=True)
+        )
+    )
     report.wipe(
         "history_values",
         _("earlier and later values in the history of the matters and their deadlines"),

@@ -679,6 +679,9 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "cases:matter_history": ObjectCase(_matter_url, allowed="attorney"),
     "cases:deadline_edit": ObjectCase(_deadline_url, allowed="attorney"),
     "cases:deadline_history": ObjectCase(_deadline_url, allowed="attorney"),
+    # Correcting a party and a time entry (issue 13).
+    "cases:party_edit": ObjectCase(lambda f: _party_url(f), allowed="attorney"),
+    "cases:time_entry_edit": ObjectCase(lambda f: _time_entry_url(f), allowed="attorney"),
 }
 
 
@@ -967,7 +970,41 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
         ),
     ),
     "cases:deadline_edit": (_matter_change(_deadline_url, _deadline_data),),
+    # Correcting a party and a time entry (issue 13).
+    "cases:party_edit": (
+        _matter_change(lambda f: _party_url(f), lambda f: {"role": "witness", "name": "Renamed"}),
+    ),
+    "cases:time_entry_edit": (
+        _matter_change(
+            lambda f: _time_entry_url(f),
+            lambda f: {
+                "date": timezone.localdate().isoformat(),
+                "hours": "2.5",
+                "activity": "court",
+            },
+        ),
+    ),
 }
+
+
+def _party_url(f) -> dict:
+    from cases.services.matters import party_add
+    from tests.actors import lead_actor
+
+    matter = _matter(f)
+    party = party_add(actor=lead_actor(matter), matter=matter, role="employer", name="Pat Adverse")
+    return {"pk": party.pk}
+
+
+def _time_entry_url(f) -> dict:
+    from cases.models import TimeEntry
+
+    matter = _matter(f)
+    entry = TimeEntry.objects.create(
+        matter=matter, person=matter.lead_attorney, minutes=30, activity="research"
+    )
+    return {"pk": entry.pk}
+
 
 # URLs with an object id that change nothing, or whose every viewer may change, and why.
 NOT_CHANGES = {

@@ -53,6 +53,10 @@ class TimeEntry(models.Model):
     minutes = models.PositiveIntegerField(_("minutes"))
     activity = models.CharField(_("activity"), max_length=10, choices=Activity.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the entry goes out in a report (funder, court fee petition); from then on
+    # the report and the entry must agree, so the entry is no longer corrected. Nothing
+    # exports yet: the lock is honoured before its first writer exists.
+    exported_at = models.DateTimeField(_("exported"), null=True, blank=True)
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -60,3 +64,7 @@ class TimeEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes} min on {self.matter_id}"
+
+    @property
+    def is_exported(self) -> bool:
+        return self.exported_at is not None

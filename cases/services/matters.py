@@ -84,6 +84,98 @@ def party_add(
     return party
 
 
+def _party_tokens(party_id: int, organization_id: int, names, date_of_birth) -> list[PartyToken]:
+    tokens = {}
+    for each in names:
+        tokens.update({token: kind for kind, token in name_tokens(each).items()})
+    if date_of_birth:
+        tokens[birth_date_token(date_of_birth)] = "birth_date"
+    return [
+        PartyToken(party_id=party_id, organization_id=organization_id, kind=kind, token=token)
+        for token, kind in tokens.items()
+    ]
+
+
+# What a party's edit may change; all but the role are personal data.
+PARTY_EDITABLE = ("role", "name", "aliases", "date_of_birth")
+PARTY_PERSONAL = ("name", "aliases", "date_of_birth")
+
+
+def party_edit(
+    *, actor: Actor, party: Party, role: str, name: str, aliases=(), date_of_birth=None
+) -> tuple[list, ConflictCheck | None]:
+    """Correct a party's role, name, other names or birth date.
+
+    Its search tokens are rewritten in the same transaction, so a later check finds the
+    party by its new names and no longer by the old. An adverse party whose names change,
+    or a party that becomes adverse, is checked again against the organization's clients,
+    former clients and parties, exactly as when it is added; its old tokens are gone by
+    then, so it does not match itself. Returns the history rows written and the check run
+    (None when none was needed).
+    """
+    from aftercare.history import history_record
+
+    if role not in Party.Role.values:
+        raise ValidationError({"role": _("Choose the party's role.")})
+    aliases = [a.strip() for a in aliases if a.strip()]
+    with transaction.atomic():
+        locked = Party.objects.select_for_update().select_related("matter").get(pk=party.pk)
+        matter = locked.matter
+        old_aliases = [a.name for a in locked.alias_set.order_by("id")]
+        changes = {
+            field: (old, new)
+            for field, old, new in (
+                ("role", locked.role, role),
+                ("name", locked.name, name),
+                ("aliases", sorted(old_aliases), sorted(aliases)),
+                ("date_of_birth", locked.date_of_birth, date_of_birth),
+            )
+            if old != new
+        }
+        if not changes:
+            return [], None
+        identity_changed = bool({"name", "aliases", "date_of_birth"} & set(changes))
+        if identity_changed:
+            locked.tokens.all().delete()
+        check = None
+        if role in Party.ADVERSE and (identity_changed or locked.role not in Party.ADVERSE):
+            check = conflict_check_run(
+                actor=actor,
+                client=matter.client,
+                parties=[
+                    {"role": role, "name": name, "aliases": aliases, "date_of_birth": date_of_birth}
+                ],
+            )
+        locked.role, locked.name, locked.date_of_birth = role, name, date_of_birth
+        locked.save(update_fields=["role", "name", "date_of_birth"])
+        if "aliases" in changes:
+            locked.alias_set.all().delete()
+            PartyAlias.objects.bulk_create(PartyAlias(party=locked, name=a) for a in aliases)
+        if identity_changed:
+            PartyToken.objects.bulk_create(
+                _party_tokens(locked.pk, matter.organization_id, [name, *aliases], date_of_birth)
+            )
+        rows = history_record(
+            actor=actor,
+            target=locked,
+            changes=changes,
+            personal=PARTY_PERSONAL,
+            organization_id=matter.organization_id,
+        )
+        audit_record_by(
+            actor,
+            "cases.party.edited",
+            target=matter,
+            payload={
+                "party": locked.pk,
+                "fields": sorted(changes),
+                "conflict_check": check.pk if check else None,
+            },
+        )
+    party.role, party.name, party.date_of_birth = role, name, date_of_birth
+    return rows, check
+
+
 def party_add_checked(*, actor: Actor, matter: Matter, party: dict) -> tuple[Party, ConflictCheck]:
     """Check a new party against the organization's history, then add it, in one commit.
 

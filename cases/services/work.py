@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
@@ -43,3 +45,54 @@ def time_log(*, actor: Actor, matter: Matter, date, minutes: int, activity: str)
             payload={"entry": entry.pk, "minutes": minutes},
         )
     return entry
+
+
+TIME_ENTRY_EDITABLE = ("date", "minutes", "activity")
+
+
+def time_entry_refusal(entry: TimeEntry) -> str | None:
+    """Why an entry may no longer be corrected, or None."""
+    if entry.exported_at is None:
+        return None
+    return _(
+        "These hours went out in a report on %(date)s: the entry can no longer be "
+        "corrected, so that the report and the matter agree. Record a new entry instead."
+    ) % {"date": date_format(entry.exported_at.date(), "DATE_FORMAT")}
+
+
+def time_entry_edit(*, actor: Actor, entry: TimeEntry, **data) -> list:
+    """Correct an entry's date, minutes or activity, unless it was exported in a report.
+
+    Returns the history rows written (none when nothing changed).
+    """
+    from aftercare.history import changed_fields, history_record
+
+    unknown = set(data) - set(TIME_ENTRY_EDITABLE)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        # Locked, so an export running now either sees the corrected entry or refuses it.
+        locked = TimeEntry.objects.select_for_update().get(pk=entry.pk)
+        if refusal := time_entry_refusal(locked):
+            raise ValidationError(refusal)
+        if "minutes" in data and not 1 <= data["minutes"] <= 24 * 60:
+            raise ValidationError({"minutes": _("Enter between 0.1 and 24 hours.")})
+        changes = changed_fields(locked, data)
+        if not changes:
+            return []
+        for name, (_old, new) in changes.items():
+            setattr(locked, name, new)
+        locked.save(update_fields=list(changes))
+        matter = Matter.objects.only("id", "organization_id").get(pk=locked.matter_id)
+        rows = history_record(
+            actor=actor, target=locked, changes=changes, organization_id=matter.organization_id
+        )
+        audit_record_by(
+            actor,
+            "cases.time.edited",
+            target=matter,
+            payload={"entry": locked.pk, "fields": sorted(changes)},
+        )
+    for name, (_old, new) in changes.items():
+        setattr(entry, name, new)
+    return rows
