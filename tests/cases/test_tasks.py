@@ -257,3 +257,18 @@ def test_the_matter_page_keeps_a_constant_query_count(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert "Task number 7" in client.get(url).text
+
+
+def test_the_demo_has_open_tasks_one_for_the_paralegal_on_their_dashboard(client_for):
+    import io
+
+    from django.core.management import call_command
+
+    from aftercare.models import Membership
+
+    call_command("seed_demo", stdout=io.StringIO())
+    paralegal = Membership.objects.get(user__email="paralegal@harbor.example")
+    mine = Task.objects.open().filter(assignee=paralegal.user)
+    assert mine.count() >= 1 and Task.objects.open().count() >= 3
+    dashboard = client_for(paralegal).get(reverse("dashboard")).text
+    assert mine.first().title in dashboard
