@@ -45,7 +45,7 @@ class TaskForm(SaneDatesMixin, forms.ModelForm):
 
 
 class ReassignForm(forms.Form):
-    assignee = _Person(queryset=None, label=_("who"))
+    assignee = _Person(queryset=None)
 
     def __init__(self, *args, matter: Matter, **kwargs):
         super().__init__(*args, **kwargs)
