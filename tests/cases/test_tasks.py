@@ -272,3 +272,44 @@ def test_the_demo_has_open_tasks_one_for_the_paralegal_on_their_dashboard(client
     assert mine.count() >= 1 and Task.objects.open().count() >= 3
     dashboard = client_for(paralegal).get(reverse("dashboard")).text
     assert mine.first().title in dashboard
+
+
+@AT_NINE
+@pytest.mark.parametrize("action", ["create", "complete", "cancel", "reassign"])
+def test_a_failed_audit_write_undoes_the_change_and_its_history(
+    matter, attorney, paralegal, monkeypatch, action
+):
+    from cases.services.tasks import task_cancel, task_complete, task_reassign
+    from tests.database_state import AuditWriteError, audit_writes_fail, database_state
+
+    actor = lead_actor(matter)
+    task = task_create(
+        actor=actor, matter=matter, title=CANARY, due_date=date(2027, 3, 5), assignee=attorney.user
+    )
+    before = database_state()
+    audit_writes_fail(monkeypatch)
+    run = {
+        "create": lambda: task_create(
+            actor=actor,
+            matter=matter,
+            title="x",
+            due_date=date(2027, 3, 6),
+            assignee=paralegal.user,
+        ),
+        "complete": lambda: task_complete(actor=actor, task=task),
+        "cancel": lambda: task_cancel(actor=actor, task=task),
+        "reassign": lambda: task_reassign(actor=actor, task=task, assignee=paralegal.user),
+    }[action]
+    with pytest.raises(AuditWriteError):
+        run()
+    after = database_state()
+    for table in ("cases.task", "aftercare.fieldchange"):
+        assert after[table] == before[table]
+
+
+@AT_NINE
+def test_the_matter_page_shows_the_task_form_in_spanish(matter, attorney, client_for):
+    page = client_for(attorney).get(
+        reverse("cases:detail", args=[matter.pk]), HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert "Añadir una tarea" in page.text and "No hay tareas abiertas." in page.text
