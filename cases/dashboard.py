@@ -61,3 +61,49 @@ def docket_panel(request: HttpRequest) -> Panel | None:
             ),
         },
     )
+
+
+@register_panel
+def tasks_panel(request: HttpRequest) -> Panel | None:
+    """The member's open tasks; for a coordinator, the organization's overdue ones too.
+
+    Only tasks on open matters the member still sees: a task outlives its assignee's
+    place on the team, and then belongs on no dashboard of theirs."""
+    from cases.models import Task
+
+    membership = request.membership
+    if membership.organization.kind != "legal_aid":
+        return None
+    today = timezone.localdate()
+    visible = Matter.objects.visible_to(membership).open()
+    if not membership.role_enum.sees_whole_organization:
+        visible = visible.filter(
+            user_grants__user=request.user, user_grants__permission__codename="view_matter"
+        )
+    tasks = (
+        Task.objects.open()
+        .filter(matter__in=visible.values("pk"))
+        .select_related("matter", "assignee")
+        .only(
+            "id",
+            "title",
+            "due_date",
+            "status",
+            "matter__id",
+            "matter__number",
+            "assignee__id",
+            "assignee__email",
+            "assignee__full_name",
+        )
+        .order_by("due_date", "id")
+    )
+    mine = list(tasks.filter(assignee=request.user)[:50])
+    overdue = []
+    if membership.role_enum.sees_whole_organization:
+        overdue = list(tasks.filter(due_date__lt=today)[:50])
+    if not mine and not overdue:
+        return None
+    return Panel(
+        "cases/_tasks_panel.html",
+        {"mine": mine, "overdue": overdue, "today": today},
+    )

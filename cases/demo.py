@@ -100,6 +100,7 @@ def demo_seed_matters() -> int:
             if n == 0:
                 _corrections(attorney, matter, today)
         _notices(attorney, Matter.objects.filter(organization=harbor, sub_kind="u_visa").first())
+        _tasks(attorney, paralegal, harbor, today)
     return Matter.objects.filter(organization=harbor).count()
 
 
@@ -188,4 +189,33 @@ def _corrections(attorney, matter: Matter, today) -> None:
             actor=attorney.actor,
             deadline=hearing,
             data={"due_date": hearing.due_date + timedelta(days=7), "location": "Courtroom 5"},
+        )
+
+
+def _tasks(attorney, paralegal, harbor, today) -> None:
+    """A few open tasks: the paralegal's on their dashboard (one overdue, for the
+    coordinator's list), the attorney's own."""
+    from cases.services.tasks import task_create
+
+    with_paralegal = list(
+        Matter.objects.filter(organization=harbor, user_grants__user=paralegal)
+        .distinct()
+        .order_by("pk")[:2]
+    )
+    for matter, (title, days, who) in zip(
+        with_paralegal * 2,
+        (
+            ("Ask the client for a copy of her passport", 3, paralegal),
+            ("Book an interpreter for the declaration meeting", -2, paralegal),
+            ("Review the draft declaration", 7, attorney.user),
+            ("Send the fee waiver request", 10, attorney.user),
+        ),
+        strict=False,
+    ):
+        task_create(
+            actor=attorney.actor,
+            matter=matter,
+            title=title,
+            due_date=today + timedelta(days=days),
+            assignee=who,
         )

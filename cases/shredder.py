@@ -26,6 +26,7 @@ from cases.models import (
     PartyAlias,
     PartyToken,
     ProspectiveParty,
+    Task,
 )
 from survivors.shredder import ENGAGED_CLIENT_FILE, ShredReport, survivor_erasing
 
@@ -101,6 +102,11 @@ def _matters_shred(report: ShredReport, matters) -> None:
         "deadline_texts",
         _("deadline titles and places"),
         Deadline.objects.filter(matter__in=matters).update(title="", location=""),
+    )
+    report.wipe(
+        "task_texts",
+        _("what the matters' tasks said to do"),
+        Task.objects.filter(matter__in=matters).update(title=""),
     )
     report.wipe(
         "notice_receipt_numbers",

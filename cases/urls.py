@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import conflicts, deadlines, documents, edit, matters, notices, settings
+from cases.views import conflicts, deadlines, documents, edit, matters, notices, settings, tasks
 
 app_name = "cases"
 
@@ -42,4 +42,6 @@ urlpatterns = [
     path("rules/<int:pk>/", settings.rule_edit, name="rule_edit"),
     path("courts/", settings.jurisdiction_list, name="jurisdictions"),
     path("reminders/", settings.reminder_policy, name="reminder_policy"),
+    path("<int:pk>/tasks/", tasks.task_add, name="task_add"),
+    path("tasks/<int:pk>/", tasks.task_change, name="task_change"),
 ]

@@ -451,6 +451,18 @@ def communication(w: World) -> Create:
     return Create(w.intake_worker, url, url, data, Communication.objects.count)
 
 
+def task(w: World) -> Create:
+    from cases.models import Task
+
+    post = reverse("cases:task_add", args=[w.matter.pk])
+    data = {
+        "title": "Ask for the passport copy",
+        "due_date": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "assignee": w.attorney.user_id,
+    }
+    return Create(w.attorney, matter_page(w), post, data, Task.objects.count)
+
+
 CREATES = [
     intake,
     intake_finish,
@@ -481,6 +493,7 @@ CREATES = [
     pause,
     joining,
     communication,
+    task,
 ]
 
 

@@ -265,6 +265,33 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
         SELECT_VALID,
         hidden=lambda f: (_riverside_attorney(f).user.full_name,),
     ),
+    # Tasks (issue 13): the assignee is someone on the matter's team, never an outsider.
+    ("cases:task_add", "assignee"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:task_add", args=[_matter(f).pk]),
+            {
+                "title": "Call the client",
+                "due_date": timezone.localdate().isoformat(),
+                "assignee": _riverside_attorney(f).user_id,
+            },
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: (_riverside_attorney(f).user.full_name,),
+    ),
+    ("cases:task_change", "assignee"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:task_change", args=[_task_url(f)["pk"]]),
+            {"action": "reassign", "assignee": _riverside_attorney(f).user_id},
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: (_riverside_attorney(f).user.full_name,),
+    ),
 }
 
 
@@ -427,6 +454,20 @@ def _deadline_url(f) -> dict:
         created_by=matter.lead_attorney,
     )
     return {"pk": deadline.pk}
+
+
+def _task_url(f) -> dict:
+    from cases.models import Task
+
+    matter = _matter(f)
+    task = Task.objects.create(
+        matter=matter,
+        title="Call the client",
+        due_date=timezone.localdate(),
+        assignee=matter.lead_attorney,
+        created_by=matter.lead_attorney,
+    )
+    return {"pk": task.pk}
 
 
 def _check_url(f) -> dict:
@@ -682,6 +723,9 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     # Correcting a party and a time entry (issue 13).
     "cases:party_edit": ObjectCase(lambda f: _party_url(f), allowed="attorney"),
     "cases:time_entry_edit": ObjectCase(lambda f: _time_entry_url(f), allowed="attorney"),
+    # Tasks (issue 13).
+    "cases:task_add": ObjectCase(_matter_url, allowed="attorney", methods=POST_ONLY),
+    "cases:task_change": ObjectCase(_task_url, allowed="attorney", methods=POST_ONLY),
 }
 
 
@@ -1040,6 +1084,9 @@ NOT_CHANGES = {
     "volunteers:opportunity_post": "staffing is a coordinator's: others do not see it (404)",
     "volunteers:assignment_end": "staffing is a coordinator's: others do not see it (404)",
     "volunteers:opportunity_close": "staffing is a coordinator's: others do not see it (404)",
+    "cases:task_add": "anyone on a matter gives tasks to its team, a reader too: a task is "
+    "work to do, not a change to the matter",
+    "cases:task_change": "anyone on a matter completes, passes on or cancels its tasks",
     "cases:matter_history": "a read",
     "cases:deadline_history": "a read",
 }

@@ -13,6 +13,7 @@ from cases.models.matter import (
 )
 from cases.models.notices import AgencyNotice
 from cases.models.reminders import CalendarFeed, Delivery, Reminder, ReminderPolicy
+from cases.models.tasks import Task
 from cases.models.work import MatterNote, TimeEntry
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "ProspectiveParty",
     "Reminder",
     "ReminderPolicy",
+    "Task",
     "TimeEntry",
 ]

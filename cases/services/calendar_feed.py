@@ -99,4 +99,34 @@ def calendar_feed_render(membership: Membership) -> bytes:
         event.add("dtstamp", deadline.created_at)
         event.add("url", f"{settings.AFTERCARE_BASE_URL}/matters/{deadline.matter_id}/")
         calendar.add_component(event)
+    for task in calendar_feed_tasks(membership):
+        event = Event()
+        event.add("uid", f"task-{task.pk}@aftercare")
+        # Never the task's text: it is typed, and a calendar leaves the system.
+        event.add("summary", f"Task · {task.matter.number}")
+        event.add("dtstart", task.due_date)
+        event.add("dtstamp", task.created_at)
+        event.add("url", f"{settings.AFTERCARE_BASE_URL}/matters/{task.matter_id}/#tasks")
+        calendar.add_component(event)
     return calendar.to_ical()
+
+
+def calendar_feed_tasks(membership: Membership):
+    """The person's open tasks in one organization, on open matters they still have."""
+    from cases.models import Task
+
+    user_id = membership.user_id
+    access = Q(matter__organization_id=membership.organization_id)
+    if not membership.role_enum.sees_whole_organization:
+        access &= Q(
+            matter__user_grants__user_id=user_id,
+            matter__user_grants__permission__codename="view_matter",
+        )
+    return (
+        Task.objects.open()
+        .filter(access, assignee_id=user_id, matter__closed_at__isnull=True)
+        .distinct()
+        .select_related("matter")
+        .only("id", "due_date", "created_at", "matter__id", "matter__number")
+        .order_by("due_date", "id")
+    )

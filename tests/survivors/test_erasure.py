@@ -25,6 +25,7 @@ from cases.models import (
     PartyAlias,
     PartyToken,
     ProspectiveParty,
+    Task,
 )
 from cases.services.documents import document_render_run
 from cases.services.matters import party_add
@@ -180,6 +181,13 @@ def write_legal_work(organization, survivor, tag: str) -> Matter:
         due_date=date(2027, 1, 20),
         created_by=attorney.user,
     )
+    Task.objects.create(
+        matter=matter,
+        title=f"Call {CANARY} at the shelter",
+        due_date=date(2027, 1, 18),
+        assignee=attorney.user,
+        created_by=attorney.user,
+    )
     # Counted from the birth date: its due date would give the birth date back.
     Deadline.objects.create(
         matter=matter,
@@ -254,6 +262,7 @@ def rows_of(organization, survivor) -> set[tuple[str, object]]:
         ProspectiveParty.objects.filter(conflict_check__in=checks),
         MatterNote.objects.filter(matter__in=matters),
         Deadline.objects.filter(matter__in=matters),
+        Task.objects.filter(matter__in=matters),
         DocumentDraft.objects.filter(matter__in=matters),
         DocumentVersion.objects.filter(matter__in=matters),
         Opportunity.objects.filter(matter__in=matters),
@@ -292,6 +301,7 @@ def test_after_erasure_the_canary_is_in_no_table_and_no_pdf(world, ngo_coordinat
         "cases_partyalias",
         "cases_matternote",
         "cases_deadline",
+        "cases_task",
         "cases_documentdraft",
         "cases_documentversion",
         "volunteers_opportunity",
