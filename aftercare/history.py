@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_time
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from encrypted_model_fields.fields import EncryptedTextField
 
 from aftercare.actor import Actor
@@ -154,7 +155,14 @@ def _shown(model: type[models.Model] | None, field: str, value: str) -> str:
     return value
 
 
+# Fields a record keeps in rows of its own rather than in a column (a party's or a
+# survivor's other names): no model field gives their label.
+_LABELS_WITHOUT_A_FIELD = {"aliases": gettext_lazy("Other names")}
+
+
 def _label(model: type[models.Model] | None, field: str) -> str:
+    if field in _LABELS_WITHOUT_A_FIELD:
+        return str(_LABELS_WITHOUT_A_FIELD[field])
     try:
         return str(model._meta.get_field(field).verbose_name).capitalize()
     except Exception:

@@ -128,6 +128,7 @@ def test_tokens_follow_the_new_names_in_spanish(matter, harbor, coordinator, att
     )
     assert "Parte: Empleador/a" in history
     assert "Dunstan Varley" in history and "Corvin Ashgrove" in history
+    assert "Otros nombres" in history and "Aliases" not in history
 
 
 def test_the_form_keeps_what_was_typed_on_error(matter, attorney, client_for):
