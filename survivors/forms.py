@@ -24,6 +24,7 @@ from survivors.models import (
     TraffickingKind,
 )
 from survivors.models.communications import SUMMARY_MAX_LENGTH
+from survivors.services.record import RECORD_EDITABLE
 
 
 class SurvivorSearchForm(SaneDatesMixin, forms.Form):
@@ -412,23 +413,8 @@ class SurvivorRecordForm(
     steps' own fields and checks), without the safe house, which is never shown."""
 
     safety_situation = IntakeSafetyForm.base_fields["safety_situation"]
-    field_order = [
-        "legal_name",
-        "preferred_name",
-        "aliases",
-        "date_of_birth",
-        "gender",
-        "country_of_origin",
-        "nationality",
-        "languages",
-        "interpreter_needed",
-        "guardian_name",
-        "guardian_contact",
-        "safety_situation",
-        "trafficking_kinds",
-        "indicators",
-        "needs",
-    ]
+    # The record's fields in their order, the other names used right after the names.
+    field_order = [*RECORD_EDITABLE[:2], "aliases", *RECORD_EDITABLE[2:]]
 
     def __init__(self, *args, survivor: Survivor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -60,16 +60,23 @@ def calendar_feed_membership(token: str) -> Membership | None:
     return membership if active and membership.user.is_active else None
 
 
+def _matters_still_held(membership: Membership) -> Q:
+    """Rows of matters the member still has in this organization: all of them for those
+    who see the whole organization, else those granted to them."""
+    access = Q(matter__organization_id=membership.organization_id)
+    if not membership.role_enum.sees_whole_organization:
+        access &= Q(
+            matter__user_grants__user_id=membership.user_id,
+            matter__user_grants__permission__codename="view_matter",
+        )
+    return access
+
+
 def calendar_feed_deadlines(membership: Membership):
     """The person's open deadlines and hearings in one organization, in matters they
     still have access to there."""
     user_id = membership.user_id
-    access = Q(matter__organization_id=membership.organization_id)
-    if not membership.role_enum.sees_whole_organization:
-        access &= Q(
-            matter__user_grants__user_id=user_id,
-            matter__user_grants__permission__codename="view_matter",
-        )
+    access = _matters_still_held(membership)
     return (
         Deadline.objects.open()
         .filter(access, responsible__id=user_id, matter__closed_at__isnull=True)
@@ -116,12 +123,7 @@ def calendar_feed_tasks(membership: Membership):
     from cases.models import Task
 
     user_id = membership.user_id
-    access = Q(matter__organization_id=membership.organization_id)
-    if not membership.role_enum.sees_whole_organization:
-        access &= Q(
-            matter__user_grants__user_id=user_id,
-            matter__user_grants__permission__codename="view_matter",
-        )
+    access = _matters_still_held(membership)
     return (
         Task.objects.open()
         .filter(access, assignee_id=user_id, matter__closed_at__isnull=True)
