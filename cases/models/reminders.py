@@ -1,4 +1,4 @@
-"""Reminders of deadlines. The database is the source of truth: a reminder row is due at
+"""Reminders of deadlines and tasks. The database is the source of truth: a reminder row is due at
 a time, claimed once, and fans out into deliveries with a unique (reminder, recipient,
 channel) key, so no retry, second scheduler or restarted worker can send one twice."""
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftercare.models import Organization
 from cases.models.deadlines import Deadline
+from cases.models.tasks import Task
 
 DEFAULT_OFFSETS = [30, 7, 1, 0]  # days before; 0 is the morning of
 DEFAULT_ESCALATION_GRACE_HOURS = 4
@@ -53,7 +54,13 @@ class Reminder(models.Model):
         REMINDER = "reminder", _("Reminder")
         ESCALATION = "escalation", _("Escalation to a coordinator")
 
-    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    # What it reminds of: a deadline or a task, exactly one.
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REMINDER)
     days_before = models.SmallIntegerField()
     # The due date this reminder was computed for. A deadline moved since (even by a plain
@@ -68,7 +75,16 @@ class Reminder(models.Model):
             models.UniqueConstraint(
                 fields=["deadline", "kind", "days_before", "due_for"],
                 name="one_reminder_per_offset_and_date",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["task", "kind", "days_before", "due_for"],
+                name="one_task_reminder_per_offset_and_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=False, task__isnull=True)
+                | Q(deadline__isnull=True, task__isnull=False),
+                name="reminder_of_a_deadline_or_a_task",
+            ),
         ]
         # The claim scan reads only unclaimed rows: its cost follows what is due.
         indexes = [
@@ -80,11 +96,18 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.task_id is not None:
+            return f"{self.kind} {self.days_before}d before task {self.task_id}"
         return f"{self.kind} {self.days_before}d before deadline {self.deadline_id}"
 
     @property
+    def target(self) -> Deadline | Task:
+        """What it reminds of: both have a matter, a due date and an "open" status."""
+        return self.task if self.task_id is not None else self.deadline
+
+    @property
     def is_stale(self) -> bool:
-        return self.due_for is not None and self.due_for != self.deadline.due_date
+        return self.due_for is not None and self.due_for != self.target.due_date
 
 
 class Delivery(models.Model):
@@ -109,6 +132,9 @@ class Delivery(models.Model):
         MATTER_CLOSED = "matter_closed", _("the matter was closed")
         NO_ACCESS = "no_access", _("the recipient no longer has the matter")
         NOT_NEEDED = "not_needed", _("the deadline was confirmed or acknowledged")
+        TASK_CLOSED = "task_closed", _("the task was marked done or cancelled")
+        TASK_MOVED = "task_moved", _("the task moved to another date")
+        REASSIGNED = "reassigned", _("the task was given to someone else")
 
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
     recipient = models.ForeignKey(
@@ -180,3 +206,14 @@ def _reminders_follow_their_deadline(sender, instance: Deadline, created, raw, *
     from cases.services.reminders import reminders_follow
 
     reminders_follow(deadline=instance)
+
+
+@receiver(post_save, sender=Task, dispatch_uid="reminders_follow_their_task")
+def _reminders_follow_their_task(sender, instance: Task, created, raw, **kwargs) -> None:
+    """A task saved with another date or status, by any path, gets its reminders
+    rewritten in the same transaction; creation is scheduled by `task_create`."""
+    if created or raw:
+        return
+    from cases.services.reminders import reminders_follow_task
+
+    reminders_follow_task(task=instance)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -393,7 +394,9 @@ def matter_close(*, actor: Actor, matter: Matter, outcome: str, reason: str) -> 
             raise ValidationError(_("This matter is already closed."))
         matter.closed_at, matter.outcome, matter.closing_reason = timezone.now(), outcome, reason
         matter.save(update_fields=["closed_at", "outcome", "closing_reason"])
-        Reminder.objects.filter(deadline__matter=matter, claimed_at__isnull=True).delete()
+        Reminder.objects.filter(
+            Q(deadline__matter=matter) | Q(task__matter=matter), claimed_at__isnull=True
+        ).delete()
         audit_record_by(actor, "cases.matter.closed", target=matter, payload={"outcome": outcome})
     return matter
 

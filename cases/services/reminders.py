@@ -1,4 +1,12 @@
-"""Scheduling, claiming and delivering reminders, once per person and channel.
+"""Scheduling, claiming and delivering reminders of deadlines and tasks, once per person
+and channel.
+
+A reminder's target is a deadline or a task (`Reminder.target`): both have a matter, a
+due date and an open status, and every step below reads them alike. A task is reminded
+of the day before and the morning of its due date (TASK_OFFSETS, in the settings' time
+zone), to its assignee alone, in the application and by email; never escalated.
+`reminders_schedule_task` writes its rows in the task's own transaction, and a task
+saved by any path follows (`reminders_follow_task`), as a deadline does.
 
 1. `reminders_schedule` writes a deadline's reminder rows in the deadline's own
    transaction, each stamped with the due date it was computed for: a rolled-back
@@ -43,11 +51,13 @@ from django.utils.translation import gettext as _
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
 from aftercare.models import Membership, Notification
-from cases.models import Deadline, Delivery, MatterUserGrant, Reminder, ReminderPolicy
+from cases.models import Deadline, Delivery, MatterUserGrant, Reminder, ReminderPolicy, Task
 from cases.models.reminders import DEFAULT_ESCALATION_GRACE_HOURS, DEFAULT_OFFSETS
 
 logger = logging.getLogger(__name__)
 MORNING = time(8, 0)
+# A task's reminders: the day before and the morning of.
+TASK_OFFSETS = (1, 0)
 
 # Sending: a chunk per task, one SMTP connection per chunk.
 SEND_BATCH = 100
@@ -163,6 +173,52 @@ def reminders_follow(*, deadline: Deadline) -> None:
         reminders_schedule(deadline=deadline)
 
 
+def reminders_schedule_task(*, task: Task, now: datetime | None = None) -> int:
+    """(Re)write the unclaimed reminders of a task for its current date and status. Its
+    rows name no one: the assignee at claim time is the recipient."""
+    now = now or timezone.now()
+    task.reminders.filter(claimed_at__isnull=True).delete()
+    if task.status != Task.Status.OPEN:
+        return 0
+    zone = settings.TIME_ZONE
+    today = timezone.localdate(now, ZoneInfo(zone))
+    if task.due_date < today:
+        return 0
+    claimed = set(task.reminders.filter(due_for=task.due_date).values_list("kind", "days_before"))
+    rows = [
+        Reminder(
+            task=task,
+            kind=Reminder.Kind.REMINDER,
+            days_before=days,
+            due_for=task.due_date,
+            due_at=max(_morning_of(task.due_date - timedelta(days=days), zone), now),
+        )
+        for days in TASK_OFFSETS
+        if task.due_date - timedelta(days=days) >= today
+        and (Reminder.Kind.REMINDER, days) not in claimed
+    ]
+    Reminder.objects.bulk_create(rows)
+    return len(rows)
+
+
+def reminders_follow_task(*, task: Task) -> None:
+    """After a save of the task by any path: rewrite its reminders if they were computed
+    for another date, or it is no longer open and still has some waiting."""
+    waiting = task.reminders.filter(claimed_at__isnull=True)
+    if task.status != Task.Status.OPEN:
+        if waiting.exists():
+            waiting.delete()
+        return
+    stale = waiting.exclude(due_for=task.due_date).exists()
+    current = task.reminders.filter(due_for=task.due_date).exists()
+    if stale or not current:
+        reminders_schedule_task(task=task)
+
+
+def _is_open(target: Deadline | Task) -> bool:
+    return target.status == "open"  # Deadline.Status.OPEN and Task.Status.OPEN alike
+
+
 def _has_access(user, membership, granted: set[int]) -> bool:
     if membership is None:
         return False
@@ -173,8 +229,8 @@ class _Context:
     """Who belongs to each organization and who holds each matter, loaded once per batch."""
 
     def __init__(self, reminders: list[Reminder]):
-        matters = {r.deadline.matter_id for r in reminders}
-        orgs = {r.deadline.matter.organization_id for r in reminders}
+        matters = {r.target.matter_id for r in reminders}
+        orgs = {r.target.matter.organization_id for r in reminders}
         self.grants: dict[int, set[int]] = {}
         for matter_id, user_id in MatterUserGrant.objects.filter(
             content_object_id__in=matters, permission__codename="view_matter"
@@ -204,15 +260,20 @@ def _escalation_needed(reminder: Reminder) -> bool:
 def _plan(reminder: Reminder, context: _Context) -> list[Delivery]:
     """Who gets this reminder: the responsible people who still have the matter;
     coordinators when someone responsible lost access or an escalation is due."""
-    deadline = reminder.deadline
-    matter = deadline.matter
+    target = reminder.target
+    matter = target.matter
     members = context.members.get(matter.organization_id, {})
     granted = context.grants.get(matter.pk, set())
     recipients, escalated = [], False
     if matter.closed_at is not None:
         return []
-    if reminder.kind == Reminder.Kind.REMINDER and deadline.status == Deadline.Status.OPEN:
-        responsible = list(deadline.responsible.all())
+    if reminder.task_id is not None:
+        # A task's assignee alone, while the task is open and they still have the matter.
+        assignee = target.assignee
+        if _is_open(target) and _has_access(assignee, members.get(assignee.pk), granted):
+            recipients = [assignee]
+    elif reminder.kind == Reminder.Kind.REMINDER and target.status == Deadline.Status.OPEN:
+        responsible = list(target.responsible.all())
         recipients = [u for u in responsible if _has_access(u, members.get(u.pk), granted)]
         escalated = len(recipients) < len(responsible) or not responsible
     elif reminder.kind == Reminder.Kind.ESCALATION:
@@ -253,22 +314,25 @@ def _dispatch_batch(*, now: datetime, batch: int) -> int:
         due = list(
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(claimed_at__isnull=True, due_at__lte=now)
-            .select_related("deadline__matter")
+            .select_related("deadline__matter", "task__matter", "task__assignee")
             .order_by("due_at")[:batch]
         )
         if not due:
             return 0
-        # A reminder computed for another date than its deadline's (moved by a plain
-        # save or a bulk update) is dropped, and the deadline gets rows for its date.
+        # A reminder computed for another date than its target's (moved by a plain save
+        # or a bulk update) is dropped, and the target gets rows for its date.
         stale = [r for r in due if r.is_stale]
         if stale:
             Reminder.objects.filter(pk__in=[r.pk for r in stale]).delete()
-            moved = {r.deadline_id: r.deadline for r in stale}
-            for deadline in moved.values():
-                reminders_schedule(deadline=deadline, now=now)
-            due = [r for r in due if r.deadline_id not in moved]
+            moved = {(r.deadline_id, r.task_id): r.target for r in stale}
+            for target in moved.values():
+                if isinstance(target, Task):
+                    reminders_schedule_task(task=target, now=now)
+                else:
+                    reminders_schedule(deadline=target, now=now)
+            due = [r for r in due if (r.deadline_id, r.task_id) not in moved]
         if due:
-            prefetch_related_objects(due, "deadline__responsible")
+            prefetch_related_objects([r for r in due if r.deadline_id], "deadline__responsible")
             context = _Context(due)
             deliveries = [d for reminder in due for d in _plan(reminder, context)]
             Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
@@ -336,9 +400,21 @@ def deliveries_sweep(*, now: datetime | None = None, older_than: timedelta = REC
 def _message(delivery: Delivery) -> tuple[str, str, str]:
     """Subject, body and link. A pseudonymous code, the date and a link: never a name,
     never the kind of matter (an email subject can be read over a shoulder)."""
-    deadline = delivery.reminder.deadline
-    matter = deadline.matter
-    when = date_format(deadline.due_date, "l j F Y")
+    target = delivery.reminder.target
+    matter = target.matter
+    when = date_format(target.due_date, "l j F Y")
+    if isinstance(target, Task):
+        # Never the task's typed text: it may name the client.
+        link = f"{settings.AFTERCARE_BASE_URL}/matters/{matter.pk}/#tasks"
+        subject = _("Aftercare: task on %(number)s, %(when)s") % {
+            "number": matter.number,
+            "when": when,
+        }
+        body = _("A task of yours on matter %(number)s is due %(when)s.") % {
+            "number": matter.number,
+            "when": when,
+        }
+        return subject, body, link
     link = f"{settings.AFTERCARE_BASE_URL}/matters/{matter.pk}/#deadlines"
     if delivery.escalated:
         subject = _("Aftercare: attention needed on %(number)s") % {"number": matter.number}
@@ -362,14 +438,17 @@ def _message(delivery: Delivery) -> tuple[str, str, str]:
 def _skip_reason(delivery: Delivery, context: _Context, needed: dict[int, bool]) -> str:
     """Why this delivery must not go out now, or "" when it still should."""
     reminder = delivery.reminder
-    deadline = reminder.deadline
-    matter = deadline.matter
+    target = reminder.target
+    matter = target.matter
+    is_task = isinstance(target, Task)
     if reminder.is_stale:
-        return Delivery.SkipReason.DEADLINE_MOVED
-    if deadline.status != Deadline.Status.OPEN:
-        return Delivery.SkipReason.DEADLINE_CLOSED
+        return Delivery.SkipReason.TASK_MOVED if is_task else Delivery.SkipReason.DEADLINE_MOVED
+    if not _is_open(target):
+        return Delivery.SkipReason.TASK_CLOSED if is_task else Delivery.SkipReason.DEADLINE_CLOSED
     if matter.closed_at is not None:
         return Delivery.SkipReason.MATTER_CLOSED
+    if is_task and delivery.recipient_id != target.assignee_id:
+        return Delivery.SkipReason.REASSIGNED
     membership = context.members.get(matter.organization_id, {}).get(delivery.recipient_id)
     if delivery.escalated:
         if membership is None or not membership.role_enum.sees_whole_organization:
@@ -414,7 +493,9 @@ def _give_up(delivery: Delivery, error_text: str) -> None:
     )
     if not updated:
         return
-    matter = delivery.reminder.deadline.matter
+    target = delivery.reminder.target
+    matter = target.matter
+    anchor = "tasks" if isinstance(target, Task) else "deadlines"
     coordinators = [
         membership
         for membership in Membership.objects.active()
@@ -434,16 +515,23 @@ def _give_up(delivery: Delivery, error_text: str) -> None:
         Notification(
             recipient=membership.user,
             organization_id=matter.organization_id,
-            message=_(
-                "A deadline reminder on %(number)s could not be delivered by %(channel)s "
-                "after %(attempts)d attempts. Make sure its responsible person knows."
+            message=(
+                _(
+                    "A task reminder on %(number)s could not be delivered by %(channel)s "
+                    "after %(attempts)d attempts. Make sure its assignee knows."
+                )
+                if isinstance(target, Task)
+                else _(
+                    "A deadline reminder on %(number)s could not be delivered by %(channel)s "
+                    "after %(attempts)d attempts. Make sure its responsible person knows."
+                )
             )
             % {
                 "number": matter.number,
                 "channel": delivery.get_channel_display().lower(),
                 "attempts": delivery.attempts,
             },
-            link=f"/matters/{matter.pk}/#deadlines",
+            link=f"/matters/{matter.pk}/#{anchor}",
         )
         for membership in coordinators
     )
@@ -479,7 +567,11 @@ def deliveries_send(*, ids: list[int] | None = None, batch: int = SEND_BATCH) ->
         )
         # Any order when no ids: ordered by key, the scan could walk every delivery sent.
         taken = taken.filter(pk__in=ids).order_by("pk") if ids is not None else taken.order_by()
-        taken = list(taken.select_related("reminder__deadline__matter", "recipient")[:batch])
+        taken = list(
+            taken.select_related(
+                "reminder__deadline__matter", "reminder__task__matter", "recipient"
+            )[:batch]
+        )
         if not taken:
             return outcomes
         context = _Context([d.reminder for d in taken])
@@ -509,7 +601,7 @@ def deliveries_send(*, ids: list[int] | None = None, batch: int = SEND_BATCH) ->
                 subject, _body, link = _message(delivery)
                 notification = Notification(
                     recipient=delivery.recipient,
-                    organization_id=delivery.reminder.deadline.matter.organization_id,
+                    organization_id=delivery.reminder.target.matter.organization_id,
                     message=subject.removeprefix("Aftercare: "),
                     link=link.removeprefix(settings.AFTERCARE_BASE_URL),
                 )

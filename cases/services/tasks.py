@@ -4,6 +4,11 @@ Whoever sees the matter may give a task to anyone on its team (a paralegal remin
 attorney is as common as the reverse), and act on the matter's tasks. Each change
 commits with its audit event and, for a task's later life (reassigned, done,
 cancelled), its history rows, or none of it.
+
+Its assignee is reminded the day before and the morning of, by the deadlines' engine
+(cases.services.reminders): the rows are written here, in the task's transaction; a
+task saved done, cancelled or with another date drops its waiting ones (the Task
+post_save receiver); a reassigned task's next reminder goes to whoever has it then.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
 from aftercare.history import history_record
 from cases.models import Matter, Task
+from cases.services.reminders import reminders_schedule_task
 
 
 def task_assignable(matter: Matter, user) -> bool:
@@ -47,6 +53,7 @@ def task_create(*, actor: Actor, matter: Matter, title: str, due_date, assignee)
             assignee=assignee,
             created_by=actor.user,
         )
+        reminders_schedule_task(task=task)
         audit_record_by(
             actor,
             "cases.task.created",

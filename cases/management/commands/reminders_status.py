@@ -48,7 +48,7 @@ class Command(BaseCommand):
     def _list(self, status: str, title: str) -> None:
         rows = (
             Delivery.objects.filter(status=status)
-            .select_related("reminder__deadline__matter", "recipient")
+            .select_related("reminder__deadline__matter", "reminder__task__matter", "recipient")
             .order_by("-last_attempt_at", "-pk")[:LISTED]
         )
         rows = list(rows)
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"{title}:")
         for delivery in rows:
-            matter = delivery.reminder.deadline.matter
+            matter = delivery.reminder.target.matter
             recipient = delivery.recipient.email or delivery.recipient.get_username()
             when = (
                 f", next try {delivery.next_attempt_at:%Y-%m-%d %H:%M} UTC"
