@@ -106,7 +106,7 @@ def test_tokens_follow_the_new_names_in_spanish(matter, harbor, coordinator, att
     assert checked_against_others(harbor, coordinator, "Dunstan Varley") == {matter.pk}
     response = client_for(attorney).post(
         edit_url(party),
-        {"role": "employer", "name": "Corvin Ashgrove", "aliases": "Corvo\nEl Patrón"},
+        {"role": "employer", "name": "Corvin Ashgrove", "aliases": "Corvo\r\nEl Patrón"},
         HTTP_ACCEPT_LANGUAGE="es",
         follow=True,
     )
