@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
 from aftercare.blind_index import name_parts
+from aftercare.history import FieldChange
 from survivors.models import (
     Communication,
     Consent,
@@ -104,7 +105,8 @@ class Conflict:
     merged_value: str
 
 
-def _shown(value) -> str:
+def shown(value) -> str:
+    """A field's value as the compare page and the conflict list show it."""
     return "" if value in (None, "") else str(value)
 
 
@@ -132,7 +134,7 @@ def merge_conflicts(kept: Survivor, merged: Survivor) -> list[Conflict]:
             label = Survivor._meta.get_field(name).verbose_name
             if name in HIDDEN_ON_COMPARE:
                 a = b = str(HIDDEN_VALUE)
-            conflicts.append(Conflict(name, capfirst(str(label)), _shown(a), _shown(b)))
+            conflicts.append(Conflict(name, capfirst(str(label)), shown(a), shown(b)))
     kept_rules = {c.channel: c for c in kept.contacts.all()}
     for rule in merged.contacts.all():
         mine = kept_rules.get(rule.channel)
@@ -249,6 +251,9 @@ def survivors_merge(sender, *, kept, merged, actor, choices, **kwargs) -> MergeR
         (Communication, "communications"),
     ):
         report.move(code, model.objects.filter(survivor=merged).update(survivor=kept))
+    # The duplicate's history follows it: left on the tombstone, its old values would
+    # outlive an erasure of the person, which reaches only the kept record's rows.
+    report.move("history", FieldChange.objects.of(merged).update(object_id=str(kept.pk)))
     _engagements_merge(report, kept, merged)
     _grants_merge(report, kept, merged)
     _tombstone(merged, kept)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time as clock
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -479,8 +480,13 @@ def _email(delivery: Delivery) -> EmailMessage:
     )
 
 
+# A refused recipient's error repeats the address: logs and `reminders_status` get the
+# reason, never the person.
+_ADDRESS = re.compile(r"[^\s<>'\"(),:]+@[^\s<>'\"(),:]+")
+
+
 def _error_text(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:200]
+    return _ADDRESS.sub("<address>", f"{type(error).__name__}: {error}")[:200]
 
 
 def _give_up(delivery: Delivery, error_text: str) -> None:

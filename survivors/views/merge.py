@@ -17,6 +17,7 @@ from survivors.merge import (
     TAKE,
     merge_conflicts,
     merge_refusal,
+    shown,
     survivor_merge,
 )
 from survivors.models import Survivor
@@ -193,7 +194,7 @@ def _side_by_side(kept: Survivor, merged: Survivor) -> list[tuple[str, str, str]
     ):
         label = Survivor._meta.get_field(name).verbose_name
         rows.append(
-            (str(label).capitalize(), _text(getattr(kept, name)), _text(getattr(merged, name)))
+            (str(label).capitalize(), shown(getattr(kept, name)), shown(getattr(merged, name)))
         )
     rows.append(
         (
@@ -205,7 +206,3 @@ def _side_by_side(kept: Survivor, merged: Survivor) -> list[tuple[str, str, str]
     rows.append((_("Consents"), str(kept.consents.count()), str(merged.consents.count())))
     rows.append((_("Referrals"), str(kept.referrals.count()), str(merged.referrals.count())))
     return rows
-
-
-def _text(value) -> str:
-    return "" if value in (None, "") else str(value)

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from aftercare.access import access_grant
+from aftercare.history import FieldChange
 from aftercare.models import AuditEvent, Role
 from cases.models import ConflictCheck, ConflictHit
 from survivors.merge import KEEP, TAKE, merge_conflicts, survivor_merge
@@ -214,6 +215,26 @@ def test_the_duplicate_becomes_a_tombstone_pointing_at_the_kept_record(pair, coo
     assert merged.legal_name == "" and merged.date_of_birth is None
     assert merged.safety_situation == "" and merged.needs == []
     assert not SurvivorAccess.objects.filter(survivor=merged).exists()
+
+
+def test_the_duplicates_history_follows_it_so_an_erasure_of_the_person_reaches_it(
+    pair, coordinator, harbor
+):
+    kept, merged = pair
+    FieldChange.objects.create(
+        organization=harbor,
+        object_type="survivors.survivor",
+        object_id=str(merged.pk),
+        actor=coordinator.user,
+        field="legal_name",
+        old_value="Amara Okafur",
+        new_value="Amara Okafor",
+        personal=True,
+    )
+    merge(coordinator, kept, merged)
+    assert not FieldChange.objects.of(merged).exists()
+    # Encrypted values cannot be filtered on: read them back.
+    assert [c.old_value for c in FieldChange.objects.of(kept)] == ["Amara Okafur"]
 
 
 def test_no_value_of_the_duplicate_that_was_not_kept_remains_anywhere(pair, coordinator):
