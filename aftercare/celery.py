@@ -5,7 +5,7 @@ from pathlib import Path
 
 from celery import Celery
 from celery.beat import PersistentScheduler
-from celery.signals import beat_embedded_init, worker_init
+from celery.signals import beat_embedded_init, worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftercare.settings")
 
@@ -22,6 +22,13 @@ def _refuse_wrong_key(**kwargs) -> None:
 
     if problem := canary_problem():
         raise SystemExit(f"Refusing to start: {problem}")
+
+
+@worker_ready.connect
+def _watch_for_a_stalled_consumer(sender, **kwargs) -> None:
+    from aftercare.watchdog import watchdog_start
+
+    watchdog_start(sender)
 
 
 class Scheduler(PersistentScheduler):

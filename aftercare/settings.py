@@ -336,6 +336,9 @@ else:
         "polling_interval": 0.2,
         "store_processed": False,
     }
+# A worker that holds no task while its queue fills, for this long, stops with a failure
+# status for its supervisor to restart (aftercare/watchdog.py); 0 turns the watch off.
+WORKER_STALL_SECONDS = env_int("WORKER_STALL_SECONDS", 120, minimum=0)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -225,6 +225,16 @@ class WorkerProcess:
             start_new_session=True,
         )
 
+    def log_tail(self, chars: int = 3000) -> str:
+        """The end of the worker's log, while it runs or after it stopped."""
+        if self.log.closed:
+            return self.output[-chars:]
+        with open(self.log.name, errors="replace") as log:
+            return (
+                f"--- worker {self.process.pid} (exit {self.process.poll()}):\n"
+                + (log.read()[-chars:])
+            )
+
     def kill(self) -> None:
         """kill -9 of the whole worker (parent and pool): no shutdown, no acknowledgement."""
         import signal
