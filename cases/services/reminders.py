@@ -40,6 +40,7 @@ import time as clock
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
@@ -703,6 +704,17 @@ def _hand_over(emails: list[Delivery]) -> dict[int, str]:
             record(delivery)
             if connection.send_messages([message]) != 1:
                 raise ValueError("the mail backend accepted no message (no address?)")
+        except SoftTimeLimitExceeded:
+            # The task's time is up and its hard limit follows: stop now, not after the
+            # rest. This one may be at the server: it stays a hand-off and, once stale,
+            # is resent under its Message-ID. The rest never left: they are ready again.
+            record_taken()
+            _drop(connection)
+            _release(emails[position + 1 :])
+            logger.warning(
+                "Sender out of time; %d deliveries left for the next", len(emails) - position - 1
+            )
+            return outcomes
         except Exception as error:  # any failure is a failed attempt, never a silent loop
             record_taken()
             outcomes[delivery.pk] = _record_failure(delivery, error)
@@ -721,6 +733,27 @@ def _hand_over(emails: list[Delivery]) -> dict[int, str]:
     record_taken()
     _close_quietly(connection)
     return outcomes
+
+
+def _release(unsent: list[Delivery]) -> None:
+    """Deliveries taken for a hand-off that never began: waiting again, this attempt not
+    counted, and a sender woken for them."""
+    if not unsent:
+        return
+    Delivery.objects.filter(pk__in=[d.pk for d in unsent], status=Delivery.Status.HANDOVER).update(
+        status=Delivery.Status.PENDING, attempts=F("attempts") - 1, next_attempt_at=None
+    )
+    deliveries_wake(1)
+
+
+def _drop(connection) -> None:
+    """Close the socket without the goodbye (QUIT) that a hung server would not answer."""
+    smtp = getattr(connection, "connection", None)
+    if smtp is not None:
+        try:
+            smtp.close()
+        except OSError:
+            logger.debug("Dropping the mail connection failed", exc_info=True)
 
 
 def _close_quietly(connection) -> None:
