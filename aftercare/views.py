@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -26,6 +28,8 @@ from aftercare.health import beat_problem
 from aftercare.models import AuditEvent, Membership, Notification, Organization
 
 AUDIT_PAGE_SIZE = 50
+
+health_logger = logging.getLogger("aftercare.health")
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -123,7 +127,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     if problem := beat_problem():
-        return HttpResponse(problem, status=503, content_type="text/plain")
+        response = HttpResponse(problem, status=503, content_type="text/plain")
+        # A known state, polled every few seconds while it lasts: a warning each time,
+        # not Django's ERROR for a 5xx (which mails the admins, for every poll).
+        response._has_been_logged = True
+        health_logger.warning("Health check: %s", problem)
+        return response
     return HttpResponse("ok", content_type="text/plain")
 
 
