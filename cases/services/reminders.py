@@ -619,8 +619,6 @@ def deliveries_send(*, ids: list[int] | None = None, batch: int = SEND_BATCH) ->
                 delivery.status = Delivery.Status.HANDOVER
                 emails.append(delivery)
         Notification.objects.bulk_create([n for _d, n in in_app])
-        for delivery, notification in in_app:
-            delivery.notification = notification
         # Most rows change alike: a few statements, not one per row.
         Delivery.objects.filter(pk__in=[d.pk for d, _n in in_app]).update(
             status=Delivery.Status.SENT,

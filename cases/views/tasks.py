@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftercare.access import posted
+from aftercare.audit import audit_record_for_request
 from aftercare.forms import SaneDatesMixin
 from aftercare.idempotency import idempotent_create
 from cases.models import Matter, Task
@@ -89,6 +90,14 @@ def task_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Complete, cancel or pass on a task: whoever sees its matter may."""
     matter_id = Task.objects.filter(pk=pk).values_list("matter_id", flat=True).first()
     if matter_id is None:
+        # Recorded as any refused fetch is: a run of guessed ids shows in the trail.
+        audit_record_for_request(
+            request,
+            "aftercare.access.denied",
+            object_type="cases.task",
+            object_id=str(pk),
+            payload={"method": request.method},
+        )
         raise Http404
     matter = matter_open_for_user(request=request, pk=matter_id)
     task = Task.objects.select_related("matter").get(pk=pk)

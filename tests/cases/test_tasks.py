@@ -313,3 +313,10 @@ def test_the_matter_page_shows_the_task_form_in_spanish(matter, attorney, client
         reverse("cases:detail", args=[matter.pk]), HTTP_ACCEPT_LANGUAGE="es"
     )
     assert "Añadir una tarea" in page.text and "No hay tareas abiertas." in page.text
+
+
+def test_a_task_id_that_does_not_exist_is_404_and_recorded_as_refused(attorney, client_for):
+    response = change(client_for(attorney), Task(pk=987654), "complete")
+    assert response.status_code == 404
+    refused = AuditEvent.objects.filter(action="aftercare.access.denied", object_type="cases.task")
+    assert list(refused.values_list("object_id", flat=True)) == ["987654"]
