@@ -21,16 +21,19 @@ def matter_tasks(context) -> dict:
         .select_related("assignee")
         .order_by("status", "due_date", "id")[:100]
     )
-    reassign_form = ReassignForm(matter=matter, auto_id="reassign_%s")
-    # Shown once per open task: the team is read once, not once per task.
-    field = reassign_form.fields["assignee"]
-    field.choices = list(field.choices)
+    # One form per open task, with ids of its own; the team is read once, not per task.
+    choices = list(ReassignForm(matter=matter).fields["assignee"].choices)
+
+    def reassign_form(task: Task) -> ReassignForm:
+        form = ReassignForm(matter=matter, auto_id=f"reassign-{task.pk}-%s")
+        form.fields["assignee"].choices = choices
+        return form
+
     return {
         "matter": matter,
-        "open_tasks": [t for t in tasks if t.is_open],
+        "open_tasks": [(t, reassign_form(t)) for t in tasks if t.is_open],
         "closed_tasks": [t for t in tasks if not t.is_open][:20],
         "task_form": TaskForm(matter=matter),
-        "reassign_form": reassign_form,
         "today": timezone.localdate(),
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),

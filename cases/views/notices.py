@@ -32,6 +32,11 @@ class NoticeForm(SaneDatesMixin, forms.ModelForm):
             )
         }
 
+    def __init__(self, *args, **kwargs):
+        # Ids of its own: the matter page also has the deadline form's "kind".
+        kwargs.setdefault("auto_id", "notice-%s")
+        super().__init__(*args, **kwargs)
+
 
 @require_POST
 @idempotent_create

@@ -41,6 +41,8 @@ class TaskForm(SaneDatesMixin, forms.ModelForm):
         field_classes = {"assignee": _Person}
 
     def __init__(self, *args, matter: Matter, **kwargs):
+        # Ids of its own: the matter page also has the deadline form's "title".
+        kwargs.setdefault("auto_id", "task-%s")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = _team_choices(matter)
 

@@ -3,6 +3,7 @@ calendar feed (never the typed text there), completed, passed on or cancelled.""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -320,3 +321,16 @@ def test_a_task_id_that_does_not_exist_is_404_and_recorded_as_refused(attorney, 
     assert response.status_code == 404
     refused = AuditEvent.objects.filter(action="aftercare.access.denied", object_type="cases.task")
     assert list(refused.values_list("object_id", flat=True)) == ["987654"]
+
+
+def test_every_field_on_the_matter_page_has_an_id_of_its_own(
+    matter, attorney, paralegal, client_for
+):
+    client = client_for(attorney)
+    add_task(client, matter, paralegal.user, title="First")
+    add_task(client, matter, paralegal.user, title="Second")
+    page = client.get(reverse("cases:detail", args=[matter.pk])).text
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for task in Task.objects.all():
+        assert f'<label for="reassign-{task.pk}-assignee"' in page
