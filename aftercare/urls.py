@@ -78,6 +78,7 @@ account_patterns = (
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("account/", include(account_patterns)),
+    path("attention/", views.attention, name="attention"),
     path("organization/", views.organization_profile, name="organization"),
     path("organization/edit/", views.organization_edit, name="organization_edit"),
     path("organization/members/", views.member_list, name="member_list"),

@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from aftercare.access import (
     role_required,
     second_factor_not_required,
 )
+from aftercare.attention import attention_for
 from aftercare.dashboard import panels_for
 from aftercare.forms import MembershipForm, OrganizationProfileForm
 from aftercare.health import beat_problem
@@ -34,6 +36,13 @@ health_logger = logging.getLogger("aftercare.health")
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "aftercare/dashboard.html", {"panels": panels_for(request)})
+
+
+@role_required(lambda m: m.role_enum.sees_whole_organization)
+def attention(request: HttpRequest) -> HttpResponse:
+    """What needs a coordinator: each feature app lists its own (aftercare/attention.py)."""
+    groups = attention_for(request.membership, timezone.localdate())
+    return render(request, "aftercare/attention.html", {"groups": groups})
 
 
 def organization_profile(request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,7 @@ class CasesConfig(AppConfig):
         # checks, the dashboard panel, receivers, and the erasure's shredder
         from celery.signals import worker_init, worker_process_init
 
-        from cases import checks, dashboard, merge, shredder, signals  # noqa: F401
+        from cases import attention, checks, dashboard, merge, shredder, signals  # noqa: F401
 
         # Warm the document renderer when a worker starts, before any document: in the
         # main process (the prefork pool's children are forked from it and inherit the

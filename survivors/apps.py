@@ -5,4 +5,4 @@ class SurvivorsConfig(AppConfig):
     name = "survivors"
 
     def ready(self) -> None:
-        from survivors import dashboard, merge  # noqa: F401  (the panel, the merge receiver)
+        from survivors import attention, dashboard, merge  # noqa: F401  (lists, receivers)

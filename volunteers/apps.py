@@ -6,4 +6,4 @@ class VolunteersConfig(AppConfig):
 
     def ready(self) -> None:
         # the panel, the receivers, and the erasure's shredder
-        from volunteers import dashboard, merge, shredder, signals  # noqa: F401
+        from volunteers import attention, dashboard, merge, shredder, signals  # noqa: F401
