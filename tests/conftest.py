@@ -61,6 +61,18 @@ def chromium_path() -> str | None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A request in Spanish leaves Spanish
+    active in the test's thread (LocaleMiddleware never switches back), and whatever the
+    next test renders outside a request would be in Spanish, depending on test order."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def harbor(db) -> Organization:
     return OrganizationFactory(name="Harbor Test Legal Aid")
