@@ -25,7 +25,9 @@ def deadline_rules_install(*, organization) -> int:
         for rule in SHIPPED_RULES
         if rule["code"] not in existing
     ]
-    DeadlineRule.objects.bulk_create(new)
+    # Two first matters opened at once both find no rules: the second's rows wait for
+    # the first's, then are skipped, instead of failing on the unique code.
+    DeadlineRule.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
 
 

@@ -1,6 +1,7 @@
 """Every shipped deadline rule, on fixed dates, including weekend and court-holiday moves
 and a minor's statute of limitations."""
 
+import time
 from datetime import date
 
 import pytest
@@ -183,3 +184,43 @@ def test_installing_the_pack_twice_keeps_edits(harbor):
     DeadlineRule.objects.filter(code="rfe-response").update(days=30)
     assert deadline_rules_install(organization=harbor) == 0
     assert DeadlineRule.objects.get(organization=harbor, code="rfe-response").days == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_installs_at_once_give_one_rule_pack(harbor):
+    """The second install reads before the first commits (no rules yet), then inserts."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from tests.conftest import require_service
+
+    require_service(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
+    inserted, errors = threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                deadline_rules_install(organization=harbor)
+                inserted.set()
+                time.sleep(0.5)  # the second reads and inserts meanwhile
+        finally:
+            connection.close()
+
+    def second():
+        inserted.wait(10)
+        try:
+            deadline_rules_install(organization=harbor)
+        except Exception as error:  # what a second click once got: IntegrityError
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    codes = list(DeadlineRule.objects.filter(organization=harbor).values_list("code", flat=True))
+    assert len(codes) == len(set(codes)) > 0
