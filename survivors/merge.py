@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
 from aftercare.blind_index import name_parts
-from aftercare.history import FieldChange
+from aftercare.history import FieldChange, history_record
 from survivors.models import (
     Communication,
     Consent,
@@ -240,7 +240,7 @@ def survivors_merge(sender, *, kept, merged, actor, choices, **kwargs) -> MergeR
             "organization_id", flat=True
         )
     )
-    _identity_merge(report, kept, merged, choices)
+    _identity_merge(report, kept, merged, choices, actor)
     _contacts_merge(report, kept, merged, choices)
     for model, code in (
         (Consent, "consents"),
@@ -268,8 +268,10 @@ def survivors_merge(sender, *, kept, merged, actor, choices, **kwargs) -> MergeR
     return report
 
 
-def _identity_merge(report: MergeReport, kept, merged, choices) -> None:
+def _identity_merge(report: MergeReport, kept, merged, choices, actor) -> None:
     names_before = [kept.legal_name, kept.preferred_name]
+    joined_fields = ("trafficking_kinds", "indicators", "needs", "interpreter_needed")
+    before = {name: getattr(kept, name) for name in (*CHOSEN_FIELDS, *joined_fields)}
     changed = []
     for name in CHOSEN_FIELDS:
         mine, theirs = getattr(kept, name), getattr(merged, name)
@@ -286,6 +288,19 @@ def _identity_merge(report: MergeReport, kept, merged, choices) -> None:
     kept.interpreter_needed = kept.interpreter_needed or merged.interpreter_needed
     kept.save()
     report.move("fields", len(changed))
+    # What the kept record took from the duplicate is in its history, as a correction
+    # would be (personal values encrypted; the safe house never, as everywhere).
+    history_record(
+        actor=actor,
+        target=kept,
+        changes={
+            name: (old, getattr(kept, name))
+            for name, old in before.items()
+            if name not in HIDDEN_ON_COMPARE
+        },
+        personal=CHOSEN_FIELDS,
+        organization_id=kept.organization_id,
+    )
     # Every name either record went by stays findable: the ones not kept become aliases.
     known = {a.name.casefold() for a in kept.aliases.all() if a.name} | {
         n.casefold() for n in (kept.legal_name, kept.preferred_name) if n
