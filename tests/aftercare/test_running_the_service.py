@@ -453,3 +453,27 @@ def test_when_the_audit_event_cannot_be_written_nothing_changes_and_no_email_goe
     run()
     assert database_state() != before
     assert AuditEvent.objects.filter(action=action).exists()
+
+
+def test_the_lists_cost_the_same_queries_however_long(
+    platform_admin, org_admin, client_for, django_assert_max_num_queries
+):
+    from aftercare.staff import staff_invitation_send
+    from tests.actors import actor_of
+    from tests.factories import OrganizationFactory
+
+    for n in range(30):
+        OrganizationFactory()
+        staff_invitation_send(
+            actor=actor_of(org_admin),
+            organization=org_admin.organization,
+            email=f"person{n}@invited.example",
+            role=Role.PARALEGAL,
+        )
+    platform = client_for(platform_admin, sudo=True)
+    admin = client_for(org_admin, sudo=True)
+    with django_assert_max_num_queries(12):
+        assert platform.get(reverse("platform:organizations")).status_code == 200
+    with django_assert_max_num_queries(16):
+        page = admin.get(reverse("staff_invitations"))
+    assert page.text.count("@invited.example · Paralegal") == 30
