@@ -477,3 +477,22 @@ def test_the_lists_cost_the_same_queries_however_long(
     with django_assert_max_num_queries(16):
         page = admin.get(reverse("staff_invitations"))
     assert page.text.count("@invited.example · Paralegal") == 30
+
+
+def test_the_new_pages_speak_spanish(platform_admin, org_admin, client_for, harbor):
+    platform = client_for(platform_admin, sudo=True)
+    listing = platform.get(reverse("platform:organizations"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Nueva organización" in listing.text and "Administradores/as activos/as" in listing.text
+    detail = platform.get(
+        reverse("platform:organization", args=[harbor.pk]), HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert "Desactivar la organización" in detail.text
+    admin = client_for(org_admin, sudo=True)
+    page = admin.get(reverse("staff_invitations"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Invitar a personal" in page.text
+    refused = admin.post(
+        reverse("member_edit", args=[org_admin.pk]),
+        {"role": Role.ATTORNEY, "is_active": "on"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert "Usted es el/la último/a administrador/a activo/a" in refused.text
