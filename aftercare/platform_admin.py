@@ -122,3 +122,16 @@ def platform_admin_grant(*, actor: Actor, email: str, full_name: str = "") -> st
         user.save(update_fields=["is_platform_admin"])
         audit_record_by(actor, "aftercare.platform.admin_granted", target=user)
     return password
+
+
+def platform_admin_revoke(*, actor: Actor, email: str) -> bool:
+    """Take the platform role away from a person (their memberships stay); return whether
+    they had it."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(email__iexact=email.strip()).first()
+        if user is None or not user.is_platform_admin:
+            return False
+        user.is_platform_admin = False
+        user.save(update_fields=["is_platform_admin"])
+        audit_record_by(actor, "aftercare.platform.admin_revoked", target=user)
+    return True

@@ -176,6 +176,11 @@ def test_the_command_makes_a_platform_admin_who_must_set_up_a_second_factor():
     assert "Password" not in again.getvalue()
     assert AuditEvent.objects.filter(action="aftercare.platform.admin_granted").count() == 1
 
+    call_command("platform_admin", "ops@test.example", "--remove", stdout=io.StringIO())
+    user.refresh_from_db()
+    assert not user.is_platform_admin
+    assert AuditEvent.objects.filter(action="aftercare.platform.admin_revoked").count() == 1
+
 
 # --- Staff invitations ----------------------------------------------------------------
 

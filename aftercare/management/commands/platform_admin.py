@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
 from aftercare.actor import Actor, Channel
-from aftercare.platform_admin import platform_admin_grant
+from aftercare.platform_admin import platform_admin_grant, platform_admin_revoke
 
 
 class Command(BaseCommand):
@@ -16,15 +16,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("email")
         parser.add_argument("--full-name", default="")
+        parser.add_argument(
+            "--remove", action="store_true", help="Take the role away instead (idempotent)."
+        )
 
-    def handle(self, *args, email: str, full_name: str, **options) -> None:
+    def handle(self, *args, email: str, full_name: str, remove: bool, **options) -> None:
         try:
             validate_email(email)
         except ValidationError as error:
             raise CommandError(f"Not an email address: {email!r}") from error
-        password = platform_admin_grant(
-            actor=Actor.system(channel=Channel.COMMAND), email=email, full_name=full_name
-        )
+        actor = Actor.system(channel=Channel.COMMAND)
+        if remove:
+            had = platform_admin_revoke(actor=actor, email=email)
+            self.stdout.write(
+                f"{email} is no longer a platform administrator."
+                if had
+                else f"{email} was not a platform administrator; nothing changed."
+            )
+            return
+        password = platform_admin_grant(actor=actor, email=email, full_name=full_name)
         self.stdout.write(self.style.SUCCESS(f"{email} is a platform administrator."))
         if password:
             self.stdout.write(
