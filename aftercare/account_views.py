@@ -9,20 +9,22 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from aftercare import services
+from aftercare import services, staff
 from aftercare.access import (
     membership_choose,
     organization_not_required,
@@ -34,6 +36,7 @@ from aftercare.forms import (
     AuthenticatorSetupForm,
     ChooseOrganizationForm,
     EmailAuthenticationForm,
+    JoinForm,
     OneTimeCodeForm,
     SudoForm,
 )
@@ -163,6 +166,8 @@ def sudo(request: HttpRequest) -> HttpResponse:
 @organization_not_required
 def choose_organization(request: HttpRequest) -> HttpResponse:
     memberships = list(request.user.active_memberships())
+    if not memberships and request.user.is_platform_admin:
+        return redirect("platform:organizations")
     if not memberships:
         return render(request, "account/no_organization.html", status=403)
     form = ChooseOrganizationForm(
@@ -187,3 +192,46 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         logout(request)
     return HttpResponse(status=204)
+
+
+@never_cache
+@login_not_required
+@second_factor_not_required
+@organization_not_required
+@idempotent_create
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    """Join an organization's staff by invitation: a new person sets their name and
+    password, then connects an authenticator (next page); someone with an account signs
+    in first and accepts on it. A bad, used, withdrawn or expired link says only that."""
+    invitation = staff.staff_invitation_for_token(token)
+    if invitation is None:
+        return render(request, "account/join_invalid.html", status=404)
+    has_account = services.account_exists(invitation.email)
+    if has_account and not (
+        request.user.is_authenticated
+        and request.user.is_verified()
+        and request.user.email.lower() == invitation.email
+    ):
+        return render(request, "account/join_sign_in.html", {"invitation": invitation})
+    form = JoinForm(posted(request)) if not has_account else None
+    if request.method == "POST" and (has_account or form.is_valid()):
+        data = form.cleaned_data if form else {}
+        try:
+            membership = staff.staff_invitation_accept(
+                actor=request.actor,
+                invitation=invitation,
+                full_name=data.get("full_name", ""),
+                password=data.get("password", ""),
+            )
+        except ValidationError as error:
+            if form is None:
+                messages.error(request, " ".join(error.messages))
+                return redirect("dashboard")
+            form.add_error(None if hasattr(error, "error_dict") else "password", error)
+        else:
+            if not has_account:  # the new account is signed in; its second factor next
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("account:setup")
+            membership_choose(request, membership.pk)
+            return redirect("dashboard")
+    return render(request, "account/join.html", {"invitation": invitation, "form": form})

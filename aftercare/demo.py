@@ -64,6 +64,9 @@ PEOPLE = [
     ("coordinator@riverside.example", "Robin Coordinator", "riverside", Role.COORDINATOR),
 ]
 
+# Runs the service (creates organizations, invites their first admin); member of none.
+PLATFORM_ADMINS = [("platform@aftercare.example", "Parker Platform")]
+
 
 @dataclass
 class DemoCredential:
@@ -95,14 +98,21 @@ def demo_seed_core(
         for slug, fields in ORGANIZATIONS.items()
     }
     printed: list[DemoCredential] = []
+    people = [(*person, False) for person in PEOPLE] + [
+        (email, full_name, None, None, True) for email, full_name in PLATFORM_ADMINS
+    ]
     with transaction.atomic():
-        for email, full_name, org_slug, role in PEOPLE:
+        for email, full_name, org_slug, role, platform_admin in people:
             user, created = User.objects.get_or_create(
-                email=email, defaults={"full_name": full_name}
+                email=email,
+                defaults={"full_name": full_name, "is_platform_admin": platform_admin},
             )
-            Membership.objects.update_or_create(
-                user=user, organization=orgs[org_slug], defaults={"role": role, "is_active": True}
-            )
+            if org_slug is not None:
+                Membership.objects.update_or_create(
+                    user=user,
+                    organization=orgs[org_slug],
+                    defaults={"role": role, "is_active": True},
+                )
             if not created and password is None and totp_secret is None:
                 continue
             new_password = password or secrets.token_urlsafe(12)
@@ -117,8 +127,8 @@ def demo_seed_core(
             printed.append(
                 DemoCredential(
                     email=email,
-                    role=Role(role).label,
-                    organization=orgs[org_slug].name,
+                    role=Role(role).label if role else "Platform administrator",
+                    organization=orgs[org_slug].name if org_slug else "(none)",
                     password=new_password,
                     totp_secret=b32encode(key).decode().rstrip("="),
                 )

@@ -71,6 +71,64 @@ class MembershipForm(forms.Form):
     is_active = forms.BooleanField(label=_("Membership active"), required=False)
 
 
+class JoinForm(forms.Form):
+    """A new account from an invitation: a name and a password typed twice."""
+
+    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    password = forms.CharField(
+        label=_("Choose a password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. A short sentence is easy to remember."),
+    )
+    password_again = forms.CharField(
+        label=_("The same password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class StaffInvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class AdminInvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address of its first admin"),
+        max_length=254,
+        help_text=_("They get a link that works once, for 14 days."),
+    )
+
+
+def _country_code(value: str) -> str:
+    country = value.strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise forms.ValidationError(_("Use the two-letter country code, for example US."))
+    return country
+
+
+class OrganizationSettingsForm(forms.Form):
+    """What a platform administrator sets on an organization."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
+    country = forms.CharField(
+        label=_("Country"), max_length=60, help_text=_("Two-letter code, for example US.")
+    )
+
+    def clean_country(self) -> str:
+        return _country_code(self.cleaned_data["country"])
+
+
+class OrganizationCreateForm(OrganizationSettingsForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    field_order = ["name", "kind", "country"]
+
+
 class OrganizationProfileForm(forms.ModelForm):
     country = forms.CharField(
         label=_("Country"), max_length=60, help_text=_("Two-letter code, for example US.")
@@ -87,10 +145,7 @@ class OrganizationProfileForm(forms.ModelForm):
         fields = ["name", "country", "jurisdiction", "contact_email", "contact_phone", "services"]
 
     def clean_country(self) -> str:
-        country = self.cleaned_data["country"].strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError(_("Use the two-letter country code, for example US."))
-        return country
+        return _country_code(self.cleaned_data["country"])
 
     def clean_services(self) -> list[str]:
         # In the order offered, whatever order they were ticked in: the same services

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from aftercare.access import membership_for_session
+from aftercare.access import ACTING_MEMBERSHIP_KEY, membership_for_session
 from aftercare.actor import Actor
+from aftercare.audit import audit_record_for_request
 from aftercare.sessions import session_expiry_reason, session_touch
 
 
@@ -75,6 +77,10 @@ class ActingOrganizationMiddleware:
         request.membership, request.memberships = None, []
         if request.user.is_authenticated and request.user.is_verified():
             request.membership = membership_for_session(request)
+            if request.membership is None and _acting_membership_ended(request):
+                # Deactivated (or its organization was): the session acting for it ends.
+                logout(request)
+                messages.info(request, _("Your membership ended, so you were signed out."))
         # Services take this, never the request (see aftercare/actor.py).
         request.actor = Actor.from_request(request)
         return self.get_response(request)
@@ -86,7 +92,31 @@ class ActingOrganizationMiddleware:
             return None
         if getattr(view_func, "second_factor_not_required", False):
             return None
+        if getattr(request.user, "is_platform_admin", False) and not request.memberships:
+            return _platform_admin_elsewhere(request)
         return redirect("account:choose_organization")
+
+
+def _acting_membership_ended(request) -> bool:
+    """The session acted for a membership that is no longer active."""
+    chosen = request.session.get(ACTING_MEMBERSHIP_KEY)
+    return chosen is not None and all(m.pk != chosen for m in request.memberships)
+
+
+def _platform_admin_elsewhere(request):
+    """A platform administrator who is nobody's member: their home is the platform pages;
+    an organization's pages (survivors, matters, documents, notes) do not exist for them."""
+    match = request.resolver_match
+    if match is not None and match.view_name == "dashboard":
+        return redirect("platform:organizations")
+    audit_record_for_request(
+        request,
+        "aftercare.access.denied",
+        object_type="view",
+        object_id=match.view_name if match else "",
+        payload={"method": request.method},
+    )
+    raise Http404
 
 
 class NoStoreMiddleware:

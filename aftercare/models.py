@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_model_fields.fields import EncryptedCharField
 
+from aftercare.invitations import InvitationBase, InvitationQuerySet
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -33,6 +35,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
+    # Runs the service: creates organizations and invites their first admin. Sees no
+    # organization's records (survivors, matters, documents) unless also a member there.
+    is_platform_admin = models.BooleanField(_("platform administrator"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -170,6 +175,44 @@ class Membership(models.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+class StaffInvitationQuerySet(InvitationQuerySet):
+    def visible_to(self, membership: Membership | None) -> StaffInvitationQuerySet:
+        """An organization's admins see (and manage) its staff invitations."""
+        if membership is None or not membership.role_enum.manages_members:
+            return self.none()
+        return self.filter(organization_id=membership.organization_id)
+
+
+class StaffInvitation(InvitationBase):
+    """An invitation by email to join one organization's staff with a role.
+
+    An organization admin sends it, or a platform administrator for an organization's
+    first admin. Accepting makes the membership; see `aftercare.staff`.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="staff_invitations"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # When the link was last emailed: a resend issues a new link and moves this.
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    objects = StaffInvitationQuerySet.as_manager()
+
+    class Meta(InvitationBase.Meta):
+        constraints = [
+            # A double click or two tabs leave one pending invitation per address.
+            models.UniqueConstraint(
+                fields=["organization", "email_token"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_pending_staff_invitation_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"staff invitation {self.pk} to {self.organization_id}"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import django_otp
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -24,7 +24,13 @@ from aftercare.sessions import sudo_failure_add, sudo_grant
 from aftercare.signals import membership_ended
 
 RECOVERY_CODE_COUNT = 10
-LAST_ADMIN_ERROR = _("An organization must keep at least one active organization admin.")
+LAST_ADMIN_ERROR = _(
+    "This is the organization's last active admin: make another member an admin first."
+)
+LAST_ADMIN_SELF_ERROR = _(
+    "You are this organization's last active admin, so you cannot leave or give up the "
+    "admin role: make another member an admin first."
+)
 
 
 PENDING_AUTHENTICATOR_KEY = "aftercare_pending_authenticator"
@@ -178,11 +184,17 @@ def membership_update(
         if losing_admin:
             other_admins = (
                 Membership.objects.active()
-                .filter(organization_id=locked.organization_id, role=Role.ORG_ADMIN)
+                .filter(
+                    organization_id=locked.organization_id,
+                    role=Role.ORG_ADMIN,
+                    user__is_active=True,
+                )
                 .exclude(pk=locked.pk)
             )
             if not other_admins.exists():
-                raise ValidationError(LAST_ADMIN_ERROR)
+                raise ValidationError(
+                    LAST_ADMIN_SELF_ERROR if locked.user_id == actor.user_id else LAST_ADMIN_ERROR
+                )
         changes = {"role": [locked.role, role], "is_active": [locked.is_active, is_active]}
         ending = locked.is_active and not is_active
         locked.role, locked.is_active = role, is_active
@@ -206,6 +218,10 @@ ORGANIZATION_PROFILE_FIELDS = (
     "contact_phone",
     "services",
 )
+
+
+def account_exists(email: str) -> bool:
+    return get_user_model().objects.filter(email__iexact=email).exists()
 
 
 def organization_update(*, actor: Actor, organization: Organization, data: dict) -> list[str]:

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from aftercare import account_views, views
+from aftercare import account_views, platform_views, views
 from aftercare.access import organization_not_required, second_factor_not_required
 
 account_patterns = (
@@ -18,6 +18,7 @@ account_patterns = (
         ),
         path("confirm/", account_views.sudo, name="sudo"),
         path("organization/", account_views.choose_organization, name="choose_organization"),
+        path("join/<str:token>/", account_views.join, name="join"),
         path(
             "password/",
             organization_not_required(
@@ -75,6 +76,37 @@ account_patterns = (
     "account",
 )
 
+platform_patterns = (
+    [
+        path("", platform_views.organization_list, name="organizations"),
+        path("new/", platform_views.organization_new, name="organization_new"),
+        path("<int:pk>/", platform_views.organization_detail, name="organization"),
+        path("<int:pk>/edit/", platform_views.organization_edit, name="organization_edit"),
+        path(
+            "<int:pk>/deactivate/",
+            platform_views.organization_deactivate,
+            name="organization_deactivate",
+        ),
+        path(
+            "<int:pk>/reactivate/",
+            platform_views.organization_reactivate,
+            name="organization_reactivate",
+        ),
+        path("<int:pk>/invite-admin/", platform_views.admin_invite, name="admin_invite"),
+        path(
+            "invitations/<int:pk>/resend/",
+            platform_views.invitation_resend,
+            name="invitation_resend",
+        ),
+        path(
+            "invitations/<int:pk>/withdraw/",
+            platform_views.invitation_revoke,
+            name="invitation_revoke",
+        ),
+    ],
+    "platform",
+)
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("account/", include(account_patterns)),
@@ -85,6 +117,18 @@ urlpatterns = [
     path("organization/members/<int:pk>/", views.member_detail, name="member_detail"),
     path("organization/members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("organization/audit/", views.audit_trail, name="audit_trail"),
+    path("organization/invitations/", views.staff_invitations, name="staff_invitations"),
+    path(
+        "organization/invitations/<int:pk>/resend/",
+        views.staff_invitation_resend,
+        name="staff_invitation_resend",
+    ),
+    path(
+        "organization/invitations/<int:pk>/withdraw/",
+        views.staff_invitation_revoke,
+        name="staff_invitation_revoke",
+    ),
+    path("platform/", include(platform_patterns)),
     path("survivors/", include("survivors.urls")),
     path("matters/", include("cases.urls")),
     path("volunteers/", include("volunteers.urls")),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aftercare import services
+from aftercare import services, staff
 from aftercare.access import (
     fetch_for_user,
     posted,
@@ -25,9 +25,10 @@ from aftercare.access import (
 )
 from aftercare.attention import attention_for
 from aftercare.dashboard import panels_for
-from aftercare.forms import MembershipForm, OrganizationProfileForm
+from aftercare.forms import MembershipForm, OrganizationProfileForm, StaffInvitationForm
 from aftercare.health import beat_problem
-from aftercare.models import AuditEvent, Membership, Notification, Organization
+from aftercare.idempotency import idempotent_create
+from aftercare.models import AuditEvent, Membership, Notification, Organization, StaffInvitation
 
 AUDIT_PAGE_SIZE = 50
 
@@ -110,6 +111,55 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The membership was updated."))
             return redirect("member_detail", pk=membership.pk)
     return render(request, "aftercare/member_edit.html", {"member": membership, "form": form})
+
+
+@role_required(lambda m: m.role_enum.manages_members)
+@require_sudo_mode
+@idempotent_create
+def staff_invitations(request: HttpRequest) -> HttpResponse:
+    """Invite staff with a role; the invitations sent, to resend or withdraw."""
+    form = StaffInvitationForm(posted(request))
+    if form.is_valid():
+        try:
+            staff.staff_invitation_send(
+                actor=request.actor,
+                organization=request.membership.organization,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The invitation is on its way."))
+            return redirect("staff_invitations")
+    sent = StaffInvitation.objects.visible_to(request.membership).select_related("invited_by")
+    return render(
+        request, "aftercare/staff_invitations.html", {"form": form, "invitations": sent[:100]}
+    )
+
+
+@require_POST
+@require_sudo_mode
+def staff_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = fetch_for_user(
+        request, StaffInvitation.objects.select_related("organization"), pk=pk
+    )
+    try:
+        staff.staff_invitation_resend(actor=request.actor, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The invitation was sent again with a new link."))
+    return redirect("staff_invitations")
+
+
+@require_POST
+def staff_invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = fetch_for_user(
+        request, StaffInvitation.objects.select_related("organization"), pk=pk
+    )
+    staff.staff_invitation_revoke(actor=request.actor, invitation=invitation)
+    messages.success(request, _("The invitation was withdrawn; its link no longer works."))
+    return redirect("staff_invitations")
 
 
 @role_required(lambda m: m.role_enum.reads_audit_trail)

@@ -145,6 +145,17 @@ def outsider(riverside):
     return MembershipFactory(organization=riverside, role=Role.COORDINATOR)
 
 
+@pytest.fixture
+def platform_admin(db):
+    """A platform administrator who is a member of no organization (signs in with
+    `client_for` like a member; acts for no organization)."""
+    from types import SimpleNamespace
+
+    from tests.factories import UserFactory
+
+    return SimpleNamespace(user=UserFactory(is_platform_admin=True), pk=None, organization=None)
+
+
 def sign_in(
     client: Client, membership, *, second_factor: bool = True, sudo: bool = False
 ) -> Client:

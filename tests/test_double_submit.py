@@ -463,6 +463,64 @@ def task(w: World) -> Create:
     return Create(w.attorney, matter_page(w), post, data, Task.objects.count)
 
 
+def _platform_admin():
+    from types import SimpleNamespace
+
+    return SimpleNamespace(user=UserFactory(is_platform_admin=True), pk=None)
+
+
+def organization(w: World) -> Create:
+    from aftercare.models import Organization
+
+    url = reverse("platform:organization_new")
+    data = {"name": "Lakeside Double", "kind": "legal_aid", "country": "US"}
+    made = Organization.objects.filter(name="Lakeside Double").count
+    return Create(_platform_admin(), url, url, data, made, sudo=True)
+
+
+def admin_invitation(w: World) -> Create:
+    from aftercare.models import StaffInvitation
+
+    page = reverse("platform:organization", args=[w.harbor.pk])
+    post = reverse("platform:admin_invite", args=[w.harbor.pk])
+
+    def made() -> int:  # working links and emails: a second email would carry a second link
+        return StaffInvitation.objects.usable().count() + len(mail.outbox)
+
+    data = {"email": "first.admin@test.example"}
+    return Create(_platform_admin(), page, post, data, made, sudo=True, one=2)
+
+
+def staff_invitation(w: World) -> Create:
+    from aftercare.models import StaffInvitation
+
+    url = reverse("staff_invitations")
+    data = {"email": "new.staff@test.example", "role": Role.COORDINATOR}
+
+    def made() -> int:
+        return StaffInvitation.objects.usable().count() + len(mail.outbox)
+
+    return Create(w.member(Role.ORG_ADMIN), url, url, data, made, sudo=True, one=2)
+
+
+def staff_joining(w: World) -> Create:
+    from aftercare.staff import staff_invitation_send
+
+    admin = w.member(Role.ORG_ADMIN)
+    actor = Actor.in_organization(user=admin.user, organization_id=w.harbor.pk, channel=Channel.WEB)
+    staff_invitation_send(
+        actor=actor, organization=w.harbor, email="staff.joiner@test.example", role=Role.ATTORNEY
+    )
+    url = re.search(r"/account/join/[^/\s]+/", mail.outbox[-1].body).group(0)
+    data = {
+        "full_name": "Sam Joiner",
+        "password": "a long enough passphrase 78",
+        "password_again": "a long enough passphrase 78",
+    }
+    made = User.objects.filter(email="staff.joiner@test.example").count
+    return Create(None, url, url, data, made)
+
+
 CREATES = [
     intake,
     intake_finish,
@@ -494,6 +552,10 @@ CREATES = [
     joining,
     communication,
     task,
+    organization,
+    admin_invitation,
+    staff_invitation,
+    staff_joining,
 ]
 
 
@@ -624,3 +686,15 @@ def test_a_form_sent_again_days_later_is_a_new_decision(time_machine):
     signed_in_again.post(create.post, {**create.data, "submission_token": token})
 
     assert create.made() == 2
+
+
+def test_one_address_invited_to_the_staff_from_two_tabs_gets_one_email_and_link():
+    from aftercare.models import StaffInvitation
+
+    create = staff_invitation(World())
+
+    answers = two_tabs(create)
+
+    assert [a.status_code for a in answers] == [302, 302]
+    assert StaffInvitation.objects.usable().count() == 1
+    assert len(mail.outbox) == 1

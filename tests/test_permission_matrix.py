@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from aftercare.access import ACTING_MEMBERSHIP_KEY, access_grant
 from aftercare.audit import audit_record
-from aftercare.models import AuditEvent, Notification, Organization, Role
+from aftercare.models import AuditEvent, Notification, Organization, Role, StaffInvitation
 from cases.models import (
     Deadline,
     DeadlineRule,
@@ -75,6 +75,8 @@ NOT_OBJECT_URLS = {
     "account:password_reset_confirm": "a signed, expiring token in an email, not a record id",
     "cases:feed": "a secret calendar token; a wrong or revoked one is a 404 (tested)",
     "volunteers:join": "a secret invitation token; a wrong, used or expired one is a 404 (tested)",
+    "account:join": "a secret staff invitation token; a wrong, used, withdrawn, resent or "
+    "expired one is a 404 (tested in tests/aftercare/test_running_the_service.py)",
 }
 
 
@@ -599,6 +601,27 @@ def _assignment_url(f) -> dict:
     return {"pk": assignment.pk}
 
 
+def _harbor_url(f) -> dict:
+    return {"pk": f["coordinator"].organization.pk}
+
+
+def _staff_invitation_url(f, role=Role.ATTORNEY) -> dict:
+    invitation = StaffInvitation.objects.create(
+        organization=f["coordinator"].organization,
+        email=f"invited.{role}@test.example",
+        email_token=role,
+        role=role,
+        token_hash=(role[0] * 64),
+        invited_by=f["coordinator"].user,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    return {"pk": invitation.pk}
+
+
+def _admin_invitation_url(f) -> dict:
+    return _staff_invitation_url(f, role=Role.ORG_ADMIN)
+
+
 # --- Who must get a 404 --------------------------------------------------------------
 
 # A member of another legal organization; a Harbor staff attorney with no grant; the
@@ -619,6 +642,12 @@ class ObjectCase:
 
 
 POST_ONLY = ("post",)
+# Staff invitations are an admin's: a Harbor coordinator is refused like an outsider.
+ADMINS_ONLY = (*DENIED, "coordinator")
+# Organizations are the platform administrators': every member of one, its admin too, is
+# refused (and the platform administrator, in turn, sees none of Harbor's records:
+# tests/test_platform_admin_sees_no_records.py).
+NOT_PLATFORM = (*DENIED, "org_admin", "coordinator")
 OBJECT_URLS: dict[str, ObjectCase] = {
     "member_detail": ObjectCase(_harbor_membership, allowed="org_admin"),
     "member_edit": ObjectCase(_harbor_membership, allowed="org_admin"),
@@ -726,6 +755,31 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     # Tasks (issue 13).
     "cases:task_add": ObjectCase(_matter_url, allowed="attorney", methods=POST_ONLY),
     "cases:task_change": ObjectCase(_task_url, allowed="attorney", methods=POST_ONLY),
+    # Running the service (issue 16): an organization's admins manage its staff
+    # invitations; platform administrators manage organizations, and nobody else sees them.
+    "staff_invitation_resend": ObjectCase(
+        _staff_invitation_url, allowed="org_admin", methods=POST_ONLY, denied=ADMINS_ONLY
+    ),
+    "staff_invitation_revoke": ObjectCase(
+        _staff_invitation_url, allowed="org_admin", methods=POST_ONLY, denied=ADMINS_ONLY
+    ),
+    "platform:organization": ObjectCase(_harbor_url, allowed="platform_admin", denied=NOT_PLATFORM),
+    "platform:organization_edit": ObjectCase(
+        _harbor_url, allowed="platform_admin", denied=NOT_PLATFORM
+    ),
+    "platform:organization_deactivate": ObjectCase(
+        _harbor_url, allowed="platform_admin", methods=POST_ONLY, denied=NOT_PLATFORM
+    ),
+    "platform:organization_reactivate": ObjectCase(
+        _harbor_url, allowed="platform_admin", methods=POST_ONLY, denied=NOT_PLATFORM
+    ),
+    "platform:admin_invite": ObjectCase(_harbor_url, allowed="platform_admin", denied=NOT_PLATFORM),
+    "platform:invitation_resend": ObjectCase(
+        _admin_invitation_url, allowed="platform_admin", methods=POST_ONLY, denied=NOT_PLATFORM
+    ),
+    "platform:invitation_revoke": ObjectCase(
+        _admin_invitation_url, allowed="platform_admin", methods=POST_ONLY, denied=NOT_PLATFORM
+    ),
 }
 
 
@@ -1089,6 +1143,15 @@ NOT_CHANGES = {
     "cases:task_change": "anyone on a matter completes, passes on or cancels its tasks",
     "cases:matter_history": "a read",
     "cases:deadline_history": "a read",
+    "staff_invitation_resend": "only org admins see invitations, and they manage them",
+    "staff_invitation_revoke": "only org admins see invitations, and they manage them",
+    "platform:organization": "a read (platform administrators only)",
+    "platform:organization_edit": "only platform administrators see it, and they change it",
+    "platform:organization_deactivate": "only platform administrators see it, and they do it",
+    "platform:organization_reactivate": "only platform administrators see it, and they do it",
+    "platform:admin_invite": "only platform administrators see it, and they invite",
+    "platform:invitation_resend": "only platform administrators see it, and they resend",
+    "platform:invitation_revoke": "only platform administrators see it, and they withdraw",
 }
 
 

@@ -33,25 +33,6 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=VOLUNTEER_ROLES)
 
 
-class JoinForm(forms.Form):
-    full_name = forms.CharField(label=_("Your full name"), max_length=200)
-    password = forms.CharField(
-        label=_("Choose a password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters. A short sentence is easy to remember."),
-    )
-    password_again = forms.CharField(
-        label=_("The same password again"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password") != data.get("password_again"):
-            self.add_error("password_again", _("The two passwords differ."))
-        return data
-
-
 class ProfileForm(forms.ModelForm):
     practice_areas = forms.MultipleChoiceField(
         label=_("Practice areas"),

@@ -28,8 +28,10 @@ def test_the_demo_has_every_organization_user_and_synthetic_survivors():
         "Safe Haven Shelter",
         "Riverside Legal Clinic",
     }
-    assert User.objects.count() == 6 + 15  # the demo users, and volunteers to match
-    assert first.count("password: ") == 6
+    assert User.objects.count() == 7 + 15  # the demo users, and volunteers to match
+    assert first.count("password: ") == 7
+    platform = User.objects.get(email="platform@aftercare.example")
+    assert platform.is_platform_admin and not platform.memberships.exists()
     assert 35 <= Survivor.objects.count() <= 45
     assert Survivor.objects.filter(is_minor=True).exists()
     assert Referral.objects.filter(status=Referral.Status.ACCEPTED).exists()

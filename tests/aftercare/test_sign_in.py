@@ -14,6 +14,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from aftercare.access import ACTING_MEMBERSHIP_KEY
 from aftercare.models import AuditEvent
 from aftercare.services import recovery_codes_issue
 from aftercare.sessions import SEEN_KEY, STARTED_KEY
@@ -149,10 +150,23 @@ def test_a_deactivated_users_session_ends_at_the_next_request(attorney, client_f
     assert "_auth_user_id" not in client.session
 
 
-def test_an_ended_membership_leaves_no_organization_to_act_for(attorney, client_for):
+def test_an_ended_membership_ends_the_session_acting_for_it(attorney, client_for):
     client = client_for(attorney)
     attorney.is_active = False
     attorney.save()
+    response = client.get(reverse("dashboard"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account:login"))
+    assert "Your membership ended, so you were signed out." in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_someone_with_no_membership_left_is_told_so_after_signing_in(attorney, client_for):
+    attorney.is_active = False
+    attorney.save()
+    client = client_for(attorney)
+    session = client.session
+    del session[ACTING_MEMBERSHIP_KEY]  # a fresh sign-in has chosen no organization yet
+    session.save()
     response = client.get(reverse("dashboard"), follow=True)
     assert response.status_code == 403
     assert "not a member of any organization" in response.text

@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from aftercare.invitations import invitation_token_hash
 from aftercare.models import AuditEvent, Role
 from tests.actors import actor_of
 from tests.cases.test_services_take_an_actor import (
@@ -23,7 +24,6 @@ from tests.cases.test_services_take_an_actor import (
 )
 from tests.factories import make_matter, make_survivor, make_volunteer
 from volunteers.models import BarAdmission, Credential, Interest, Invitation, Opportunity
-from volunteers.models.profile import invitation_token_hash
 from volunteers.services import onboarding, staffing, wellbeing
 
 TOKEN = "a-synthetic-invitation-token"

@@ -3,16 +3,16 @@ and the invitation that brings them in."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
+from encrypted_model_fields.fields import EncryptedTextField
 
+from aftercare.invitations import InvitationBase
+from aftercare.invitations import InvitationQuerySet as BaseInvitationQuerySet
 from aftercare.models import Membership, Organization, Role
 
 
@@ -278,63 +278,28 @@ class Credential(models.Model):
         return bool(self.certificate_sha256)
 
 
-def invitation_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def invitation_email_token(email: str) -> str:
-    """A keyed hash of the invited address: the email itself is encrypted, so this is
-    what the database compares to keep one pending invitation per address."""
-    key = settings.BLIND_INDEX_KEY.encode()
-    address = f"invitation-email:{email.strip().lower()}".encode()
-    return hmac.new(key, address, hashlib.sha256).hexdigest()
-
-
-class InvitationQuerySet(models.QuerySet["Invitation"]):
+class InvitationQuerySet(BaseInvitationQuerySet):
     def visible_to(self, membership: Membership | None) -> InvitationQuerySet:
         if membership is None or not membership.role_enum.sees_whole_organization:
             return self.none()
         return self.filter(organization_id=membership.organization_id)
 
-    def usable(self) -> InvitationQuerySet:
-        return self.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        )
 
-
-class Invitation(models.Model):
-    """An invitation by email to volunteer for one organization.
-
-    Only a hash of the token is stored: a copy of the database cannot be used to join.
-    """
+class Invitation(InvitationBase):
+    """An invitation by email to volunteer for one organization (see aftercare.invitations)."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="volunteer_invitations"
     )
-    email = EncryptedCharField(_("email address"), max_length=254)
     role = models.CharField(
         _("role"),
         max_length=20,
         choices=[(Role.ATTORNEY, Role.ATTORNEY.label), (Role.PARALEGAL, Role.PARALEGAL.label)],
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    # Empty only on invitations older than the field that were no longer pending.
-    email_token = models.CharField(max_length=64, blank=True, default="", editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(InvitationBase.Meta):
         constraints = [
             # Two sends at once to one address (two tabs, a retry) leave one working link.
             models.UniqueConstraint(
@@ -347,13 +312,3 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation {self.pk} to {self.organization_id}"
-
-    @property
-    def state(self) -> str:
-        if self.accepted_at:
-            return _("accepted")
-        if self.revoked_at:
-            return _("withdrawn")
-        if self.expires_at <= timezone.now():
-            return _("expired")
-        return _("waiting")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import secrets
 import smtplib
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,13 +21,17 @@ from django.utils.translation import gettext as _
 
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
+from aftercare.invitations import (
+    INVITATION_LIFETIME,
+    invitation_email_token,
+    invitation_token_hash,
+    invitation_token_new,
+)
 from aftercare.models import Membership, Role
 from volunteers.certificates import certificate_clean
 from volunteers.models import BarAdmission, Credential, Invitation, Training, VolunteerProfile
-from volunteers.models.profile import invitation_email_token, invitation_token_hash
 
 logger = logging.getLogger(__name__)
-INVITATION_LIFETIME = timedelta(days=14)
 
 
 def invitation_send(*, actor: Actor, email: str, role: str) -> Invitation:
@@ -47,7 +49,7 @@ def invitation_send(*, actor: Actor, email: str, role: str) -> Invitation:
         raise ValidationError(
             {"email": _("This person has a membership here already; an admin manages it.")}
         )
-    token = secrets.token_urlsafe(32)
+    token = invitation_token_new()
     email_token = invitation_email_token(email)
     now = timezone.now()
     try:
@@ -106,12 +108,7 @@ def invitation_withdraw(*, actor: Actor, invitation: Invitation) -> None:
 
 
 def invitation_for_token(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.usable()
-        .select_related("organization")
-        .filter(token_hash=invitation_token_hash(token))
-        .first()
-    )
+    return Invitation.objects.select_related("organization").for_token(token)
 
 
 def account_exists(email: str) -> bool:

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from aftercare.access import organization_not_required, posted, second_factor_not_required
+from aftercare.forms import JoinForm
 from aftercare.idempotency import idempotent_create
-from volunteers import forms
 from volunteers.services import onboarding
 
 
@@ -37,7 +37,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         and request.user.email.lower() == invitation.email
     ):
         return render(request, "volunteers/join_sign_in.html", {"invitation": invitation})
-    form = forms.JoinForm(posted(request)) if not has_account else None
+    form = JoinForm(posted(request)) if not has_account else None
     if request.method == "POST" and (has_account or form.is_valid()):
         data = form.cleaned_data if form else {}
         try:
