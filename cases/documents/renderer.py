@@ -55,6 +55,10 @@ class RenderError(Exception):
     """The document could not be rendered; nothing was stored."""
 
 
+class RenderTimeoutError(RenderError):
+    """The render ran past its time and was stopped."""
+
+
 class MissingGlyphError(RenderError):
     """Characters no installed font can draw: the PDF would show empty boxes."""
 
@@ -305,7 +309,7 @@ def _render_in_child(
     except TimeoutError:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        raise RenderError("The document took too long to render") from None
+        raise RenderTimeoutError("The document took too long to render") from None
     if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not payload:
         raise RenderError("The document could not be rendered")
     return pickle.loads(payload)  # noqa: S301  (our own child process)

@@ -12,13 +12,19 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.actor import Actor, Channel
 from aftercare.audit import audit_record_by
 from cases.documents.context import document_context
 from cases.documents.registry import TEMPLATES, NeutralLabel
-from cases.documents.renderer import MissingGlyphError, RenderError, render_pdf_limited
+from cases.documents.renderer import (
+    MissingGlyphError,
+    RenderError,
+    RenderTimeoutError,
+    render_pdf_limited,
+)
 from cases.models import DocumentDraft, DocumentVersion, Matter, Party
 from survivors.identity import ClientIdentity, IdentityUse, IdentityWithheld, survivor_identity_for
 from survivors.services.communications import contact_permitted
@@ -42,6 +48,8 @@ UNPRINTABLE = _(
 )
 UNPRINTABLE_ELSEWHERE = _("a detail recorded on the matter (a party, the court or the attorney)")
 CLIENT_NAME = _("the client's name")
+RENDER_TOO_LONG = _("It took too long to render: shorten very long text and try again.")
+RENDER_FAILED = _("The renderer stopped; try again, or shorten very long text.")
 RENDER_CRASHED = _("The document service stopped while rendering. Your draft is kept; try again.")
 
 
@@ -154,7 +162,7 @@ def document_generate(*, actor: Actor, draft: DocumentDraft) -> None:
         unsafe := contact_permitted(actor=actor, survivor=draft.matter.client, channel="post")
     ):
         raise ValidationError(LETTER_UNSAFE % {"reason": unsafe})
-    user_id = actor.user_id
+    user_id, language = actor.user_id, get_language()
     with transaction.atomic():
         draft.status, draft.error = DocumentDraft.Status.GENERATING, ""
         draft.status_changed_at = timezone.now()
@@ -165,7 +173,7 @@ def document_generate(*, actor: Actor, draft: DocumentDraft) -> None:
             target=draft.matter,
             payload={"draft": draft.pk},
         )
-        transaction.on_commit(lambda: document_render.delay(draft.pk, user_id))
+        transaction.on_commit(lambda: document_render.delay(draft.pk, user_id, language))
 
 
 def _generation_failed(actor: Actor, draft: DocumentDraft, error: str, code: str) -> None:
@@ -270,8 +278,11 @@ def _render_claimed(draft: DocumentDraft, user_id: int) -> DocumentVersion | Non
         message = unprintable_message(draft, identity, missing.codepoints)
         _generation_failed(actor, draft, message, "unprintable_characters")
         return None
-    except RenderError as error:
-        _generation_failed(actor, draft, str(error), "render_failed")
+    except RenderTimeoutError:
+        _generation_failed(actor, draft, str(RENDER_TOO_LONG), "render_too_long")
+        return None
+    except RenderError:
+        _generation_failed(actor, draft, str(RENDER_FAILED), "render_failed")
         return None
     template = TEMPLATES[draft.template_code]
     with transaction.atomic():

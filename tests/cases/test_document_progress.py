@@ -200,3 +200,30 @@ def test_the_preview_cannot_show_a_statement_reversed(
     )
     page = client.get(reverse("cases:document_preview", args=[draft.pk])).text
     assert "\u202e" not in page and "emit lla krow lliw I" in page
+
+
+def test_a_failure_is_reported_in_the_language_the_paralegal_asked_in(
+    matter,  # noqa: F811
+    attorney,
+    client_for,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from celery.app.task import Task
+
+    from cases.tasks import document_render
+
+    sent = []
+    monkeypatch.setattr(
+        Task, "apply_async", lambda self, args=None, kwargs=None, **options: sent.append(args)
+    )
+    client = client_for(attorney)
+    client.cookies["django_language"] = "es"
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = start(client, matter, paragraphs=f"Mi nombre: {UNPRINTABLE}.")
+    [args] = sent
+    assert args == (draft.pk, attorney.user_id, "es")  # ids and a language code only
+    document_render(*args)  # what the worker runs
+    progress, words = status_of(client, draft)
+    assert progress == "failed"
+    assert "No se generó nada" in words and "“Exposición de los hechos”" in words
