@@ -14,7 +14,7 @@
 - Metadata carries only the title we give (never a person's name); PDFs are tagged, and
   `pdf/a-2b` is offered for e-filing.
 - Scripts: text our serif lacks falls back to the Noto families (Debian's fonts-noto-core
-  and fonts-noto-cjk), in the order `fonts.conf` gives. A character no installed
+  and fonts-noto-cjk), from the files and in the order `fonts.conf` gives. A character no installed
   font has fails the render (`MissingGlyphError`, with its code points), never a box; the
   font warnings that would name it never reach a log (`_WithholdText`).
 - Bidirectional embedding, override and isolate controls are removed before rendering, so
@@ -78,8 +78,8 @@ def neutralize_bidi(text: str) -> str:
     return text.translate(BIDI_CONTROLS)
 
 
-# The system's fonts, and after the family a document asks for, the Noto families for
-# every script we print, in the order this file gives.
+# The system's configuration with only the font files documents print with, and after
+# the family a document asks for, a Noto family for every script, in the order it gives.
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
 
