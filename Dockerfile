@@ -9,7 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # WeasyPrint draws text through Pango and HarfBuzz and embeds only the glyphs it uses
 # (HarfBuzz subsetting, far faster than the fontTools fallback). The slim image has no
-# fonts at all, so DejaVu gives every PDF something to render with.
+# fonts at all, so DejaVu gives every PDF something to render with; the Noto families
+# print the other scripts survivors write (Ethiopic, Arabic, Devanagari, Thai, Myanmar,
+# CJK...), as cases/documents/fonts.conf orders them.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -18,6 +20,8 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         libfontconfig1 \
         fonts-dejavu-core \
+        fonts-noto-core \
+        fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed uid keeps one owner for files on named volumes across rebuilds. The home

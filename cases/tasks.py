@@ -38,9 +38,16 @@ def delivery_send(ids: list[int] | int | None = None) -> int:
     return len(outcomes)
 
 
+# The hard limit stays below DocumentDraft.RENDER_PATIENCE: a render still running when
+# the page says the service did not answer has been killed, and asking again is safe.
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150)
-def document_render(draft_id: int, user_id: int) -> int | None:
+def document_render(draft_id: int, user_id: int, language: str | None = None) -> int | None:
+    """Render a draft; a failure is written in the language the person asked in."""
+    from django.conf import settings
+    from django.utils import translation
+
     from cases.services.documents import document_render_run
 
-    version = document_render_run(draft_id=draft_id, user_id=user_id)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        version = document_render_run(draft_id=draft_id, user_id=user_id)
     return version.pk if version else None

@@ -21,6 +21,7 @@ urlpatterns = [
     path("documents/<int:pk>/", documents.document_draft, name="document_draft"),
     path("documents/<int:pk>/preview/", documents.document_preview, name="document_preview"),
     path("documents/<int:pk>/status/", documents.document_status, name="document_status"),
+    path("documents/<int:pk>/retry/", documents.document_retry, name="document_retry"),
     path(
         "documents/versions/<int:pk>/download/",
         documents.document_download_view,

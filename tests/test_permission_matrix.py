@@ -701,6 +701,7 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "cases:document_draft": ObjectCase(_draft_url, allowed="attorney"),
     "cases:document_preview": ObjectCase(_draft_url, allowed="attorney"),
     "cases:document_status": ObjectCase(_draft_url, allowed="attorney"),
+    "cases:document_retry": ObjectCase(_draft_url, allowed="attorney", methods=POST_ONLY),
     "cases:document_download": ObjectCase(_version_url, allowed="attorney"),
     "notification_read": ObjectCase(_notification_url, allowed="attorney", methods=POST_ONLY),
     "volunteers:detail": ObjectCase(_profile_url, allowed="coordinator"),
@@ -953,6 +954,7 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
     "cases:document_draft": (
         _matter_change(_draft_url, lambda f: {"paragraphs": "What happened, in my words"}),
     ),
+    "cases:document_retry": (_matter_change(_draft_url, _no_data),),
     # The attorney who ran the check sees it; deciding it and opening the matter are a
     # coordinator's.
     "cases:conflict": (

@@ -13,6 +13,14 @@
   Celery worker warms at start (cases/apps.py); any other parent on its first render.
 - Metadata carries only the title we give (never a person's name); PDFs are tagged, and
   `pdf/a-2b` is offered for e-filing.
+- Scripts: text our serif lacks falls back to the Noto families (Debian's fonts-noto-core
+  and fonts-noto-cjk), from the files and in the order `fonts.conf` gives. A character no installed
+  font has fails the render (`MissingGlyphError`, with its code points), never a box; the
+  font warnings that would name it never reach a log (`_WithholdText`).
+- Bidirectional embedding, override and isolate controls are removed before rendering, so
+  typed text cannot display reversed (`neutralize_bidi`).
+- The child renders with a temporary folder of its own, removed by the parent however the
+  child ended: it exits without running WeasyPrint's clean-up.
 """
 
 from __future__ import annotations
@@ -23,7 +31,9 @@ import logging
 import os
 import resource
 import selectors
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -43,6 +53,78 @@ logger = logging.getLogger(__name__)
 
 class RenderError(Exception):
     """The document could not be rendered; nothing was stored."""
+
+
+class RenderTimeoutError(RenderError):
+    """The render ran past its time and was stopped."""
+
+
+class MissingGlyphError(RenderError):
+    """Characters no installed font can draw: the PDF would show empty boxes."""
+
+    def __init__(self, codepoints) -> None:
+        self.codepoints = tuple(sorted(set(codepoints)))
+        super().__init__("Some characters cannot be printed with the installed fonts")
+
+
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) can show typed text
+# reversed or moved; the deprecated format controls U+206A-U+206F with them. The marks
+# (LRM, RLM, ALM) stay: they only place neutral characters such as punctuation.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x2070)])
+
+
+def neutralize_bidi(text: str) -> str:
+    """The text without the controls that could make it display reversed."""
+    return text.translate(BIDI_CONTROLS)
+
+
+# The system's configuration with only the font files documents print with, and after
+# the family a document asks for, a Noto family for every script, in the order it gives.
+FONTS_CONF = Path(__file__).with_name("fonts.conf")
+
+
+def _font_configuration():
+    """WeasyPrint's font configuration, read from our `fonts.conf`.
+
+    Fontconfig reads FONTCONFIG_FILE when a configuration is created, and Pango ignores
+    rules added to one afterwards; the variable is set only meanwhile (in a render child,
+    or while warming, where no other thread runs).
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    previous = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)
+    try:
+        return FontConfiguration()
+    finally:
+        if previous is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = previous
+
+
+class _WithholdText(logging.Filter):
+    """WeasyPrint's log records without their arguments, which can quote the document.
+
+    Its ".notdef glyph" warning names each character no font has: those are counted for
+    the render under way (`_missing`) and dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(".notdef glyph"):
+            if _missing is not None and record.args:
+                _missing.add(record.args[-1])
+            return False
+        if record.args:
+            record.msg, record.args = f"{record.msg} (details withheld)", None
+        return True
+
+
+_missing: set[int] | None = None
+for _name in ("weasyprint", "weasyprint.progress"):
+    logging.getLogger(_name).addFilter(_WithholdText())
+# fontTools logs from many child loggers, some with glyph names: errors only.
+logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
 @functools.cache
@@ -101,14 +183,25 @@ def render_pdf(html: str, *, title: str, variant: str | None = None) -> Rendered
 
 
 def _render(html: str, *, title: str, variant: str | None) -> Rendered:
+    """Raises `MissingGlyphError` when any character would print as an empty box."""
+    global _missing
     from weasyprint import HTML
 
     fetcher = SafeFetcher()
-    document = HTML(string=html, base_url=f"{SCHEME}/documents/", url_fetcher=fetcher).render()
-    document.metadata.title = title
-    document.metadata.authors = []
-    document.metadata.generator = "Aftercare"
-    pdf = document.write_pdf(pdf_tags=True, pdf_variant=variant, attachments=[])
+    _missing = set()
+    try:
+        document = HTML(
+            string=neutralize_bidi(html), base_url=f"{SCHEME}/documents/", url_fetcher=fetcher
+        ).render(font_config=_font_configuration())
+        document.metadata.title = title
+        document.metadata.authors = []
+        document.metadata.generator = "Aftercare"
+        # Drawing is where WeasyPrint finds a glyph missing, so the PDF is written first.
+        pdf = document.write_pdf(pdf_tags=True, pdf_variant=variant, attachments=[])
+        if _missing:
+            raise MissingGlyphError(_missing)
+    finally:
+        _missing = None
     return Rendered(pdf=pdf, refused=fetcher.refused, pages=len(document.pages))
 
 
@@ -168,20 +261,43 @@ def _address_space() -> int:
 def render_pdf_limited(
     html: str, *, title: str, variant: str | None = None, timeout: float = 90.0
 ) -> Rendered:
-    """Render in a forked child with memory and CPU limits; raise RenderError on failure."""
+    """Render in a forked child with memory and CPU limits; raise RenderError on failure
+    (`MissingGlyphError` when a character has no font)."""
+    warm()  # a no-op in the worker, which warmed at start
+    # WeasyPrint writes the document's fonts to a temporary folder it removes only when
+    # its objects are collected, which a child leaving by os._exit never does.
+    folder = tempfile.mkdtemp(prefix="aftercare-render-")
+    try:
+        outcome = _render_in_child(
+            html, title=title, variant=variant, timeout=timeout, folder=folder
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if isinstance(outcome, tuple):
+        raise MissingGlyphError(outcome)
+    return outcome
+
+
+def _render_in_child(
+    html: str, *, title: str, variant: str | None, timeout: float, folder: str
+) -> Rendered | tuple[int, ...]:
     import pickle
 
-    warm()  # a no-op in the worker, which warmed at start
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: limit itself, render, hand back the result, exit
         os.close(read_end)
         status = 1
         try:
+            tempfile.tempdir = folder
             limit = _address_space() + MEMORY_HEADROOM
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
-            payload = pickle.dumps(render_pdf(html, title=title, variant=variant))
+            try:
+                outcome = render_pdf(html, title=title, variant=variant)
+            except MissingGlyphError as missing:
+                outcome = missing.codepoints
+            payload = pickle.dumps(outcome)
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(payload)
             status = 0
@@ -193,7 +309,7 @@ def render_pdf_limited(
     except TimeoutError:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        raise RenderError("The document took too long to render") from None
+        raise RenderTimeoutError("The document took too long to render") from None
     if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not payload:
         raise RenderError("The document could not be rendered")
     return pickle.loads(payload)  # noqa: S301  (our own child process)

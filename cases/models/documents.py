@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,14 @@ from django.utils import timezone
 from encrypted_model_fields.fields import EncryptedTextField
 
 from cases.models.matter import Matter
+
+
+def template_name(code: str) -> str:
+    """The template's name in the reader's language; the code itself once it is retired."""
+    from cases.documents.registry import TEMPLATES
+
+    template = TEMPLATES.get(code)
+    return str(template.name) if template else code
 
 
 class DocumentDraftQuerySet(models.QuerySet["DocumentDraft"]):
@@ -25,14 +34,23 @@ class DocumentDraft(models.Model):
 
     class Status(models.TextChoices):
         EDITING = "editing", "editing"
-        GENERATING = "generating", "generating"
+        GENERATING = "generating", "queued"  # asked for; no worker has taken it yet
+        RENDERING = "rendering", "rendering"  # a worker took it
         FAILED = "failed", "failed"
+
+    # How long a generation may show no progress before the page says the document
+    # service did not answer and offers to try again: a worker takes a task within a
+    # second or two; a render is killed at the task's time limit (cases/tasks.py).
+    QUEUE_PATIENCE = timedelta(seconds=30)
+    RENDER_PATIENCE = timedelta(seconds=180)
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="document_drafts")
     template_code = models.CharField(max_length=40)
     fields_json = EncryptedTextField(default="{}")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.EDITING)
     error = EncryptedTextField(blank=True)
+    # When the status last changed: a generation that makes no progress is noticed.
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -49,6 +67,27 @@ class DocumentDraft(models.Model):
     @property
     def fields(self) -> dict:
         return json.loads(self.fields_json or "{}")
+
+    @property
+    def template_name(self) -> str:
+        return template_name(self.template_code)
+
+    def progress(self, now: datetime | None = None) -> str:
+        """Where a generation stands: idle, queued, rendering, stalled or failed.
+
+        "stalled": queued or rendering for longer than its patience, so the worker is
+        down or died; asking again is safe (the render task claims a draft once).
+        """
+        if self.status == self.Status.FAILED:
+            return "failed"
+        if self.status not in (self.Status.GENERATING, self.Status.RENDERING):
+            return "idle"
+        queued = self.status == self.Status.GENERATING
+        patience = self.QUEUE_PATIENCE if queued else self.RENDER_PATIENCE
+        since = self.status_changed_at or self.updated_at
+        if since and (now or timezone.now()) - since > patience:
+            return "stalled"
+        return "queued" if queued else "rendering"
 
 
 class DocumentVersionQuerySet(models.QuerySet["DocumentVersion"]):
@@ -91,6 +130,10 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"document {self.pk} v{self.number} on {self.matter_id}"
+
+    @property
+    def template_name(self) -> str:
+        return template_name(self.template_code)
 
     @property
     def is_erased(self) -> bool:

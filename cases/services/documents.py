@@ -5,18 +5,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.actor import Actor, Channel
 from aftercare.audit import audit_record_by
 from cases.documents.context import document_context
 from cases.documents.registry import TEMPLATES, NeutralLabel
-from cases.documents.renderer import RenderError, render_pdf_limited
+from cases.documents.renderer import (
+    MissingGlyphError,
+    RenderError,
+    RenderTimeoutError,
+    render_pdf_limited,
+)
 from cases.models import DocumentDraft, DocumentVersion, Matter, Party
 from survivors.identity import ClientIdentity, IdentityUse, IdentityWithheld, survivor_identity_for
 from survivors.services.communications import contact_permitted
@@ -33,6 +41,16 @@ VERSION_ERASED = _(
 VERSION_WITHHELD = _(
     "This version prints the client's name, and your organization may no longer know it: %(reason)s"
 )
+UNPRINTABLE = _(
+    "Nothing was generated: %(fields)s contains characters that no font installed here can "
+    "print (%(characters)s). Change the text, or ask your administrator to install a font "
+    "for this script."
+)
+UNPRINTABLE_ELSEWHERE = _("a detail recorded on the matter (a party, the court or the attorney)")
+CLIENT_NAME = _("the client's name")
+RENDER_TOO_LONG = _("It took too long to render: shorten very long text and try again.")
+RENDER_FAILED = _("The renderer stopped; try again, or shorten very long text.")
+RENDER_CRASHED = _("The document service stopped while rendering. Your draft is kept; try again.")
 
 
 def document_draft_start(*, actor: Actor, matter: Matter, template_code: str) -> DocumentDraft:
@@ -132,8 +150,8 @@ def document_generate(*, actor: Actor, draft: DocumentDraft) -> None:
     """
     from cases.tasks import document_render
 
-    if draft.status == DocumentDraft.Status.GENERATING:
-        return  # already queued: one click, one PDF
+    if draft.progress() in ("queued", "rendering"):
+        return  # already under way: one click, one PDF (a stalled one may be asked again)
     try:
         identity = document_identity(actor=actor, matter=draft.matter)
     except IdentityWithheld as withheld:
@@ -144,23 +162,24 @@ def document_generate(*, actor: Actor, draft: DocumentDraft) -> None:
         unsafe := contact_permitted(actor=actor, survivor=draft.matter.client, channel="post")
     ):
         raise ValidationError(LETTER_UNSAFE % {"reason": unsafe})
-    user_id = actor.user_id
+    user_id, language = actor.user_id, get_language()
     with transaction.atomic():
         draft.status, draft.error = DocumentDraft.Status.GENERATING, ""
-        draft.save(update_fields=["status", "error", "updated_at"])
+        draft.status_changed_at = timezone.now()
+        draft.save(update_fields=["status", "error", "status_changed_at", "updated_at"])
         audit_record_by(
             actor,
             "cases.document.generation_requested",
             target=draft.matter,
             payload={"draft": draft.pk},
         )
-        transaction.on_commit(lambda: document_render.delay(draft.pk, user_id))
+        transaction.on_commit(lambda: document_render.delay(draft.pk, user_id, language))
 
 
 def _generation_failed(actor: Actor, draft: DocumentDraft, error: str, code: str) -> None:
     with transaction.atomic():
         DocumentDraft.objects.filter(pk=draft.pk).update(
-            status=DocumentDraft.Status.FAILED, error=error
+            status=DocumentDraft.Status.FAILED, error=error, status_changed_at=timezone.now()
         )
         audit_record_by(
             actor,
@@ -178,22 +197,71 @@ def document_render_run(*, draft_id: int, user_id: int) -> DocumentVersion | Non
     they are now: if they left it, or the client's consent ended since the click, the
     door refuses and nothing is rendered.
     """
-    from aftercare.models import User
 
     draft = DocumentDraft.objects.select_related(
         "matter__lead_attorney", "matter__organization", "matter__jurisdiction"
     ).get(pk=draft_id)
-    # Claim the draft: a second task for the same click (or a redelivery) finds nothing.
-    claimed = DocumentDraft.objects.filter(
-        pk=draft.pk, status=DocumentDraft.Status.GENERATING
-    ).update(status=DocumentDraft.Status.EDITING)
+    # Claim the draft: a second task for the same click finds nothing; a redelivery
+    # finds it only once the render it repeats has stalled (its worker died).
+    now = timezone.now()
+    claimed = (
+        DocumentDraft.objects.filter(pk=draft.pk)
+        .filter(
+            Q(status=DocumentDraft.Status.GENERATING)
+            | Q(
+                status=DocumentDraft.Status.RENDERING,
+                status_changed_at__lt=now - DocumentDraft.RENDER_PATIENCE,
+            )
+        )
+        .update(status=DocumentDraft.Status.RENDERING, status_changed_at=now)
+    )
     if not claimed:
         return None
-    actor = Actor.in_organization(
+    try:
+        return _render_claimed(draft, user_id)
+    except Exception:
+        # Whatever stopped it (a time limit, a lost database), the page says so now
+        # instead of waiting for the render's patience to run out.
+        _generation_failed(_worker_actor(draft, user_id), draft, str(RENDER_CRASHED), "crashed")
+        raise
+
+
+def _worker_actor(draft: DocumentDraft, user_id: int) -> Actor:
+    from aftercare.models import User
+
+    return Actor.in_organization(
         user=User.objects.filter(pk=user_id).first(),
         organization_id=draft.matter.organization_id,
         channel=Channel.WORKER,
     )
+
+
+def unprintable_message(
+    draft: DocumentDraft, identity: ClientIdentity | None, codepoints: tuple[int, ...]
+) -> str:
+    """Which field holds characters no font has, and which characters (by code point and
+    Unicode name, so that the script can be recognised)."""
+    characters = {chr(c) for c in codepoints}
+    fields = []
+    if identity and characters & set(identity.get("legal_name") or ""):
+        fields.append(str(CLIENT_NAME))
+    labels = {field.name: field.label for field in TEMPLATES[draft.template_code].fields}
+    labels["pseudonym"] = _("Name used in the filing (pseudonym)")
+    for name, value in draft.fields.items():
+        if name in labels and characters & set(str(value)):
+            fields.append(f"“{labels[name]}”")
+    named = ", ".join(f"U+{c:04X} {unicodedata.name(chr(c), '')}".strip() for c in codepoints[:5])
+    return str(
+        UNPRINTABLE
+        % {
+            "fields": ", ".join(fields) or str(UNPRINTABLE_ELSEWHERE),
+            "characters": named + (" …" if len(codepoints) > 5 else ""),
+        }
+    )
+
+
+def _render_claimed(draft: DocumentDraft, user_id: int) -> DocumentVersion | None:
+    actor = _worker_actor(draft, user_id)
     try:
         identity = document_identity(actor=actor, matter=draft.matter)
         reason = name_missing_reason(draft.matter, identity)
@@ -206,8 +274,15 @@ def document_render_run(*, draft_id: int, user_id: int) -> DocumentVersion | Non
     try:
         variant = "pdf/a-2b" if draft.fields.get("pdf_a") == "on" else None
         rendered = render_pdf_limited(html, title=document_title(draft), variant=variant)
-    except RenderError as error:
-        _generation_failed(actor, draft, str(error), "render_failed")
+    except MissingGlyphError as missing:
+        message = unprintable_message(draft, identity, missing.codepoints)
+        _generation_failed(actor, draft, message, "unprintable_characters")
+        return None
+    except RenderTimeoutError:
+        _generation_failed(actor, draft, str(RENDER_TOO_LONG), "render_too_long")
+        return None
+    except RenderError:
+        _generation_failed(actor, draft, str(RENDER_FAILED), "render_failed")
         return None
     template = TEMPLATES[draft.template_code]
     with transaction.atomic():
@@ -224,6 +299,9 @@ def document_render_run(*, draft_id: int, user_id: int) -> DocumentVersion | Non
             snapshot_json=json.dumps(draft.fields),
             names_client=not draft.matter.file_under_pseudonym,
             created_by_id=user_id,
+        )
+        DocumentDraft.objects.filter(pk=draft.pk).update(
+            status=DocumentDraft.Status.EDITING, status_changed_at=timezone.now()
         )
         audit_record_by(
             actor,

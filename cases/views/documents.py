@@ -9,10 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from aftercare.access import fetch_for_user, posted
 from aftercare.idempotency import idempotent_create
 from cases.documents.registry import TEMPLATES, templates_for
+from cases.documents.renderer import neutralize_bidi
 from cases.models import DocumentDraft, DocumentVersion
 from cases.services.documents import (
     document_download,
@@ -86,17 +88,33 @@ def document_draft(request: HttpRequest, pk: int) -> HttpResponse:
         fields = {k: ("on" if v is True else v) for k, v in form.cleaned_data.items() if v}
         document_draft_save(actor=request.actor, draft=draft, fields=fields)
         if "generate" in request.POST:
-            try:
-                document_generate(actor=request.actor, draft=draft)
-            except ValidationError as refusal:
-                # What was typed is saved; the reason says what to do about the name.
-                messages.error(request, " ".join(refusal.messages))
+            _generate(request, draft)
         return redirect("cases:document_draft", pk=draft.pk)
     return render(
         request,
         "cases/document_draft.html",
-        {"draft": draft, "template": template, "form": form, "versions": draft.versions.all()},
+        {"template": template, "form": form, **_status_context(draft)},
     )
+
+
+def _generate(request: HttpRequest, draft: DocumentDraft) -> None:
+    try:
+        document_generate(actor=request.actor, draft=draft)
+    except ValidationError as refusal:
+        # What was typed is saved; the reason says what to do about the name.
+        messages.error(request, " ".join(refusal.messages))
+
+
+def _status_context(draft: DocumentDraft) -> dict:
+    return {"draft": draft, "progress": draft.progress(), "latest": draft.versions.first()}
+
+
+@require_POST
+def document_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask again for the draft as saved, after a failure or a service that did not answer."""
+    draft = _draft_for(request, pk, for_change=True)
+    _generate(request, draft)
+    return redirect("cases:document_draft", pk=draft.pk)
 
 
 def _body_of(html: str) -> str:
@@ -108,8 +126,9 @@ def _body_of(html: str) -> str:
 def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft_for(request, pk)
     html, name_missing = document_preview_html(actor=request.actor, draft=draft)
-    # Rendered by our autoescaping template just now: the markup is ours, the text escaped.
-    body = mark_safe(_body_of(html))  # noqa: S308
+    # Rendered by our autoescaping template just now: the markup is ours, the text escaped;
+    # without the controls that could show it reversed, as in the PDF.
+    body = mark_safe(neutralize_bidi(_body_of(html)))  # noqa: S308
     return render(
         request,
         "cases/document_preview.html",
@@ -118,11 +137,9 @@ def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def document_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """Polled by htmx while the worker renders."""
+    """Where the generation stands; polled by static/js/document_status.js."""
     draft = _draft_for(request, pk)
-    return render(
-        request, "cases/_document_status.html", {"draft": draft, "latest": draft.versions.first()}
-    )
+    return render(request, "cases/_document_status.html", _status_context(draft))
 
 
 def document_download_view(request: HttpRequest, pk: int) -> HttpResponse:

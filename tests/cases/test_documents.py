@@ -134,16 +134,16 @@ def test_a_redelivered_render_task_makes_no_second_version(matter, attorney, cli
     assert DocumentVersion.objects.count() == 1
 
 
-def test_the_status_fragment_polls_while_generating(matter, attorney, client_for):
+def test_the_status_fragment_says_queued_then_ready(matter, attorney, client_for):
     client = client_for(attorney)
     client.post(reverse("cases:documents", args=[matter.pk]), {"template": "survivor_declaration"})
     draft = DocumentDraft.objects.get()
     client.post(reverse("cases:document_draft", args=[draft.pk]), {**FIELDS, "generate": "1"})
     fragment = client.get(reverse("cases:document_status", args=[draft.pk])).text
-    assert 'hx-trigger="every 2s"' in fragment and "Generating" in fragment
+    assert 'data-progress="queued"' in fragment and "Queued" in fragment
     document_services.document_render_run(draft_id=draft.pk, user_id=attorney.user_id)
     fragment = client.get(reverse("cases:document_status", args=[draft.pk])).text
-    assert "every 2s" not in fragment and "Download the PDF" in fragment
+    assert 'data-progress="idle"' in fragment and "Download the PDF" in fragment
 
 
 def test_encrypted_at_rest(matter, attorney, client_for):
