@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext_lazy as _
 
-VERIFY = _("Verify against local rules.")
+VERIFY = _("Verify against local rules.")  # shown with every entry
 
 SHIPPED_WORDING = [
     {
@@ -30,6 +30,8 @@ SHIPPED_WORDING = [
         "signature": "Signature, printed name, date of execution",
         "attorney_block": "Name, address, email and telephone (Fed. R. Civ. P. 11(a))",
         "source": "28 U.S.C. 1746; Fed. R. Civ. P. 11(a)",
+        "checked_on": "2026-12-03",  # against the statute's text
+        "verify_against_local_rules": True,
     },
     {
         "code": "new-york",
@@ -46,6 +48,8 @@ SHIPPED_WORDING = [
         "signature": "Signature with the name printed below it; the date is in the affirmation",
         "attorney_block": "Name, address and telephone (CPLR 2101(d); 22 NYCRR 130-1.1a)",
         "source": "N.Y. CPLR 2106 (as amended effective January 1, 2024); CPLR 2101(d)",
+        "checked_on": "2026-12-03",  # against nysenate.gov/legislation/laws/CVP/2106
+        "verify_against_local_rules": True,
     },
 ]
 
@@ -64,9 +68,15 @@ class Wording:
     signature: str
     attorney_block: str
     source: str
+    checked_on: str
+    verify_against_local_rules: bool
     states: tuple[str, ...] = ()
     # True when the court's state has no entry yet and the federal wording stands in.
     fallback: bool = False
+
+    @property
+    def verify_note(self) -> str:
+        return str(VERIFY) if self.verify_against_local_rules else ""
 
     def affirmation(self, executed_on: str) -> str:
         """The clause, with the date of signing filled in where the form asks for it."""
