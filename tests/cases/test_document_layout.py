@@ -165,12 +165,14 @@ def test_every_kind_of_line_break_separates_paragraphs_the_same_way():
 # 2. The signature stays with the statement --------------------------------------------
 
 
-def render_declaration(matter, *, extra_words: int, pleading: bool) -> bytes:
+def render_statement(
+    matter, *, extra_words: int, pleading: bool, template: str = "survivor_declaration"
+) -> bytes:
     statement = "\n\n".join(
         [
             "I was recruited with a promise of work. " + "alpha " * 110,
             "My documents were taken from me. " + "beta " * 110,
-            "I escaped in March. " + "omega " * extra_words + "THE-END.",
+            "I escaped in March. " + "omega " * extra_words + "FINIS.",
         ]
     )
     fields = {
@@ -180,7 +182,7 @@ def render_declaration(matter, *, extra_words: int, pleading: bool) -> bytes:
         "pleading": "on" if pleading else "",
     }
     context = document_context(matter, fields, title="Declaration", identity=None)
-    html = render_to_string("documents/survivor_declaration.html", context)
+    html = render_to_string(f"documents/{template}.html", context)
     return render_pdf(html, title="Declaration").pdf
 
 
@@ -191,12 +193,12 @@ def test_the_signature_never_leaves_the_end_of_the_statement(harbor, attorney, p
     attorney.save()
     matter = make_matter(harbor, lead=attorney.user, file_under_pseudonym=True)
     seen_pages = set()
-    for extra_words in range(0, 400, 30):
-        pdf = render_declaration(matter, extra_words=extra_words, pleading=pleading)
+    for extra_words in range(0, 400, 40):
+        pdf = render_statement(matter, extra_words=extra_words, pleading=pleading)
         pages = page_texts(pdf)
         seen_pages.add(len(pages))
         # The statement's last words, the clause and the declarant's signature: one page.
-        end = pages_with(pages, "THE-END.")
+        end = pages_with(pages, "FINIS.")
         assert (
             end
             == pages_with(pages, "under penalty of perjury")
@@ -210,6 +212,27 @@ def test_the_signature_never_leaves_the_end_of_the_statement(harbor, attorney, p
             == pages_with(pages, attorney.user.email)
         ), f"{extra_words} words: 'Submitted by:' apart from its block"
     assert len(seen_pages) > 1, "the lengths tried cross a page break"
+
+
+@pytest.mark.parametrize(
+    ("template", "closing", "signer"),
+    [
+        ("protective_order_petition", "WHEREFORE the petitioner", "Jane Doe Petitioner"),
+        ("vacatur_motion", "WHEREFORE the movant", "Attorney for the movant"),
+        ("affidavit_jurat", "Jane Doe Affiant", "Notary Public"),
+    ],
+)
+def test_petitions_motions_and_affidavits_end_with_their_signer_too(
+    harbor, attorney, template, closing, signer
+):
+    matter = make_matter(harbor, lead=attorney.user, file_under_pseudonym=True)
+    for extra_words in range(120, 400, 40):
+        pages = page_texts(
+            render_statement(matter, extra_words=extra_words, pleading=False, template=template)
+        )
+        assert (
+            pages_with(pages, "FINIS.") == pages_with(pages, closing) == pages_with(pages, signer)
+        ), f"{template}, {extra_words} words: split across pages"
 
 
 # 3. The protective-order caption ------------------------------------------------------
