@@ -385,20 +385,27 @@ def test_the_bar_number_and_contact_details_are_typed_once_and_printed_on_every_
 # 6. Pleading paper and the preview ----------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("template", "sub_kind"),
+    [
+        ("survivor_declaration", "t_visa"),
+        ("protective_order_petition", "protective_order"),  # the adversarial caption
+        ("cover_letter", "t_visa"),  # the exhibit table
+    ],
+)
 def test_pleading_numbers_sit_on_the_text_lines_and_the_rule_runs_the_full_page(
-    harbor, attorney, client_for, client_record, tmp_path
+    harbor, attorney, client_for, client_record, tmp_path, template, sub_kind
 ):
     matter = make_matter(
         harbor,
         lead=attorney.user,
         client=client_record,
+        sub_kind=sub_kind,
         case_number="F-01234-26",
         jurisdiction=court(harbor, "Family Court of the State of New York", state="NY"),
     )
     statement = "\r\n\r\n".join(f"Fact number {n}. " + "word " * (n * 7) for n in range(14))
-    version = generate(
-        client_for(attorney), matter, "survivor_declaration", paragraphs=statement, pleading="on"
-    )
+    version = generate(client_for(attorney), matter, template, paragraphs=statement, pleading="on")
     pages = words_by_page(version.pdf, tmp_path)
     assert len(pages) >= 3
     for number, words in enumerate(pages, start=1):
