@@ -16,6 +16,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from cases.documents.context import document_context, paragraphs
+from cases.documents.registry import TEMPLATES
 from cases.documents.renderer import render_pdf
 from cases.models import DocumentDraft, DocumentVersion, Jurisdiction
 from cases.services import documents as document_services
@@ -88,8 +89,8 @@ def words_by_page(pdf: bytes, tmp_path) -> list[list[tuple[float, float, str]]]:
     ]
 
 
-def dark_rows_in_column(pdf: bytes, tmp_path, *, page: int, x_inches: tuple[float, float]):
-    """For each pixel row of a page rendered at 36 dpi: is anything dark between x0 and x1?"""
+def raster(pdf: bytes, tmp_path, *, page: int) -> tuple[int, int, bytes]:
+    """A page rendered in grey at 36 dpi: width, height and one byte per pixel."""
     path = tmp_path / "raster.pdf"
     path.write_bytes(pdf)
     raw = subprocess.run(
@@ -99,9 +100,20 @@ def dark_rows_in_column(pdf: bytes, tmp_path, *, page: int, x_inches: tuple[floa
     ).stdout
     header = raw.split(b"\n", 3)  # P5, "width height", maxval, pixels
     width, height = (int(v) for v in header[1].split())
-    pixels = header[3]
+    return width, height, header[3]
+
+
+def dark_rows_in_column(pdf: bytes, tmp_path, *, page: int, x_inches: tuple[float, float]):
+    """For each pixel row of a page: is anything dark between x0 and x1 (inches)?"""
+    width, height, pixels = raster(pdf, tmp_path, page=page)
     x0, x1 = (int(x * 36) for x in x_inches)
     return [min(pixels[row * width + x0 : row * width + x1 + 1]) < 128 for row in range(height)]
+
+
+def ink(pdf: bytes, tmp_path, *, page: int) -> float:
+    """The share of a page that is dark: text and rules are a few percent, a box is more."""
+    _, _, pixels = raster(pdf, tmp_path, page=page)
+    return sum(1 for p in pixels if p < 128) / len(pixels)
 
 
 # The matter and its documents ---------------------------------------------------------
@@ -182,7 +194,7 @@ def render_statement(
         "pleading": "on" if pleading else "",
     }
     context = document_context(matter, fields, title="Declaration", identity=None)
-    html = render_to_string(f"documents/{template}.html", context)
+    html = render_to_string(TEMPLATES[template].template, context)
     return render_pdf(html, title="Declaration").pdf
 
 
@@ -233,6 +245,20 @@ def test_petitions_motions_and_affidavits_end_with_their_signer_too(
         assert (
             pages_with(pages, "FINIS.") == pages_with(pages, closing) == pages_with(pages, signer)
         ), f"{template}, {extra_words} words: split across pages"
+
+
+@pytest.mark.parametrize("pleading", [False, True], ids=["plain", "pleading"])
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_every_template_prints_clean_pages_in_embedded_fonts(
+    harbor, attorney, template, pleading, tmp_path
+):
+    """No painted box where a rule was meant, no empty-box glyph, every font embedded."""
+    matter = make_matter(harbor, lead=attorney.user, file_under_pseudonym=True)
+    pdf = render_statement(matter, extra_words=60, pleading=pleading, template=template)
+    for page in range(1, len(page_texts(pdf)) + 1):
+        # Text and rules cover 1 to 2.5 percent of a page; a caption painted solid, 4 or more.
+        assert ink(pdf, tmp_path, page=page) < 0.035, f"page {page}: a box painted solid"
+    assert_fonts_embedded_and_no_missing_glyph(pdf, tmp_path)
 
 
 # 3. The protective-order caption ------------------------------------------------------
