@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from pypdf import PdfReader
 
+from aftercare.models import AuditEvent
 from cases.documents.context import document_context, paragraphs
 from cases.documents.registry import TEMPLATES
 from cases.documents.renderer import render_pdf
@@ -388,6 +389,8 @@ def test_the_bar_number_and_contact_details_are_typed_once_and_printed_on_every_
         },
     )
     assert "NY 5551234" in admin.get(reverse("member_detail", args=[attorney.pk])).text
+    changed = AuditEvent.objects.get(action="aftercare.membership.changed")
+    assert changed.payload == {"details": ["bar_number"]}, "the field named, not its value"
 
     matter = make_matter(harbor, lead=attorney.user, client=client_record)
     client = client_for(attorney)
