@@ -30,6 +30,8 @@ ORGANIZATIONS = {
         "country": "US",
         "jurisdiction": "State of New York",
         "contact_email": "intake@harbor.example",
+        "contact_phone": "+1 718 555 0142",
+        "mailing_address": "100 Court Street, Suite 4\nBrooklyn, NY 11201",
         "services": [Organization.Service.LEGAL_REPRESENTATION],
     },
     "safehaven": {
@@ -63,6 +65,9 @@ PEOPLE = [
     ("intake@safehaven.example", "Indra Intake", "safehaven", Role.INTAKE),
     ("coordinator@riverside.example", "Robin Coordinator", "riverside", Role.COORDINATOR),
 ]
+
+# What documents print in the attorney block (fictional numbers).
+FILING_DETAILS = {"attorney@harbor.example": {"bar_number": "NY 5550142"}}
 
 
 @dataclass
@@ -101,7 +106,9 @@ def demo_seed_core(
                 email=email, defaults={"full_name": full_name}
             )
             Membership.objects.update_or_create(
-                user=user, organization=orgs[org_slug], defaults={"role": role, "is_active": True}
+                user=user,
+                organization=orgs[org_slug],
+                defaults={"role": role, "is_active": True, **FILING_DETAILS.get(email, {})},
             )
             if not created and password is None and totp_secret is None:
                 continue
