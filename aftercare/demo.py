@@ -30,6 +30,8 @@ ORGANIZATIONS = {
         "country": "US",
         "jurisdiction": "State of New York",
         "contact_email": "intake@harbor.example",
+        "contact_phone": "+1 718 555 0142",
+        "mailing_address": "100 Court Street, Suite 4\nBrooklyn, NY 11201",
         "services": [Organization.Service.LEGAL_REPRESENTATION],
     },
     "safehaven": {
@@ -66,6 +68,8 @@ PEOPLE = [
 
 # Runs the service (creates organizations, invites their first admin); member of none.
 PLATFORM_ADMINS = [("platform@aftercare.example", "Parker Platform")]
+# What documents print in the attorney block (fictional numbers).
+FILING_DETAILS = {"attorney@harbor.example": {"bar_number": "NY 5550142"}}
 
 
 @dataclass
@@ -111,7 +115,7 @@ def demo_seed_core(
                 Membership.objects.update_or_create(
                     user=user,
                     organization=orgs[org_slug],
-                    defaults={"role": role, "is_active": True},
+                    defaults={"role": role, "is_active": True, **FILING_DETAILS.get(email, {})},
                 )
             if not created and password is None and totp_secret is None:
                 continue

@@ -69,6 +69,18 @@ class ChooseOrganizationForm(forms.Form):
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     is_active = forms.BooleanField(label=_("Membership active"), required=False)
+    bar_number = forms.CharField(
+        label=_("Bar number"),
+        max_length=40,
+        required=False,
+        help_text=_("For attorneys: printed on the documents they sign."),
+    )
+    phone = forms.CharField(
+        label=_("Direct telephone"),
+        max_length=40,
+        required=False,
+        help_text=_("Printed on documents; empty means the organization's telephone."),
+    )
 
 
 class JoinForm(forms.Form):
@@ -142,7 +154,15 @@ class OrganizationProfileForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "country", "jurisdiction", "contact_email", "contact_phone", "services"]
+        fields = [
+            "name",
+            "country",
+            "jurisdiction",
+            "contact_email",
+            "contact_phone",
+            "mailing_address",
+            "services",
+        ]
 
     def clean_country(self) -> str:
         return _country_code(self.cleaned_data["country"])

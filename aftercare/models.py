@@ -82,6 +82,11 @@ class Organization(models.Model):
     jurisdiction = models.CharField(_("jurisdiction"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    mailing_address = models.TextField(
+        _("mailing address"),
+        blank=True,
+        help_text=_("Printed in the attorney block of every generated document."),
+    )
     services = models.JSONField(_("services offered"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -160,6 +165,19 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateTimeField(default=timezone.now)
+    # An attorney's details for the signature block of generated documents: typed once.
+    bar_number = models.CharField(
+        _("bar number"),
+        max_length=40,
+        blank=True,
+        help_text=_("For attorneys: printed on the documents they sign."),
+    )
+    phone = models.CharField(
+        _("direct telephone"),
+        max_length=40,
+        blank=True,
+        help_text=_("Printed on documents; empty means the organization's telephone."),
+    )
 
     objects = MembershipQuerySet.as_manager()
 

@@ -175,9 +175,19 @@ def sudo_confirm(*, request: HttpRequest, secret: str) -> SudoResult:
 
 
 def membership_update(
-    *, actor: Actor, membership: Membership, role: str, is_active: bool
+    *,
+    actor: Actor,
+    membership: Membership,
+    role: str,
+    is_active: bool,
+    bar_number: str | None = None,
+    phone: str | None = None,
 ) -> Membership:
-    """Change a member's role or deactivate them; an organization never loses its last admin."""
+    """Change a member's role or deactivate them; an organization never loses its last admin.
+
+    `bar_number` and `phone` (None: unchanged) are what documents print for an attorney;
+    the audit names them when they change, without their values.
+    """
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         losing_admin = locked.role == Role.ORG_ADMIN and (role != Role.ORG_ADMIN or not is_active)
@@ -197,15 +207,26 @@ def membership_update(
                 )
         changes = {"role": [locked.role, role], "is_active": [locked.is_active, is_active]}
         ending = locked.is_active and not is_active
+        details = {"bar_number": bar_number, "phone": phone}
+        changed_details = sorted(
+            name
+            for name, value in details.items()
+            if value is not None and getattr(locked, name) != value
+        )
+        for name in changed_details:
+            setattr(locked, name, details[name])
         locked.role, locked.is_active = role, is_active
-        locked.save(update_fields=["role", "is_active"])
+        locked.save(update_fields=["role", "is_active", *changed_details])
         if ending:
             membership_ended.send(sender=Membership, membership=locked, actor=actor)
         audit_record_by(
             actor,
             "aftercare.membership.changed",
             target=locked,
-            payload={k: v for k, v in changes.items() if v[0] != v[1]},
+            payload={
+                **{k: v for k, v in changes.items() if v[0] != v[1]},
+                **({"details": changed_details} if changed_details else {}),
+            },
         )
     return locked
 
@@ -216,6 +237,7 @@ ORGANIZATION_PROFILE_FIELDS = (
     "jurisdiction",
     "contact_email",
     "contact_phone",
+    "mailing_address",
     "services",
 )
 

@@ -95,7 +95,13 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request, Membership.objects.select_related("user", "organization"), pk=pk
     )
     form = MembershipForm(
-        posted(request), initial={"role": membership.role, "is_active": membership.is_active}
+        posted(request),
+        initial={
+            "role": membership.role,
+            "is_active": membership.is_active,
+            "bar_number": membership.bar_number,
+            "phone": membership.phone,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,6 +110,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 membership=membership,
                 role=form.cleaned_data["role"],
                 is_active=form.cleaned_data["is_active"],
+                bar_number=form.cleaned_data["bar_number"],
+                phone=form.cleaned_data["phone"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -9,8 +9,11 @@ name can carry it.
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 
+from cases.documents.wording import Wording, wording_for
 from cases.models import Matter
 from survivors.identity import ClientIdentity
 
@@ -41,27 +44,73 @@ def client_display_name(matter: Matter, fields: dict, identity: ClientIdentity |
     return identity.get("legal_name")
 
 
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\x0b\x0c\x85]")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+BLANK = "____________"
+
+
+def normalize_newlines(text: str) -> str:
+    """One line break, "\\n": browsers send CRLF, pasted text may bring CR alone or a
+    Unicode line or paragraph separator."""
+    return _LINE_BREAKS.sub("\n", text).replace("\u2029", "\n\n")
+
+
+def typed_fields(fields: dict) -> dict:
+    """The draft's fields with line endings normalized: done once, for every field."""
+    return {k: normalize_newlines(v) if isinstance(v, str) else v for k, v in fields.items()}
+
+
 def paragraphs(text: str) -> list[str]:
-    return [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
+    """Blocks separated by a blank line (spaces on it allowed), each on one line."""
+    blocks = _BLANK_LINE.split(normalize_newlines(text))
+    return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+def adversarial_caption(petitioner: str, respondent: str, wording: Wording) -> str:
+    """Petitioner v. Respondent, in the form of the court's jurisdiction."""
+    return f"{petitioner},\nPetitioner,\n\n{wording.versus}\n\n{respondent or BLANK},\nRespondent."
+
+
+def attorney_block(matter: Matter, fields: dict) -> dict:
+    """Who signs for the organization and how a court reaches them: from the record.
+
+    The bar number is kept once on the attorney's membership; one typed on the draft
+    (prefilled from it) wins, for a filing under another admission.
+    """
+    attorney, organization = matter.lead_attorney, matter.organization
+    membership = attorney.memberships.filter(organization=organization).first()
+    return {
+        "attorney_name": attorney.full_name or attorney.email,
+        "bar_number": fields.get("bar_number") or (membership.bar_number if membership else ""),
+        "attorney_address": normalize_newlines(organization.mailing_address).strip(),
+        "attorney_phone": (membership.phone if membership else "") or organization.contact_phone,
+        "attorney_email": attorney.email,
+        "organization_name": organization.name,
+    }
 
 
 def document_context(
     matter: Matter, fields: dict, *, title: str, identity: ClientIdentity | None
 ) -> dict:
+    fields = typed_fields(fields)
     declarant = client_display_name(matter, fields, identity)
-    attorney = matter.lead_attorney
+    wording = wording_for(matter.jurisdiction)
+    executed_on = fields.get("executed_on", "")
     return {
         "title": title,
         "court": fields.get("court") or (matter.jurisdiction.name if matter.jurisdiction else ""),
         "caption_parties": _("In the Matter of\n%(name)s") % {"name": declarant},
+        "adversarial_caption": adversarial_caption(
+            declarant, fields.get("respondent", ""), wording
+        ),
         "case_number": matter.case_number or matter.receipt_number,
         "declarant": declarant,
         "paragraphs": paragraphs(fields.get("paragraphs", "")),
-        "executed_on": fields.get("executed_on", ""),
+        "executed_on": executed_on,
         "executed_at": fields.get("executed_at", ""),
-        "attorney_name": attorney.full_name or attorney.email,
-        "bar_number": fields.get("bar_number", ""),
-        "organization_name": matter.organization.name,
+        "wording": wording,
+        "affirmation": wording.affirmation(executed_on),
+        **attorney_block(matter, fields),
         "pleading": fields.get("pleading") == "on",
         **{name: fields.get(name, "") for name in EXTRA_FIELDS},
         "line_numbers": range(1, 29),

@@ -49,7 +49,14 @@ COMMON = (
     Field("court", _("Court or agency (as on the caption)")),
     Field("executed_on", _("Date signed"), help_text=_("For example: November 20, 2026")),
     Field("executed_at", _("Place signed"), help_text=_("City and state")),
-    Field("bar_number", _("Attorney's bar number")),
+    Field(
+        "bar_number",
+        _("Attorney's bar number"),
+        help_text=_(
+            "Filled in from the lead attorney's membership; change it only for a filing "
+            "under another admission."
+        ),
+    ),
 )
 
 STATEMENT = Field(
@@ -66,7 +73,7 @@ TEMPLATES = {
             code="survivor_declaration",
             name=_("Survivor declaration under penalty of perjury"),
             template="documents/survivor_declaration.html",
-            version=1,
+            version=2,
             label=NeutralLabel.DECLARATION,
             fields=(
                 *COMMON,
@@ -82,7 +89,7 @@ TEMPLATES = {
             code="t_visa_declaration",
             name=_("Declaration in support of a T-visa application"),
             template="documents/survivor_declaration.html",
-            version=1,
+            version=2,
             label=NeutralLabel.DECLARATION,
             sub_kinds=(SubKind.T_VISA,),
             fields=(
@@ -102,7 +109,7 @@ TEMPLATES = {
             code="affidavit_jurat",
             name=_("Affidavit with a notary jurat"),
             template="documents/affidavit_jurat.html",
-            version=1,
+            version=2,
             label=NeutralLabel.AFFIDAVIT,
             fields=(*COMMON, STATEMENT),
         ),
@@ -110,7 +117,7 @@ TEMPLATES = {
             code="protective_order_petition",
             name=_("Petition for a protective order"),
             template="documents/protective_order_petition.html",
-            version=1,
+            version=2,
             label=NeutralLabel.PETITION,
             sub_kinds=(SubKind.PROTECTIVE_ORDER,),
             fields=(
@@ -123,7 +130,7 @@ TEMPLATES = {
             code="vacatur_motion",
             name=_("Motion to vacate a conviction"),
             template="documents/vacatur_motion.html",
-            version=1,
+            version=2,
             label=NeutralLabel.MOTION,
             sub_kinds=(SubKind.VACATUR, SubKind.EXPUNGEMENT),
             fields=(
@@ -136,7 +143,7 @@ TEMPLATES = {
             code="sijs_special_findings",
             name=_("Petition for special findings (SIJS)"),
             template="documents/sijs_special_findings.html",
-            version=1,
+            version=2,
             label=NeutralLabel.PETITION,
             sub_kinds=(SubKind.SIJS, SubKind.DEPENDENCY, SubKind.GUARDIANSHIP),
             fields=(
@@ -149,7 +156,7 @@ TEMPLATES = {
             code="translation_certificate",
             name=_("Certificate of translation"),
             template="documents/translation_certificate.html",
-            version=1,
+            version=2,
             label=NeutralLabel.CERTIFICATE,
             fields=(
                 *COMMON,
@@ -162,7 +169,7 @@ TEMPLATES = {
             code="cover_letter",
             name=_("Cover letter with exhibit index"),
             template="documents/cover_letter.html",
-            version=1,
+            version=2,
             label=NeutralLabel.LETTER,
             fields=(*COMMON, Field("paragraphs", _("Exhibits, one per block"), multiline=True)),
         ),
@@ -170,7 +177,7 @@ TEMPLATES = {
             code="client_letter",
             name=_("Letter to the client (by post)"),
             template="documents/client_letter.html",
-            version=1,
+            version=2,
             label=NeutralLabel.LETTER,
             fields=(
                 *COMMON,
@@ -182,7 +189,7 @@ TEMPLATES = {
             code="certificate_of_service",
             name=_("Certificate of service"),
             template="documents/certificate_of_service.html",
-            version=1,
+            version=2,
             label=NeutralLabel.CERTIFICATE,
             fields=(
                 *COMMON,

@@ -47,6 +47,13 @@ class Jurisdiction(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def document_wording(self):
+        """The clause, caption and signature wording its documents use (a `Wording`)."""
+        from cases.documents.wording import wording_for
+
+        return wording_for(self)
+
 
 class MatterQuerySet(GuardedQuerySet):
     def open(self) -> MatterQuerySet:

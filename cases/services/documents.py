@@ -76,9 +76,14 @@ def _known_fields(matter: Matter) -> dict:
     known = {}
     if matter.jurisdiction:
         known["court"] = matter.jurisdiction.name
-    adverse = matter.parties.filter(role__in=Party.ADVERSE).first()
-    if adverse:
-        known["respondent"] = adverse.name
+    # The respondent is the person the client needs protection from: the named
+    # trafficker (the first recorded), never the employer or recruiter by default.
+    trafficker = matter.parties.filter(role=Party.Role.TRAFFICKER).order_by("id").first()
+    if trafficker:
+        known["respondent"] = trafficker.name
+    membership = matter.lead_attorney.memberships.filter(organization=matter.organization).first()
+    if membership and membership.bar_number:
+        known["bar_number"] = membership.bar_number
     return known
 
 
