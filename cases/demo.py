@@ -256,6 +256,15 @@ DEMO_OUTCOMES = {
 }
 
 
+def _opened_earlier(matter: Matter, first_outcome_days: int) -> None:
+    """A demo matter opened at seeding is given months of history, so that its outcomes
+    come after its opening and the reports' last quarter has work in it."""
+    now = timezone.now()
+    if matter.opened_at > now - timedelta(days=30):
+        days = first_outcome_days + 30 + matter.pk % 20
+        Matter.objects.filter(pk=matter.pk).update(opened_at=now - timedelta(days=days))
+
+
 def _outcomes(attorney, harbor, today) -> int:
     """Idempotent: only matters without any outcome get theirs, so a demo database made
     before outcomes existed gets them at the next seeding."""
@@ -267,7 +276,9 @@ def _outcomes(attorney, harbor, today) -> int:
     with transaction.atomic():
         matters = Matter.objects.filter(organization=harbor, outcomes__isnull=True).distinct()
         for matter in matters.order_by("pk"):
-            for days, kind, extra in DEMO_OUTCOMES.get(matter.sub_kind, []):
+            outcomes = DEMO_OUTCOMES.get(matter.sub_kind, [])
+            _opened_earlier(matter, max((days for days, _k, _e in outcomes), default=60))
+            for days, kind, extra in outcomes:
                 fields = dict(extra)
                 if "amount" in fields:
                     fields["amount"] = Decimal(fields["amount"])
