@@ -1215,7 +1215,7 @@ _REQUEST_READ = re.compile(
     r"request\.(?:GET|POST)(?:\.get\(|\[)\s*[\"'](\w+)[\"']|[\"'](\w+)[\"'] (?:not )?in "
     r"request\.(?:GET|POST)"
 )
-APPS = ("aftercare", "cases", "survivors", "volunteers")
+APPS = ("aftercare", "cases", "survivors", "volunteers", "reports")
 
 
 def _names_read_from_requests() -> set[str]:
