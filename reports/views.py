@@ -47,9 +47,7 @@ def _published(request: HttpRequest):
     return form, tables, left_out
 
 
-@role_required(_coordinates)
-def report_page(request: HttpRequest) -> HttpResponse:
-    form, tables, left_out = _published(request)
+def _render(request: HttpRequest, form, tables, left_out) -> HttpResponse:
     sections = []
     for table in tables or []:
         title = CHARTS.get(table.key)
@@ -68,10 +66,16 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(_coordinates)
+def report_page(request: HttpRequest) -> HttpResponse:
+    return _render(request, *_published(request))
+
+
+@role_required(_coordinates)
 @require_sudo_mode
 def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every table as published; a period that does not validate is the page again."""
     form, tables, left_out = _published(request)
     if tables is None:
-        return render(request, "reports/report.html", {"form": form, "sections": []})
+        return _render(request, form, tables, left_out)
     writer = export_xlsx if fmt == "xlsx" else export_csv
     return writer(actor=request.actor, form=form, tables=[*tables, left_out])

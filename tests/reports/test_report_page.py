@@ -208,3 +208,51 @@ def test_hostile_input_is_a_message_not_an_error(params, coordinator, client_for
     assert page.status_code == 200
     assert 'class="error"' in page.text
     assert "data-table=" not in page.text
+
+
+def test_a_revoked_reporting_consent_or_an_erasure_takes_the_person_out(
+    quarter, coordinator, client_for
+):
+    from django.utils import timezone
+
+    from survivors.models import Consent, Purpose
+    from survivors.services.retention import survivor_erase
+    from tests.actors import actor_of
+
+    revoked = quarter.matters["reporting"][0].client
+    Consent.objects.filter(survivor=revoked, purpose=Purpose.REPORTING).update(
+        revoked_at=timezone.now()
+    )
+    survivor_erase(actor=actor_of(coordinator), survivor=quarter.matters["own"][0].client)
+    page = client_for(coordinator).get(reverse("reports:page")).text
+    assert table_of(page, "people") == {
+        "January 2027": ["11"],
+        "February 2027": ["13"],
+        "March 2027": ["13"],
+        "Whole period (each person once)": ["13"],
+    }
+    assert table_of(page, "left_out") == {
+        "shared with the organization without a current consent to reporting": ["fewer than 11"],
+        "erased on request": ["fewer than 11"],
+    }
+    assert table_of(page, "statuses")["T nonimmigrant"] == ["11"]
+
+
+def test_every_chart_parses_and_shows_the_numbers_of_its_table(page):
+    keys = re.findall(r'data-chart="(\w+)"', page)
+    assert sorted(keys) == sorted(
+        ["people", "matters", "outcomes", "deadlines", "hours", "caseload"]
+    )
+    for key in keys:
+        bars, table = chart_of(page, key), table_of(page, key)
+        header = re.findall(
+            r'<th scope="col">(.*?)</th>',
+            page.split(f'data-table="{key}"', 1)[1].split("</thead>")[0],
+        )[1:]
+        for label, text in bars.items():
+            if key == "outcomes":  # a bar per outcome: the line of totals
+                assert table["Total"][header.index(label)] == text
+            elif key == "matters":  # a bar per kind: its total
+                assert table[label][-1] == text
+            else:
+                assert table[label][0] == text
