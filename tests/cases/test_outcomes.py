@@ -247,3 +247,31 @@ def test_a_failed_audit_write_leaves_the_outcomes_as_they_were(world, name, monk
 @pytest.mark.parametrize("name", OUTCOME_CASES)
 def test_an_outcome_change_from_a_task_says_worker(world, name):
     run_from_a_task(world, OUTCOME_CASES[name])
+
+
+def test_a_reader_sees_the_outcomes_but_no_form(matter, paralegal, client_for):
+    outcome_record(actor=lead_actor(matter), matter=matter, kind="filed", date=date(2027, 1, 2))
+    access_grant(user=paralegal.user, obj=matter, actions=("view",))
+    page = client_for(paralegal).get(reverse("cases:detail", args=[matter.pk])).text
+    assert "Filed" in page
+    assert reverse("cases:outcome_add", args=[matter.pk]) not in page
+    assert "Record an outcome" not in page
+
+
+def test_the_matter_page_reads_as_many_queries_with_more_outcomes(matter, attorney, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(attorney)
+    url = reverse("cases:detail", args=[matter.pk])
+    outcome_record(actor=lead_actor(matter), matter=matter, kind="filed", date=date(2027, 1, 2))
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for day in range(3, 12):
+        outcome_record(
+            actor=lead_actor(matter), matter=matter, kind="settled", date=date(2027, 1, day)
+        )
+    with CaptureQueriesContext(connection) as ten:
+        client.get(url)
+    assert len(ten.captured_queries) == len(one.captured_queries)
