@@ -256,3 +256,10 @@ def test_every_chart_parses_and_shows_the_numbers_of_its_table(page):
                 assert table[label][-1] == text
             else:
                 assert table[label][0] == text
+
+
+def test_the_report_reads_in_spanish(quarter, coordinator, client_for):
+    page = client_for(coordinator).get(reverse("reports:page"), HTTP_ACCEPT_LANGUAGE="es").text
+    assert "Personas atendidas por mes" in page
+    assert "menos de 11" in page and "no se muestra" in page
+    assert "enero de 2027" in page
