@@ -14,6 +14,7 @@ fix, and a traceback through importlib hides both.
 from __future__ import annotations
 
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -83,6 +84,18 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_decimal(name: str, default: str, *, minimum: str | None = None) -> Decimal:
+    """A decimal number such as an amount of money (never a float: no rounding surprises)."""
+    value = env_str(name) or default
+    try:
+        number = Decimal(value)
+    except InvalidOperation as exc:
+        raise SettingError(f"{name} must be a number, like {default}") from exc
+    if not number.is_finite() or (minimum is not None and number < Decimal(minimum)):
+        raise SettingError(f"{name} must be a number of at least {minimum or 0}")
+    return number
 
 
 def env_choice(name: str, default: str, choices: set[str]) -> str:

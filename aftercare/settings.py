@@ -20,6 +20,7 @@ from aftercare.env import (
     env_bool,
     env_choice,
     env_database,
+    env_decimal,
     env_email,
     env_int,
     env_list,
@@ -117,6 +118,7 @@ INSTALLED_APPS = [
     "survivors",
     "cases",
     "volunteers",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -370,6 +372,12 @@ CELERY_BEAT_SCHEDULE = {
 INTAKE_DRAFT_EXPIRY_DAYS = env_int("INTAKE_DRAFT_EXPIRY_DAYS", 30, minimum=2)
 # Days on a trauma-heavy matter after which a volunteer is reminded to debrief.
 VOLUNTEER_DEBRIEF_AFTER_DAYS = env_int("VOLUNTEER_DEBRIEF_AFTER_DAYS", 30, minimum=1)
+# Reports count people, never list them: a count below this is shown as "fewer than N".
+# Below 5 a count can point at a person, so a smaller value refuses to start.
+REPORT_SMALL_CELL_THRESHOLD = env_int("REPORT_SMALL_CELL_THRESHOLD", 11, minimum=5)
+# What an hour of volunteer work is worth in the reports, in US dollars (Independent
+# Sector's 2024 national value of volunteer time); the reports page may use another.
+REPORT_VOLUNTEER_HOUR_VALUE = env_decimal("REPORT_VOLUNTEER_HOUR_VALUE", "34.79", minimum="0")
 
 # ---------------------------------------------------------------------------
 # Caches

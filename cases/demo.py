@@ -55,6 +55,7 @@ def demo_seed_matters() -> int:
     attorney = acting_as("attorney@harbor.example", "Harbor Legal Aid")
     harbor = coordinator.membership.organization
     if Matter.objects.filter(organization=harbor).exists():
+        _outcomes(attorney, harbor, timezone.localdate())
         return 0
     rng = random.Random(2026)  # noqa: S311  (synthetic data)
     today = timezone.localdate()
@@ -101,6 +102,7 @@ def demo_seed_matters() -> int:
                 _corrections(attorney, matter, today)
         _notices(attorney, Matter.objects.filter(organization=harbor, sub_kind="u_visa").first())
         _tasks(attorney, paralegal, harbor, today)
+        _outcomes(attorney, harbor, today)
     return Matter.objects.filter(organization=harbor).count()
 
 
@@ -219,3 +221,73 @@ def _tasks(attorney, paralegal, harbor, today) -> None:
             due_date=today + timedelta(days=days),
             assignee=who,
         )
+
+
+# Plausible outcomes for the demo matters, by type: (days ago, outcome, extra fields).
+DEMO_OUTCOMES = {
+    "t_visa": [
+        (200, "filed", {}),
+        (40, "approved", {}),
+        (40, "status", {"status": "t_nonimmigrant"}),
+    ],
+    "u_visa": [(300, "filed", {})],
+    "asylum": [(150, "filed", {}), (20, "approved", {}), (20, "status", {"status": "asylee"})],
+    "sijs": [(120, "filed", {}), (30, "approved", {}), (30, "status", {"status": "sijs"})],
+    "work_permit": [
+        (90, "filed", {}),
+        (25, "approved", {}),
+        (25, "status", {"status": "work_permit"}),
+    ],
+    "continued_presence": [(60, "approved", {}), (60, "status", {"status": "continued_presence"})],
+    "adjustment": [(180, "filed", {})],
+    "protective_order": [(50, "filed", {}), (35, "granted", {})],
+    "tvpra_damages": [
+        (160, "filed", {}),
+        (45, "settled", {"amount": "85000.00", "currency": "USD"}),
+        (45, "recovered", {"amount": "85000.00", "currency": "USD"}),
+        (15, "collected", {"amount": "30000.00", "currency": "USD"}),
+    ],
+    "wage_claim": [(70, "filed", {}), (28, "judgment", {"amount": "12400.00", "currency": "USD"})],
+    "restitution": [(30, "recovered", {"amount": "6000.00", "currency": "USD"})],
+    "guardianship": [(65, "filed", {}), (22, "granted", {})],
+    "vacatur": [(110, "filed", {}), (33, "vacated", {})],
+    "expungement": [(80, "filed", {}), (18, "expunged", {})],
+    "victim_rights": [(26, "judgment", {"amount": "2500.00", "currency": "USD"})],
+}
+
+
+def _opened_earlier(matter: Matter, first_outcome_days: int) -> None:
+    """A demo matter opened at seeding is given months of history, so that its outcomes
+    come after its opening and the reports' last quarter has work in it."""
+    now = timezone.now()
+    if matter.opened_at > now - timedelta(days=30):
+        days = first_outcome_days + 30 + matter.pk % 20
+        Matter.objects.filter(pk=matter.pk).update(opened_at=now - timedelta(days=days))
+
+
+def _outcomes(attorney, harbor, today) -> int:
+    """Idempotent: only matters without any outcome get theirs, so a demo database made
+    before outcomes existed gets them at the next seeding."""
+    from decimal import Decimal
+
+    from cases.services.outcomes import outcome_record
+
+    made = 0
+    with transaction.atomic():
+        matters = Matter.objects.filter(organization=harbor, outcomes__isnull=True).distinct()
+        for matter in matters.order_by("pk"):
+            outcomes = DEMO_OUTCOMES.get(matter.sub_kind, [])
+            _opened_earlier(matter, max((days for days, _k, _e in outcomes), default=60))
+            for days, kind, extra in outcomes:
+                fields = dict(extra)
+                if "amount" in fields:
+                    fields["amount"] = Decimal(fields["amount"])
+                outcome_record(
+                    actor=attorney.actor,
+                    matter=matter,
+                    kind=kind,
+                    date=today - timedelta(days=days),
+                    **fields,
+                )
+                made += 1
+    return made

@@ -22,6 +22,7 @@ from cases.models import (
     DocumentVersion,
     Matter,
     MatterNote,
+    MatterOutcome,
     Party,
     PartyAlias,
     PartyToken,
@@ -122,6 +123,15 @@ def _matters_shred(report: ShredReport, matters) -> None:
         "matters",
         _("matter rows: number, stage and dates, the legal organization's record of its work"),
         matters.count(),
+    )
+    # No free text, nothing that names the client: counted in reports without the person.
+    report.keep(
+        "outcomes",
+        _(
+            "the matters' outcomes (what, when, amounts): the legal organization's "
+            "record of its work"
+        ),
+        MatterOutcome.objects.filter(matter__in=matters).count(),
     )
 
 

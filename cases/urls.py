@@ -1,6 +1,16 @@
 from django.urls import path
 
-from cases.views import conflicts, deadlines, documents, edit, matters, notices, settings, tasks
+from cases.views import (
+    conflicts,
+    deadlines,
+    documents,
+    edit,
+    matters,
+    notices,
+    outcomes,
+    settings,
+    tasks,
+)
 
 app_name = "cases"
 
@@ -45,4 +55,7 @@ urlpatterns = [
     path("reminders/", settings.reminder_policy, name="reminder_policy"),
     path("<int:pk>/tasks/", tasks.task_add, name="task_add"),
     path("tasks/<int:pk>/", tasks.task_change, name="task_change"),
+    path("<int:pk>/outcomes/", outcomes.outcome_add, name="outcome_add"),
+    path("outcomes/<int:pk>/edit/", outcomes.outcome_edit_view, name="outcome_edit"),
+    path("outcomes/<int:pk>/remove/", outcomes.outcome_remove_view, name="outcome_remove"),
 ]

@@ -458,6 +458,20 @@ def _deadline_url(f) -> dict:
     return {"pk": deadline.pk}
 
 
+def _outcome_url(f) -> dict:
+    from cases.models import MatterOutcome
+
+    matter = _matter(f)
+    outcome = MatterOutcome.objects.create(
+        matter=matter, kind="filed", date=timezone.localdate(), recorded_by=matter.lead_attorney
+    )
+    return {"pk": outcome.pk}
+
+
+def _outcome_data(f) -> dict:
+    return {"kind": "approved", "date": timezone.localdate().isoformat()}
+
+
 def _task_url(f) -> dict:
     from cases.models import Task
 
@@ -781,6 +795,14 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "platform:invitation_revoke": ObjectCase(
         _admin_invitation_url, allowed="platform_admin", methods=POST_ONLY, denied=NOT_PLATFORM
     ),
+    # Outcomes (issue 15).
+    "cases:outcome_add": ObjectCase(
+        _matter_url, allowed="attorney", methods=POST_ONLY, data=(("kind", "filed"),)
+    ),
+    "cases:outcome_edit": ObjectCase(lambda f: _outcome_url(f), allowed="attorney"),
+    "cases:outcome_remove": ObjectCase(
+        lambda f: _outcome_url(f), allowed="attorney", methods=POST_ONLY
+    ),
 }
 
 
@@ -920,6 +942,9 @@ def _survivor_changes(
 
 
 FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
+    "cases:outcome_add": (_matter_change(_matter_url, _outcome_data),),
+    "cases:outcome_edit": (_matter_change(_outcome_url, _outcome_data),),
+    "cases:outcome_remove": (_matter_change(_outcome_url, _no_data),),
     "cases:note_add": (_matter_change(_matter_url, lambda f: {"body": "A privileged note"}),),
     "cases:time_add": (_matter_change(_matter_url, _time_data),),
     "cases:party_add": (
@@ -1255,7 +1280,7 @@ _REQUEST_READ = re.compile(
     r"request\.(?:GET|POST)(?:\.get\(|\[)\s*[\"'](\w+)[\"']|[\"'](\w+)[\"'] (?:not )?in "
     r"request\.(?:GET|POST)"
 )
-APPS = ("aftercare", "cases", "survivors", "volunteers")
+APPS = ("aftercare", "cases", "survivors", "volunteers", "reports")
 
 
 def _names_read_from_requests() -> set[str]:

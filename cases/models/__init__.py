@@ -12,6 +12,7 @@ from cases.models.matter import (
     PartyToken,
 )
 from cases.models.notices import AgencyNotice
+from cases.models.outcomes import MatterOutcome
 from cases.models.reminders import CalendarFeed, Delivery, Reminder, ReminderPolicy
 from cases.models.tasks import Task
 from cases.models.work import MatterNote, TimeEntry
@@ -29,6 +30,7 @@ __all__ = [
     "Jurisdiction",
     "Matter",
     "MatterNote",
+    "MatterOutcome",
     "MatterUserGrant",
     "Party",
     "PartyAlias",

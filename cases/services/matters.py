@@ -383,11 +383,24 @@ def matter_stage_move(*, actor: Actor, matter: Matter, stage: str) -> Matter:
     return matter
 
 
-def matter_close(*, actor: Actor, matter: Matter, outcome: str, reason: str) -> Matter:
-    """Close once, with a known outcome; the matter's pending reminders stop."""
+def matter_close(
+    *, actor: Actor, matter: Matter, outcome: str, reason: str, result: dict | None = None
+) -> Matter:
+    """Close once, with a known outcome; the matter's pending reminders stop.
+
+    Closing asks for what the matter achieved: `result` (the fields of an outcome, see
+    `cases.services.outcomes`) is recorded in the same transaction. When the team gives
+    none and the matter has no outcome yet, a closing as granted, denied or settled
+    records the outcome that closing means for the matter's kind, dated today.
+    """
+    from cases.outcomes import CLOSING_DEFAULTS
+    from cases.services.outcomes import outcome_clean, outcome_record
+
     outcomes = dict(Matter._meta.get_field("outcome").choices)
     if outcome not in outcomes:
         raise ValidationError({"outcome": _("Choose the outcome.")})
+    if result:
+        outcome_clean(matter=matter, **result)  # refused before anything is written
     with transaction.atomic():
         locked = Matter.objects.select_for_update().get(pk=matter.pk)
         if locked.closed_at is not None:
@@ -397,6 +410,11 @@ def matter_close(*, actor: Actor, matter: Matter, outcome: str, reason: str) -> 
         Reminder.objects.filter(
             Q(deadline__matter=matter) | Q(task__matter=matter), claimed_at__isnull=True
         ).delete()
+        default = CLOSING_DEFAULTS.get(outcome, {}).get(matter.kind)
+        if result:
+            outcome_record(actor=actor, matter=matter, **result)
+        elif default and not matter.outcomes.exists():
+            outcome_record(actor=actor, matter=matter, kind=default, date=timezone.localdate())
         audit_record_by(actor, "cases.matter.closed", target=matter, payload={"outcome": outcome})
     return matter
 

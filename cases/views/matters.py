@@ -30,6 +30,7 @@ from cases.services.matters import (
     team_member_remove,
 )
 from cases.services.work import note_add, time_log
+from cases.views.outcomes import OutcomeForm, outcome_form_errors
 from survivors.identity import basis_summary
 
 PAGE_SIZE = 25
@@ -96,8 +97,11 @@ def _detail_context(request, matter, **forms_with_errors) -> dict:
     notes = list(matter.notes.select_related("author", "correction"))
     hours = matter.time_entries.select_related("person")
     deadlines = matter.deadlines.prefetch_related("responsible").select_related("rule")
-    close_form = forms.CloseForm()
+    close_form = forms_with_errors.pop("close_form", None) or forms.CloseForm()
     close_form.fields["outcome"].choices = Matter._meta.get_field("outcome").choices
+    close_result_form = forms_with_errors.pop("close_result_form", None) or OutcomeForm(
+        matter=matter, prefix="result", at_closing=True
+    )
     stage_form = forms.StageForm()
     stage_form.fields["stage"].choices = [
         (s, Stage(s).label) for s in allowed_stages(matter.kind, matter.stage)
@@ -122,6 +126,7 @@ def _detail_context(request, matter, **forms_with_errors) -> dict:
         "party_form": forms.PartyForm(),
         "stage_form": stage_form,
         "close_form": close_form,
+        "close_result_form": close_result_form,
         "deadline_form": forms.DeadlineForm(team=team),
         "computed_form": forms.ComputedDeadlineForm(matter=matter),
         "team_form": forms.TeamForm(organization=matter.organization),
@@ -203,17 +208,31 @@ def stage_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close with a disposition and, asked for on the same form, what the matter achieved."""
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
-    try:
-        matter_close(
-            actor=request.actor,
-            matter=matter,
-            outcome=request.POST.get("outcome", ""),
-            reason=request.POST.get("reason", ""),
-        )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    return redirect(matter_url(matter))
+    close_form = forms.CloseForm(request.POST)
+    close_form.fields["outcome"].choices = Matter._meta.get_field("outcome").choices
+    gave_result = bool(request.POST.get("result-kind"))
+    result_form = OutcomeForm(
+        request.POST if gave_result else None, matter=matter, prefix="result", at_closing=True
+    )
+    valid = close_form.is_valid() & (not gave_result or result_form.is_valid())
+    if valid:
+        try:
+            matter_close(
+                actor=request.actor,
+                matter=matter,
+                result=result_form.cleaned_data if gave_result else None,
+                **close_form.cleaned_data,
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                messages.error(request, error.messages[0])
+                return redirect(matter_url(matter))
+            outcome_form_errors(result_form, error)
+        else:
+            return redirect(matter_url(matter))
+    return _rerender(request, matter, close_form=close_form, close_result_form=result_form)
 
 
 @require_POST

@@ -1,0 +1,81 @@
+"""The reports page and its exports, for the acting organization's coordinators and admins."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from aftercare.access import require_sudo_mode, role_required
+from reports.charts import chart_of
+from reports.exports import export_csv, export_xlsx
+from reports.forms import ReportForm
+from reports.queries import report_build
+from reports.tables import publish
+
+# The tables drawn as a chart, and the chart's title.
+CHARTS = {
+    "people": _("People served per month"),
+    "matters": _("Matters by kind"),
+    "outcomes": _("Outcomes by kind"),
+    "deadlines": _("Deadlines met and missed"),
+    "hours": _("Volunteer hours per month"),
+    "caseload": _("Caseload per attorney"),
+}
+
+
+def _coordinates(membership) -> bool:
+    return membership.role_enum.sees_whole_organization
+
+
+def _published(request: HttpRequest):
+    """The form, and the published tables when it is valid (else None)."""
+    form = ReportForm(request.GET)  # what is not given keeps its default
+    if not form.is_valid():
+        return form, None, None
+    threshold = settings.REPORT_SMALL_CELL_THRESHOLD
+    report = report_build(
+        organization_id=request.membership.organization_id,
+        period=form.period(),
+        kind=form.cleaned_data["kind"],
+        hour_value=form.cleaned_data["hour_value"],
+        threshold=threshold,
+    )
+    tables = [publish(table, threshold=threshold) for table in report.tables]
+    left_out = publish(report.left_out, threshold=threshold)
+    return form, tables, left_out
+
+
+def _render(request: HttpRequest, form, tables, left_out) -> HttpResponse:
+    sections = []
+    for table in tables or []:
+        title = CHARTS.get(table.key)
+        sections.append({"table": table, "chart": chart_of(table, str(title)) if title else None})
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "form": form,
+            "sections": sections,
+            "left_out": left_out,
+            "threshold": settings.REPORT_SMALL_CELL_THRESHOLD,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required(_coordinates)
+def report_page(request: HttpRequest) -> HttpResponse:
+    return _render(request, *_published(request))
+
+
+@role_required(_coordinates)
+@require_sudo_mode
+def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every table as published; a period that does not validate is the page again."""
+    form, tables, left_out = _published(request)
+    if tables is None:
+        return _render(request, form, tables, left_out)
+    writer = export_xlsx if fmt == "xlsx" else export_csv
+    return writer(actor=request.actor, form=form, tables=[*tables, left_out])
