@@ -206,6 +206,22 @@ def _demo_referrals() -> None:
                 "guardian_consent_by": survivor.guardian_name if survivor.is_minor else "",
             },
         )
+        if n % 4 != 3:
+            # Most also agree to be counted in Harbor's reports; the report says how
+            # many of the rest it left out, and why.
+            consent_record(
+                actor=intake,
+                survivor=survivor,
+                data={
+                    "recipient": harbor,
+                    "purpose": Purpose.REPORTING,
+                    "categories": [DataCategory.NEEDS],
+                    "method": Consent.Method.WRITTEN,
+                    "given_on": timezone.localdate(),
+                    "minor_assent": survivor.is_minor,
+                    "guardian_consent_by": survivor.guardian_name if survivor.is_minor else "",
+                },
+            )
         referral = referral_send(
             actor=intake,
             survivor=survivor,
