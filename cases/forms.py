@@ -57,12 +57,22 @@ def _members(organization, roles):
     )
 
 
+LEAD_ATTORNEY_ERRORS = {
+    "required": _("Choose the attorney who leads this matter."),
+    "invalid_choice": _("Choose one of the organization's staff attorneys in the list."),
+}
+
+
 class MatterOpenForm(forms.Form):
-    sub_kind = forms.ChoiceField(label=_("Type of matter"), choices=SubKind.choices)
+    sub_kind = forms.ChoiceField(
+        label=_("Type of matter"),
+        choices=SubKind.choices,
+        error_messages={"required": _("Choose the type of matter to open.")},
+    )
     jurisdiction = forms.ModelChoiceField(
         label=_("Court or agency"), required=False, queryset=Jurisdiction.objects.none()
     )
-    lead_attorney = forms.ChoiceField(label=_("Lead attorney"))
+    lead_attorney = forms.ChoiceField(label=_("Lead attorney"), error_messages=LEAD_ATTORNEY_ERRORS)
     case_number = forms.CharField(label=_("Case number"), max_length=60, required=False)
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=60, required=False)
     file_under_pseudonym = forms.BooleanField(label=_("File under a pseudonym"), required=False)
@@ -121,7 +131,14 @@ class MatterFilterForm(forms.Form):
 
 
 class ComputedDeadlineForm(SaneDatesMixin, forms.Form):
-    rule = forms.ModelChoiceField(label=_("Rule"), queryset=DeadlineRule.objects.none())
+    rule = forms.ModelChoiceField(
+        label=_("Rule"),
+        queryset=DeadlineRule.objects.none(),
+        error_messages={
+            "required": _("Choose the rule that sets this deadline."),
+            "invalid_choice": _("Choose one of the rules in the list: they fit this matter."),
+        },
+    )
     trigger_date = forms.DateField(
         label=_("Date it counts from"),
         required=False,
@@ -189,6 +206,11 @@ class DeadlineForm(SaneDatesMixin, forms.ModelForm):
         fields = ["kind", "title", "due_date", "due_time", "time_zone", "location"]
         labels = {"title": _("What is due (no names: calendars show it)")}
         widgets = {"due_date": DATE, "due_time": forms.TimeInput(attrs={"type": "time"})}
+        error_messages = {
+            "kind": {"required": _("Choose the kind of deadline.")},
+            "title": {"required": _("Say what is due, for example “Response to the motion”.")},
+            "due_date": {"required": _("Enter the date it is due.")},
+        }
 
     def __init__(self, *args, team=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,7 +233,11 @@ class CloseForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Note (privileged)"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("Note (privileged)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note before you save it.")},
+    )
     corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -220,6 +246,11 @@ class TimeForm(SaneDatesMixin, forms.ModelForm):
         model = TimeEntry
         fields = ["date", "minutes", "activity"]
         widgets = {"date": DATE}
+        error_messages = {
+            "date": {"required": _("Enter the date the work was done.")},
+            "minutes": {"required": _("Enter how many minutes the work took, for example 30.")},
+            "activity": {"required": _("Choose what kind of work it was.")},
+        }
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
@@ -229,8 +260,16 @@ class TimeForm(SaneDatesMixin, forms.ModelForm):
 
 
 class PartyForm(SaneDatesMixin, forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Party.Role.choices)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Party.Role.choices,
+        error_messages={"required": _("Choose the role of this person in the matter.")},
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        error_messages={"required": _("Enter the name of this person or organization.")},
+    )
     aliases = forms.CharField(
         label=_("Other names"),
         required=False,
@@ -331,7 +370,7 @@ class MatterEditForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(
         label=_("Court or agency"), required=False, queryset=Jurisdiction.objects.none()
     )
-    lead_attorney = forms.ChoiceField(label=_("Lead attorney"))
+    lead_attorney = forms.ChoiceField(label=_("Lead attorney"), error_messages=LEAD_ATTORNEY_ERRORS)
     file_under_pseudonym = forms.BooleanField(
         label=_("File under a pseudonym"),
         required=False,

@@ -70,7 +70,15 @@ def _checkboxes(choices, label, help_text=""):
 class IntakePersonForm(SaneDatesMixin, forms.Form):
     title = _("About the person")
     legal_name = forms.CharField(
-        label=_("Legal name"), max_length=200, help_text=_("As on an ID document, if there is one.")
+        label=_("Legal name"),
+        max_length=200,
+        help_text=_("As on an ID document, if there is one."),
+        error_messages={
+            "required": _(
+                "Enter the person's legal name: as on an ID document, or the name they "
+                "give if they have none."
+            )
+        },
     )
     preferred_name = forms.CharField(
         label=_("Name they like to be called"), max_length=200, required=False
@@ -218,6 +226,12 @@ class ConsentForm(SaneDatesMixin, forms.ModelForm):
             "expires_on": forms.DateInput(attrs={"type": "date"}),
             "override_reason": forms.Textarea(attrs={"rows": 2}),
         }
+        error_messages = {
+            "recipient": {"required": _("Choose the organization that may receive the data.")},
+            "purpose": {"required": _("Choose what the data may be used for.")},
+            "method": {"required": _("Choose how the person gave consent.")},
+            "given_on": {"required": _("Enter the date consent was given.")},
+        }
 
     def __init__(self, *args, survivor: Survivor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,7 +258,9 @@ class RevokeForm(forms.Form):
 
 class ReferralForm(forms.Form):
     to_organization = forms.ModelChoiceField(
-        label=_("Refer to"), queryset=Organization.objects.none()
+        label=_("Refer to"),
+        queryset=Organization.objects.none(),
+        error_messages={"required": _("Choose the organization to refer the person to.")},
     )
     purpose = forms.ChoiceField(label=_("For"), choices=Purpose.choices[:2])
     need = forms.ChoiceField(label=_("Need"), choices=[("", "—"), *Need.choices], required=False)
