@@ -98,3 +98,6 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+# The server-error page: styled, translated and with Quick exit, without a request context.
+handler500 = "aftercare.errors.server_error"

@@ -60,7 +60,7 @@ def error_summary(*values) -> dict:
 
 @register.simple_tag(takes_context=True)
 def error_title_prefix(context) -> str:
-    """"Error: " when any bound form in the page's context has errors, else nothing."""
+    """ "Error: " when any bound form in the page's context has errors, else nothing."""
     flat = context.flatten()
     if error_entries(flat.values(), validated_only=True):
         return _("Error:") + " "

@@ -27,7 +27,9 @@ def _summary(response) -> str | None:
 def _summary_links(response) -> dict[str, str]:
     summary = _summary(response)
     assert summary is not None, "no error summary"
-    return {href: text.strip() for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', summary)}
+    return {
+        href: text.strip() for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', summary)
+    }
 
 
 def test_intake_without_a_name_lists_the_error_and_says_what_to_enter(client_for, intake_worker):
@@ -70,9 +72,7 @@ def test_an_empty_deadline_says_what_to_fill_in(client_for, harbor, attorney):
     assert any(re.match("Say what is due", m) for m in messages)
 
 
-def test_a_refused_safe_contact_step_links_to_the_field_in_its_channel(
-    client_for, intake_worker
-):
+def test_a_refused_safe_contact_step_links_to_the_field_in_its_channel(client_for, intake_worker):
     client = client_for(intake_worker)
     client.post(reverse("survivors:intake"), {"legal_name": "Amara Okonkwo"})
     survivor = Survivor.objects.get()
