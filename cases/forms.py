@@ -12,6 +12,8 @@ from cases.kinds import Kind, Stage, SubKind
 from cases.models import ConflictCheck, Deadline, DeadlineRule, Jurisdiction, Party, TimeEntry
 
 DATE = forms.DateInput(attrs={"type": "date"})
+# Names of people in a matter: a browser must not remember or offer them.
+NO_MEMORY = {"autocomplete": "off"}
 
 
 class ProspectivePartyForm(SaneDatesMixin, forms.Form):
@@ -20,11 +22,13 @@ class ProspectivePartyForm(SaneDatesMixin, forms.Form):
         choices=[("", "—"), *[(r, label) for r, label in Party.Role.choices]],
         required=False,
     )
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    name = forms.CharField(
+        label=_("Name"), max_length=200, required=False, widget=forms.TextInput(attrs=NO_MEMORY)
+    )
     aliases = forms.CharField(
         label=_("Other names"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, **NO_MEMORY}),
         help_text=_("One per line."),
     )
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
@@ -269,11 +273,12 @@ class PartyForm(SaneDatesMixin, forms.Form):
         label=_("Name"),
         max_length=200,
         error_messages={"required": _("Enter the name of this person or organization.")},
+        widget=forms.TextInput(attrs=NO_MEMORY),
     )
     aliases = forms.CharField(
         label=_("Other names"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, **NO_MEMORY}),
         help_text=_("One per line."),
     )
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)

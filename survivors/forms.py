@@ -27,7 +27,17 @@ from survivors.models.communications import SUMMARY_MAX_LENGTH
 from survivors.services.record import RECORD_EDITABLE
 
 
-class SurvivorSearchForm(SaneDatesMixin, forms.Form):
+class NoAutocompleteMixin:
+    """A browser never remembers or offers what was typed about a survivor: the next
+    person at a shared computer, or someone who takes the phone, would see it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
+
+
+class SurvivorSearchForm(NoAutocompleteMixin, SaneDatesMixin, forms.Form):
     name = forms.CharField(
         label=_("Name or alias"),
         required=False,
@@ -67,7 +77,7 @@ def _checkboxes(choices, label, help_text=""):
     )
 
 
-class IntakePersonForm(SaneDatesMixin, forms.Form):
+class IntakePersonForm(NoAutocompleteMixin, SaneDatesMixin, forms.Form):
     title = _("About the person")
     legal_name = forms.CharField(
         label=_("Legal name"),
@@ -112,7 +122,7 @@ class IntakePersonForm(SaneDatesMixin, forms.Form):
         return born
 
 
-class IntakeOriginForm(forms.Form):
+class IntakeOriginForm(NoAutocompleteMixin, forms.Form):
     title = _("Origin and languages")
     country_of_origin = forms.CharField(label=_("Country of origin"), max_length=60, required=False)
     nationality = forms.CharField(label=_("Nationality"), max_length=60, required=False)
@@ -125,7 +135,7 @@ class IntakeOriginForm(forms.Form):
     interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
 
 
-class IntakeSafetyForm(forms.Form):
+class IntakeSafetyForm(NoAutocompleteMixin, forms.Form):
     title = _("Safety")
     safety_situation = forms.CharField(
         label=_("Current safety situation"),
@@ -155,7 +165,14 @@ DAYS = [
 ]
 
 
-class SafeContactForm(forms.ModelForm):
+SAFETY_ANSWERS = [
+    ("", _("Not asked yet")),
+    ("True", _("Safe to use")),
+    ("False", _("Not safe: never use")),
+]
+
+
+class SafeContactForm(NoAutocompleteMixin, forms.ModelForm):
     allowed_days = forms.TypedMultipleChoiceField(
         label=_("Days allowed"),
         choices=DAYS,
@@ -177,7 +194,9 @@ class SafeContactForm(forms.ModelForm):
             "code_word",
             "notes",
         ]
+        labels = {"is_safe": _("Is it safe to contact them this way?")}
         widgets = {
+            "is_safe": forms.RadioSelect(choices=SAFETY_ANSWERS),
             "allowed_from": forms.TimeInput(attrs={"type": "time"}),
             "allowed_until": forms.TimeInput(attrs={"type": "time"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
@@ -191,7 +210,7 @@ class IntakeSituationForm(forms.Form):
     needs = _checkboxes(Need.choices, _("Immediate needs"))
 
 
-class IntakeGuardianForm(forms.Form):
+class IntakeGuardianForm(NoAutocompleteMixin, forms.Form):
     title = _("Guardian or custodian")
     guardian_name = forms.CharField(
         label=_("Guardian, custodian or agency"), max_length=200, required=False
@@ -199,7 +218,7 @@ class IntakeGuardianForm(forms.Form):
     guardian_contact = forms.CharField(label=_("How to reach them"), max_length=200, required=False)
 
 
-class ConsentForm(SaneDatesMixin, forms.ModelForm):
+class ConsentForm(NoAutocompleteMixin, SaneDatesMixin, forms.ModelForm):
     categories = forms.MultipleChoiceField(
         label=_("What may be shared"),
         choices=DataCategory.choices,
@@ -256,7 +275,7 @@ class RevokeForm(forms.Form):
     )
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(NoAutocompleteMixin, forms.Form):
     to_organization = forms.ModelChoiceField(
         label=_("Refer to"),
         queryset=Organization.objects.none(),
@@ -302,7 +321,7 @@ class RetentionPolicyForm(forms.ModelForm):
         fields = ["years_after_closure", "enabled"]
 
 
-class EngagementForm(SaneDatesMixin, forms.ModelForm):
+class EngagementForm(NoAutocompleteMixin, SaneDatesMixin, forms.ModelForm):
     """The engagement and the client file's identity, as the client gave it."""
 
     class Meta:
@@ -347,7 +366,7 @@ class EngagementForm(SaneDatesMixin, forms.ModelForm):
         return cleaned
 
 
-class CommunicationForm(SaneDatesMixin, forms.Form):
+class CommunicationForm(NoAutocompleteMixin, SaneDatesMixin, forms.Form):
     """One contact, as the person who had it tells it. `occurred_at` is read in the
     organization's time zone; the override field is offered to coordinators only."""
 

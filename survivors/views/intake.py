@@ -201,6 +201,8 @@ def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "aliases": [a.name for a in view.survivor.aliases.all()],
             "contacts": list(view.survivor.contacts.all()),
+            # Whether a place was recorded, never the place: that takes the audited reveal.
+            "location_recorded": bool(view.survivor.safe_location),
         },
     )
 

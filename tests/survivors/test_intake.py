@@ -99,7 +99,7 @@ def test_safe_contact_rules_are_data_that_later_features_can_obey(intake_worker,
     client.post(
         step_url(survivor, 4),
         {
-            "sms-is_safe": "on",
+            "sms-is_safe": "True",
             "sms-address": "+1 555 0100",
             "sms-allowed_days": ["1", "2"],
             "sms-allowed_from": "09:00",
