@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftercare.access import posted, role_required
@@ -32,7 +33,11 @@ STEP_FORMS = {
     6: forms.IntakeGuardianForm,
 }
 CONTACT_STEP = 4
-STEP_TITLES = {**{n: f.title for n, f in STEP_FORMS.items()}, CONTACT_STEP: _("Safe contact")}
+# Lazy: built once at import, shown in the language of each request.
+STEP_TITLES = {
+    **{n: f.title for n, f in STEP_FORMS.items()},
+    CONTACT_STEP: gettext_lazy("Safe contact"),
+}
 
 records_intake = role_required(lambda m: m.role_enum.records_intake)
 

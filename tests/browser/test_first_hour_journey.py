@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, sign_in
@@ -47,3 +48,27 @@ def test_quick_exit_stays_on_screen_at_the_bottom_of_a_long_page_on_a_phone(
     expect(quick_exit).to_be_in_viewport(ratio=1)
     box = quick_exit.bounding_box()
     assert box["x"] + box["width"] <= 360
+
+
+def test_in_spanish_a_prefilled_date_is_kept_and_time_is_logged(open_context, live_server, demo):
+    from cases.models import Matter, TimeEntry
+
+    attorney = "attorney@harbor.example"
+    matter = Matter.objects.filter(lead_attorney__email=attorney).order_by("pk").first()
+    before = TimeEntry.objects.filter(matter=matter).count()
+    page = open_context(**PHONE)
+    sign_in(page, live_server.url, attorney, demo)
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("button", name="Change").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+
+    page.goto(live_server.url + reverse("cases:detail", args=[matter.pk]))
+    hours = page.get_by_role("region", name="Horas")
+    date_field = hours.locator("input[type=date]")
+    expect(date_field).to_have_value(timezone.localdate().isoformat())
+    hours.locator("input[name=minutes]").fill("45")
+    hours.locator("select[name=activity]").select_option("drafting")
+    hours.get_by_role("button", name="Registrar tiempo").click()
+
+    expect(page.get_by_role("status").filter(has_text="Se registró el tiempo.")).to_be_visible()
+    assert TimeEntry.objects.filter(matter=matter).count() == before + 1
