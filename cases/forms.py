@@ -10,6 +10,7 @@ from aftercare.forms import SaneDatesMixin
 from aftercare.models import Membership, Role
 from cases.kinds import Kind, Stage, SubKind
 from cases.models import ConflictCheck, Deadline, DeadlineRule, Jurisdiction, Party, TimeEntry
+from cases.signals import team_candidates_excluded
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # Names of people in a matter: a browser must not remember or offer them.
@@ -67,6 +68,17 @@ LEAD_ATTORNEY_ERRORS = {
 }
 
 
+def _staff_attorneys(organization, *, keep_user_id=None):
+    """The attorneys who may lead a matter: the apps above leave out whom joining would
+    refuse (volunteers, who join by assignment), so the list offers no refused choice."""
+    members = _members(organization, [Role.ATTORNEY])
+    for _receiver, excluded in team_candidates_excluded.send(
+        sender=Membership, organization=organization
+    ):
+        members = members.exclude(models.Q(user_id__in=excluded) & ~models.Q(user_id=keep_user_id))
+    return members.order_by("user__full_name", "user__email")
+
+
 class MatterOpenForm(forms.Form):
     sub_kind = forms.ChoiceField(
         label=_("Type of matter"),
@@ -86,9 +98,10 @@ class MatterOpenForm(forms.Form):
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(
             organization=organization, is_active=True
         )
-        self.attorneys = {m.user_id: m.user for m in _members(organization, [Role.ATTORNEY])}
+        self.attorneys = {m.user_id: m.user for m in _staff_attorneys(organization)}
         self.fields["lead_attorney"].choices = [
-            (pk, user.full_name or user.email) for pk, user in self.attorneys.items()
+            ("", _("Choose…")),
+            *[(pk, user.full_name or user.email) for pk, user in self.attorneys.items()],
         ]
 
     def clean_lead_attorney(self):
@@ -153,9 +166,15 @@ class ComputedDeadlineForm(SaneDatesMixin, forms.Form):
 
     def __init__(self, *args, matter, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rule"].queryset = DeadlineRule.objects.filter(
-            organization_id=matter.organization_id, is_active=True
-        )
+        rules = DeadlineRule.objects.filter(organization_id=matter.organization_id, is_active=True)
+        # Only the rules for this type of matter (no type listed: every type). In Python:
+        # the list is short, and a JSON "contains" is not portable across databases.
+        fitting = [
+            pk
+            for pk, types in rules.values_list("pk", "applies_to")
+            if not types or matter.sub_kind in types
+        ]
+        self.fields["rule"].queryset = rules.filter(pk__in=fitting)
 
 
 def _days(text: str) -> list[int]:
@@ -401,8 +420,12 @@ class MatterEditForm(forms.Form):
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(
             organization_id=organization
         ).filter(models.Q(is_active=True) | models.Q(pk=matter.jurisdiction_id))
-        # Attorneys of the organization only: a volunteer or a paralegal never leads.
-        self.attorneys = {m.user_id: m.user for m in _members(organization, [Role.ATTORNEY])}
+        # Staff attorneys of the organization only: a volunteer or a paralegal never leads
+        # (the current lead stays in the list, whoever they are).
+        self.attorneys = {
+            m.user_id: m.user
+            for m in _staff_attorneys(organization, keep_user_id=matter.lead_attorney_id)
+        }
         self.fields["lead_attorney"].choices = [
             (pk, user.full_name or user.email) for pk, user in self.attorneys.items()
         ]

@@ -248,16 +248,27 @@ class ConsentForm(NoAutocompleteMixin, SaneDatesMixin, forms.ModelForm):
         error_messages = {
             "recipient": {"required": _("Choose the organization that may receive the data.")},
             "purpose": {"required": _("Choose what the data may be used for.")},
-            "method": {"required": _("Choose how the person gave consent.")},
+            "method": {
+                "required": _("Choose how the person gave consent."),
+                "invalid_choice": _("Choose one of the ways listed."),
+            },
             "given_on": {"required": _("Enter the date consent was given.")},
         }
 
-    def __init__(self, *args, survivor: Survivor, **kwargs):
+    def __init__(self, *args, survivor: Survivor, may_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = Organization.objects.filter(is_active=True).exclude(
             pk=survivor.organization_id
         )
         self.fields["given_on"].initial = timezone.localdate()
+        if not may_override:
+            # Offered only to whom the service allows it: never a choice that is refused.
+            self.fields["method"].choices = [
+                (value, label)
+                for value, label in self.fields["method"].choices
+                if value != Consent.Method.OVERRIDE
+            ]
+            del self.fields["override_reason"]
         if not survivor.is_minor:
             del self.fields["minor_assent"], self.fields["guardian_consent_by"]
 
@@ -297,7 +308,19 @@ class ReferralForm(NoAutocompleteMixin, forms.Form):
 
 
 class ReferralMoveForm(forms.Form):
-    status = forms.ChoiceField(choices=[])
+    """Nothing is chosen for the person: right after sending, the only move is to withdraw,
+    and a preselected "Withdrawn" is one click from undoing the referral."""
+
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[],
+        error_messages={"required": _("Choose the new status of the referral.")},
+    )
+
+    def __init__(self, *args, statuses: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Choose…")), *statuses]
+
     reason = forms.CharField(
         label=_("Reason (needed to decline)"),
         required=False,

@@ -68,6 +68,9 @@ def _context(survivor, step, form, **extra) -> dict:
         "form": form,
         "steps": steps,
         "position": steps.index(step) + 1 if step in steps else len(steps),
+        # Before the first step is saved the date of birth, and so whether the guardian
+        # step is asked, is not known: no total is shown rather than one that changes.
+        "total_known": survivor is not None,
         "previous": earlier[-1] if earlier else None,
         "title": STEP_TITLES[step],
         **extra,
