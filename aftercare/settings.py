@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before the session clocks end a session: an autosave is answered in JSON.
+    "aftercare.timeouts.AutosaveSignedOutMiddleware",
     "aftercare.middleware.SessionLifetimeMiddleware",
     "aftercare.middleware.RequireSecondFactorMiddleware",
     "aftercare.middleware.ActingOrganizationMiddleware",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftercare.access import posted, role_required
 from aftercare.idempotency import idempotent_create
+from aftercare.timeouts import autosave_answer, is_autosave
 from survivors import forms
 from survivors.models import SafeContact, Survivor
 from survivors.services.record import (
@@ -136,7 +136,7 @@ def intake_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     if form_class is None:
         return redirect("survivors:intake_review", pk=survivor.pk)
     form = form_class(posted(request), initial=_initial(survivor, form_class))
-    if request.method == "POST" and request.htmx:
+    if request.method == "POST" and is_autosave(request):
         return _autosave(request, survivor, step, form)
     if form.is_valid():
         data = _keep_write_only(dict(form.cleaned_data))
@@ -154,8 +154,8 @@ def _keep_write_only(data: dict) -> dict:
     return {k: v for k, v in data.items() if k not in WRITE_ONLY or v}
 
 
-def _autosave(request, survivor, step, form) -> HttpResponse:
-    """Save every field that is valid so far, without moving on (htmx, on change)."""
+def _autosave(request, survivor, step, form) -> JsonResponse:
+    """Save every field that is valid so far, without moving on (static/js/autosave.js)."""
     form.is_valid()
     data = _keep_write_only(
         {k: v for k, v in form.cleaned_data.items() if k not in ("confirm_new_person",)}
@@ -169,7 +169,7 @@ def _autosave(request, survivor, step, form) -> HttpResponse:
         aliases=aliases,
         advance=False,
     )
-    return render(request, "survivors/_saved.html", {"saved_at": timezone.localtime()})
+    return autosave_answer(request)
 
 
 def _contact_forms(request, survivor) -> dict[str, forms.SafeContactForm]:
@@ -184,6 +184,12 @@ def _contact_forms(request, survivor) -> dict[str, forms.SafeContactForm]:
 
 def _contact_step(request, survivor) -> HttpResponse:
     channel_forms = _contact_forms(request, survivor)
+    if request.method == "POST" and is_autosave(request):
+        # The channels filled in correctly so far; one with a mistake waits for Continue.
+        rules = {ch: f.cleaned_data for ch, f in channel_forms.items() if f.is_valid()}
+        if rules:
+            survivor_contacts_save(actor=request.actor, survivor=survivor, rules=rules)
+        return autosave_answer(request)
     if request.method == "POST" and all(f.is_valid() for f in channel_forms.values()):
         rules = {ch: f.cleaned_data for ch, f in channel_forms.items()}
         survivor_contacts_save(actor=request.actor, survivor=survivor, rules=rules)

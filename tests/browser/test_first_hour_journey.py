@@ -2,6 +2,7 @@
 Chromium: errors that take focus, Quick exit on a phone, survivor fields, Spanish dates."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -72,3 +73,56 @@ def test_in_spanish_a_prefilled_date_is_kept_and_time_is_logged(open_context, li
 
     expect(page.get_by_role("status").filter(has_text="Se registró el tiempo.")).to_be_visible()
     assert TimeEntry.objects.filter(matter=matter).count() == before + 1
+
+
+def test_a_time_out_warns_extends_and_loses_nothing_typed(
+    open_context, live_server, demo, settings, time_machine
+):
+    """The idle limit is 30 minutes; the page's clock and the server's are moved on."""
+    settings.AFTERCARE_SESSION_IDLE_MINUTES = 30
+    page = open_context(**PHONE)
+    page.clock.install()
+    sign_in(page, live_server.url, INTAKE_WORKER, demo)
+    page.goto(live_server.url + reverse("survivors:intake"))
+    page.get_by_label("Legal name").fill("Ana Timeout")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Origin and languages").wait_for()
+    step_url = page.url
+    status = page.get_by_role("status")
+
+    languages = page.get_by_label("Languages")
+    languages.press_sequentially("Igbo")
+    page.clock.run_for(1000)  # the autosave waits for a pause in typing
+    expect(status).to_contain_text("Draft saved at")
+    first_save = status.inner_text()
+
+    # 28 minutes later: the warning, and "Stay signed in" restarts the clock.
+    time_machine.move_to(timezone.now() + timedelta(minutes=28), tick=True)
+    page.clock.fast_forward("28:01")
+    warning = page.get_by_role("dialog", name="You are about to be signed out")
+    expect(warning).to_be_visible()
+    stay = warning.get_by_role("button", name="Stay signed in")
+    expect(stay).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(warning).to_be_hidden()
+
+    languages.press_sequentially(", French")
+    page.clock.run_for(1000)
+    expect(status).not_to_have_text(first_save)  # saved again, 28 minutes later
+    expect(status).to_have_text(re.compile(r"^Draft saved at \d\d:\d\d\.$"))
+    saved_at = re.search(r"\d\d:\d\d", status.inner_text())[0]
+
+    # The laptop slept past the limit: the next autosave is told so, in words, in JSON.
+    time_machine.move_to(timezone.now() + timedelta(minutes=31), tick=True)
+    languages.press_sequentially(" and English")
+    page.clock.run_for(1000)
+    expect(status).to_contain_text(f"Signed out — saved up to {saved_at}.")
+    expect(status).to_contain_text("Sign in again to go on")
+    expect(status.locator("form, h1, input")).to_have_count(0)
+
+    # At the limit the page makes way for the sign-in page; signing in finds what was saved.
+    page.clock.fast_forward("31:00")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    sign_in(page, live_server.url, INTAKE_WORKER, demo)
+    page.goto(step_url)
+    expect(page.get_by_label("Languages")).to_have_value("Igbo, French")

@@ -65,9 +65,9 @@ def test_autosave_keeps_valid_fields_without_moving_on(intake_worker, client_for
     start(client)
     survivor = Survivor.objects.get()
     response = client.post(
-        step_url(survivor, 3), {"safety_situation": "Recruiter calls daily"}, HTTP_HX_REQUEST="true"
+        step_url(survivor, 3), {"safety_situation": "Recruiter calls daily"}, HTTP_X_AUTOSAVE="1"
     )
-    assert "Draft saved" in response.text
+    assert response.json()["message"].startswith("Draft saved at ")
     survivor.refresh_from_db()
     assert survivor.safety_situation == "Recruiter calls daily"
     assert survivor.intake_step == 2

@@ -1,0 +1,54 @@
+/* Intake autosave: a form with data-autosave="URL" is saved a moment after each change
+   (debounced), with the X-Autosave header. The answer is JSON, and only its message is
+   shown, as text, in the form's status line: never a page inside the page. */
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    var status = form.querySelector("[data-autosave-status]");
+    var delay = parseInt(form.getAttribute("data-autosave-delay") || "800", 10);
+    var timer = null;
+    var lastSaved = null;
+
+    function show(text) { if (status && text) { status.textContent = text; } }
+
+    function answered(response, answer) {
+      if (answer && answer.saved) {
+        lastSaved = answer.saved_at;
+        show(answer.message);
+        document.dispatchEvent(new CustomEvent("aftercare:server-contact"));
+      } else if (answer && answer.signed_out) {
+        // The server knows the time of its last save in this session; else this page's.
+        var message = answer.message;
+        if (!answer.saved_at && lastSaved) {
+          message = form.getAttribute("data-autosave-signed-out").replace("%(time)s", lastSaved);
+        }
+        show(message);
+      } else {
+        show(form.getAttribute("data-autosave-failed"));
+      }
+    }
+
+    function save() {
+      timer = null;
+      fetch(form.getAttribute("data-autosave"), {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { "X-Autosave": "1", "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (answer) {
+          answered(response, answer);
+        });
+      }).catch(function () { show(form.getAttribute("data-autosave-failed")); });
+    }
+
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(save, delay);
+    }
+
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    form.addEventListener("submit", function () { clearTimeout(timer); timer = null; });
+  });
+})();
