@@ -195,22 +195,23 @@ class ReminderDaysField(forms.CharField):
         return _days(value) if value else None
 
 
+# Named for people, in their language; the stored value stays the zone's code.
+TIME_ZONES = [
+    ("America/New_York", _("Eastern time (New York)")),
+    ("America/Chicago", _("Central time (Chicago)")),
+    ("America/Denver", _("Mountain time (Denver)")),
+    ("America/Los_Angeles", _("Pacific time (Los Angeles)")),
+    ("America/Anchorage", _("Alaska time (Anchorage)")),
+    ("Pacific/Honolulu", _("Hawaii time (Honolulu)")),
+    ("America/Puerto_Rico", _("Atlantic time (Puerto Rico)")),
+    ("UTC", _("Coordinated Universal Time (UTC)")),
+]
+
+
 class DeadlineForm(SaneDatesMixin, forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=[
-            (tz, tz)
-            for tz in (
-                "America/New_York",
-                "America/Chicago",
-                "America/Denver",
-                "America/Los_Angeles",
-                "America/Anchorage",
-                "Pacific/Honolulu",
-                "America/Puerto_Rico",
-                "UTC",
-            )
-        ],
+        choices=TIME_ZONES,
     )
     reminder_days = ReminderDaysField(
         label=_("Remind this many days before"),

@@ -70,3 +70,19 @@ def test_a_rule_of_another_type_is_refused_with_a_clear_message(harbor, attorney
 
     assert "Choose one of the rules in the list: they fit this matter." in page.text
     assert not matter.deadlines.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "eastern"),
+    [("en", "Eastern time (New York)"), ("es", "Hora del Este (Nueva York)")],
+)
+def test_time_zones_are_offered_by_name_in_the_readers_language(
+    harbor, attorney, client_for, language, eastern
+):
+    matter = make_matter(harbor, lead=attorney.user)
+
+    page = client_for(attorney).get(
+        reverse("cases:detail", args=[matter.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+
+    assert _options(page.text, "time_zone")["America/New_York"] == eastern
