@@ -1,6 +1,8 @@
 /* Intake autosave: a form with data-autosave="URL" is saved a moment after each change
    (debounced), with the X-Autosave header. The answer is JSON, and only its message is
-   shown, as text, in the form's status line: never a page inside the page. */
+   shown, as text, in the form's status line: never a page inside the page. One save at
+   a time: a save asked for while one is on its way follows it, so an older save never
+   lands after a newer one. */
 (function () {
   "use strict";
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
@@ -8,6 +10,8 @@
     var delay = parseInt(form.getAttribute("data-autosave-delay") || "800", 10);
     var timer = null;
     var lastSaved = null;
+    var sending = false;
+    var again = false;
 
     function show(text) { if (status && text) { status.textContent = text; } }
 
@@ -28,8 +32,15 @@
       }
     }
 
+    function done() {
+      sending = false;
+      if (again) { again = false; save(); }
+    }
+
     function save() {
       timer = null;
+      if (sending) { again = true; return; }
+      sending = true;
       fetch(form.getAttribute("data-autosave"), {
         method: "POST",
         body: new FormData(form),
@@ -39,7 +50,9 @@
         return response.json().catch(function () { return null; }).then(function (answer) {
           answered(response, answer);
         });
-      }).catch(function () { show(form.getAttribute("data-autosave-failed")); });
+      }).catch(function () {
+        show(form.getAttribute("data-autosave-failed"));
+      }).then(done);
     }
 
     function later() {
