@@ -30,8 +30,8 @@ def _clock(moment) -> str:
     return formats.time_format(timezone.localtime(moment), "H:i")
 
 
-def autosave_answer(request: HttpRequest) -> JsonResponse:
-    """What a page is told after its autosave was stored."""
+def autosave_answer(request: HttpRequest, **extra) -> JsonResponse:
+    """What a page is told after its autosave was stored (and `extra`, for its script)."""
     saved_at = _clock(timezone.now())
     request.session[SAVED_AT_KEY] = saved_at
     return JsonResponse(
@@ -39,6 +39,7 @@ def autosave_answer(request: HttpRequest) -> JsonResponse:
             "saved": True,
             "saved_at": saved_at,
             "message": _("Draft saved at %(time)s.") % {"time": saved_at},
+            **extra,
         }
     )
 

@@ -2,7 +2,8 @@
    (debounced), with the X-Autosave header. The answer is JSON, and only its message is
    shown, as text, in the form's status line: never a page inside the page. One save at
    a time: a save asked for while one is on its way follows it, so an older save never
-   lands after a newer one. */
+   lands after a newer one. On the first intake step the first save makes the draft: its
+   answer gives the draft's address, where the page then saves and continues. */
 (function () {
   "use strict";
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
@@ -12,12 +13,18 @@
     var lastSaved = null;
     var sending = false;
     var again = false;
+    var submitWhenDone = false;
 
     function show(text) { if (status && text) { status.textContent = text; } }
 
     function answered(response, answer) {
       if (answer && answer.saved) {
         lastSaved = answer.saved_at;
+        if (answer.draft_url) {
+          form.setAttribute("data-autosave", answer.draft_url);
+          form.setAttribute("action", answer.draft_url);
+          window.history.replaceState(null, "", answer.draft_url);
+        }
         show(answer.message);
         document.dispatchEvent(new CustomEvent("aftercare:server-contact"));
       } else if (answer && answer.signed_out) {
@@ -27,6 +34,8 @@
           message = form.getAttribute("data-autosave-signed-out").replace("%(time)s", lastSaved);
         }
         show(message);
+      } else if (answer && answer.message) {
+        show(answer.message);  // not saved yet, and why
       } else {
         show(form.getAttribute("data-autosave-failed"));
       }
@@ -34,6 +43,7 @@
 
     function done() {
       sending = false;
+      if (submitWhenDone) { submitWhenDone = false; form.submit(); return; }
       if (again) { again = false; save(); }
     }
 
@@ -62,6 +72,11 @@
 
     form.addEventListener("input", later);
     form.addEventListener("change", later);
-    form.addEventListener("submit", function () { clearTimeout(timer); timer = null; });
+    form.addEventListener("submit", function (event) {
+      clearTimeout(timer);
+      timer = null;
+      // Sent where the save on its way says (the draft it may be making), once it is back.
+      if (sending) { event.preventDefault(); again = false; submitWhenDone = true; }
+    });
   });
 })();

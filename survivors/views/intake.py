@@ -77,20 +77,61 @@ def _context(survivor, step, form, **extra) -> dict:
     }
 
 
+def _possible_duplicates(request, data: dict, *, itself: Survivor | None = None):
+    """Records that may be this person (never the draft itself), unless the worker
+    confirmed that this is a different person."""
+    if data.get("confirm_new_person"):
+        return [], False
+    duplicates, hidden = survivor_duplicates(
+        membership=request.membership,
+        name=data["legal_name"],
+        born=data["date_of_birth"],
+        aliases=data["aliases"],
+    )
+    if itself is not None:
+        duplicates = [s for s in duplicates if s.pk != itself.pk]
+    return duplicates, hidden
+
+
+def _start_autosave(request, form) -> JsonResponse:
+    """The first step, before a draft exists: the draft is made by the first autosave
+    with a legal name that matches no existing record; the page then saves to it."""
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "saved": False,
+                "message": _("Not saved yet: a draft is kept once the legal name is typed."),
+            }
+        )
+    data = form.cleaned_data
+    duplicates, hidden = _possible_duplicates(request, data)
+    if duplicates or hidden:
+        return JsonResponse(
+            {
+                "saved": False,
+                "message": _(
+                    "Not saved yet: this person may already be recorded. Press Continue to "
+                    "see the possible matches."
+                ),
+            }
+        )
+    fields = {k: v for k, v in data.items() if k not in ("aliases", "confirm_new_person")}
+    survivor = survivor_intake_start(actor=request.actor, data=fields, aliases=data["aliases"])
+    return autosave_answer(
+        request, draft_url=reverse("survivors:intake_step", args=[survivor.pk, 1])
+    )
+
+
 @records_intake
 @idempotent_create
 def intake_start(request: HttpRequest) -> HttpResponse:
     form = forms.IntakePersonForm(posted(request))
+    if request.method == "POST" and is_autosave(request):
+        return _start_autosave(request, form)
     duplicates = hidden_duplicate = None
     if form.is_valid():
         data = form.cleaned_data
-        if not data["confirm_new_person"]:
-            duplicates, hidden_duplicate = survivor_duplicates(
-                membership=request.membership,
-                name=data["legal_name"],
-                born=data["date_of_birth"],
-                aliases=data["aliases"],
-            )
+        duplicates, hidden_duplicate = _possible_duplicates(request, data)
         if duplicates or hidden_duplicate:
             form.data = form.data.copy() | {"confirm_new_person": "on"}
         else:
@@ -138,6 +179,14 @@ def intake_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     form = form_class(posted(request), initial=_initial(survivor, form_class))
     if request.method == "POST" and is_autosave(request):
         return _autosave(request, survivor, step, form)
+    if form.is_valid() and step == 1:
+        # The draft may have been made by an autosave while the name was being typed:
+        # the name as finally given is checked, as on the first Continue.
+        duplicates, hidden = _possible_duplicates(request, form.cleaned_data, itself=survivor)
+        if duplicates or hidden:
+            form.data = form.data.copy() | {"confirm_new_person": "on"}
+            context = _context(survivor, 1, form, duplicates=duplicates, hidden_duplicate=hidden)
+            return render(request, "survivors/intake_step.html", context)
     if form.is_valid():
         data = _keep_write_only(dict(form.cleaned_data))
         aliases = data.pop("aliases", None)

@@ -126,3 +126,29 @@ def test_a_time_out_warns_extends_and_loses_nothing_typed(
     sign_in(page, live_server.url, INTAKE_WORKER, demo)
     page.goto(step_url)
     expect(page.get_by_label("Languages")).to_have_value("Igbo, French")
+
+
+def test_the_first_step_is_kept_as_a_draft_while_typing(open_context, live_server, demo):
+    from survivors.models import Survivor
+
+    drafts_before = Survivor.objects.filter(status=Survivor.Status.DRAFT).count()
+    page = open_context(**PHONE)
+    sign_in(page, live_server.url, INTAKE_WORKER, demo)
+    page.goto(live_server.url + reverse("survivors:intake"))
+
+    page.get_by_label("Legal name").press_sequentially("Zora Quillon Mbeki")
+    page.get_by_label("Gender").press_sequentially("female")
+
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Draft saved at")
+    expect(page).to_have_url(re.compile(r"/survivors/\d+/intake/1/$"))
+    draft = Survivor.objects.get(pk=re.search(r"/survivors/(\d+)/", page.url)[1])
+    assert draft.status == Survivor.Status.DRAFT
+    assert draft.legal_name.startswith("Z")  # saved while it was typed
+
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Origin and languages").wait_for()
+    expect(page).to_have_url(re.compile(rf"/survivors/{draft.pk}/intake/2/$"))
+    draft.refresh_from_db()
+    assert (draft.legal_name, draft.gender) == ("Zora Quillon Mbeki", "female")
+    assert Survivor.objects.filter(status=Survivor.Status.DRAFT).count() == drafts_before + 1

@@ -1,6 +1,7 @@
 """Autosave on every intake step answers in JSON; an ended session answers "signed out,
 saved up to HH:MM" in JSON, never with the sign-in page."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -100,3 +101,54 @@ def test_the_time_out_warning_is_in_spanish(client_for, intake_worker):
     page = client_for(intake_worker).get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="es").text
 
     assert "Seguir conectado" in page
+
+
+def test_the_first_step_waits_for_a_legal_name_before_keeping_a_draft(client_for, intake_worker):
+    answer = client_for(intake_worker).post(
+        reverse("survivors:intake"), {"gender": "f"}, **AUTOSAVE
+    )
+
+    assert answer.json()["saved"] is False
+    assert "once the legal name is typed" in answer.json()["message"]
+    assert not Survivor.objects.exists()
+
+
+def test_the_first_autosave_of_a_new_name_makes_the_draft_and_says_where(client_for, intake_worker):
+    client = client_for(intake_worker)
+    answer = client.post(reverse("survivors:intake"), {"legal_name": "Amara Okonkwo"}, **AUTOSAVE)
+
+    survivor = Survivor.objects.get()
+    assert survivor.status == Survivor.Status.DRAFT
+    assert answer.json()["draft_url"] == _step(survivor, 1)
+    client.post(_step(survivor, 1), {"legal_name": "Amara N. Okonkwo"}, **AUTOSAVE)
+    survivor.refresh_from_db()
+    assert survivor.legal_name == "Amara N. Okonkwo"
+
+
+def test_no_draft_is_made_for_a_name_that_may_already_be_recorded(client_for, intake_worker, adult):
+    answer = client_for(intake_worker).post(
+        reverse("survivors:intake"), {"legal_name": "Nadia Petrenko"}, **AUTOSAVE
+    )
+
+    assert answer.json()["saved"] is False
+    assert "may already be recorded" in answer.json()["message"]
+    assert Survivor.objects.count() == 1
+
+
+def test_the_name_as_finally_typed_is_checked_for_duplicates_on_continue(
+    client_for, intake_worker, adult
+):
+    client = client_for(intake_worker)
+    client.post(reverse("survivors:intake"), {"legal_name": "Nadia"}, **AUTOSAVE)
+    draft = Survivor.objects.get(status=Survivor.Status.DRAFT)
+
+    page = client.post(_step(draft, 1), {"legal_name": "Nadia Petrenko"})
+
+    assert page.status_code == 200
+    warning = re.search(r'<section class="card warning".*?</section>', page.text, re.S)[0]
+    assert "This person may already be recorded" in warning
+    assert adult.code in warning and draft.code not in warning
+    again = client.post(
+        _step(draft, 1), {"legal_name": "Nadia Petrenko", "confirm_new_person": "on"}
+    )
+    assert again.url == _step(draft, 2)
