@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before the session clocks end a session: an autosave is answered in JSON.
+    "aftercare.timeouts.AutosaveSignedOutMiddleware",
     "aftercare.middleware.SessionLifetimeMiddleware",
     "aftercare.middleware.RequireSecondFactorMiddleware",
     "aftercare.middleware.ActingOrganizationMiddleware",
@@ -237,6 +239,8 @@ ANONYMOUS_USER_NAME = None
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and time pickers need ISO values in every language (aftercare/formats/).
+FORMAT_MODULE_PATH = ["aftercare.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from aftercare import account_views, platform_views, views
 from aftercare.access import organization_not_required, second_factor_not_required
+from aftercare.timeouts import session_extend
 
 account_patterns = (
     [
@@ -144,3 +145,8 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
 ]
+# "Stay signed in" in the time-out warning (aftercare/timeouts.py).
+urlpatterns.append(path("session/extend/", session_extend, name="session_extend"))
+
+# The server-error page: styled, translated and with Quick exit, without a request context.
+handler500 = "aftercare.errors.server_error"

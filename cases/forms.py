@@ -10,8 +10,11 @@ from aftercare.forms import SaneDatesMixin
 from aftercare.models import Membership, Role
 from cases.kinds import Kind, Stage, SubKind
 from cases.models import ConflictCheck, Deadline, DeadlineRule, Jurisdiction, Party, TimeEntry
+from cases.signals import team_candidates_excluded
 
 DATE = forms.DateInput(attrs={"type": "date"})
+# Names of people in a matter: a browser must not remember or offer them.
+NO_MEMORY = {"autocomplete": "off"}
 
 
 class ProspectivePartyForm(SaneDatesMixin, forms.Form):
@@ -20,11 +23,13 @@ class ProspectivePartyForm(SaneDatesMixin, forms.Form):
         choices=[("", "—"), *[(r, label) for r, label in Party.Role.choices]],
         required=False,
     )
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    name = forms.CharField(
+        label=_("Name"), max_length=200, required=False, widget=forms.TextInput(attrs=NO_MEMORY)
+    )
     aliases = forms.CharField(
         label=_("Other names"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, **NO_MEMORY}),
         help_text=_("One per line."),
     )
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
@@ -57,12 +62,33 @@ def _members(organization, roles):
     )
 
 
+LEAD_ATTORNEY_ERRORS = {
+    "required": _("Choose the attorney who leads this matter."),
+    "invalid_choice": _("Choose one of the organization's staff attorneys in the list."),
+}
+
+
+def _staff_attorneys(organization, *, keep_user_id=None):
+    """The attorneys who may lead a matter: the apps above leave out whom joining would
+    refuse (volunteers, who join by assignment), so the list offers no refused choice."""
+    members = _members(organization, [Role.ATTORNEY])
+    for _receiver, excluded in team_candidates_excluded.send(
+        sender=Membership, organization=organization
+    ):
+        members = members.exclude(models.Q(user_id__in=excluded) & ~models.Q(user_id=keep_user_id))
+    return members.order_by("user__full_name", "user__email")
+
+
 class MatterOpenForm(forms.Form):
-    sub_kind = forms.ChoiceField(label=_("Type of matter"), choices=SubKind.choices)
+    sub_kind = forms.ChoiceField(
+        label=_("Type of matter"),
+        choices=SubKind.choices,
+        error_messages={"required": _("Choose the type of matter to open.")},
+    )
     jurisdiction = forms.ModelChoiceField(
         label=_("Court or agency"), required=False, queryset=Jurisdiction.objects.none()
     )
-    lead_attorney = forms.ChoiceField(label=_("Lead attorney"))
+    lead_attorney = forms.ChoiceField(label=_("Lead attorney"), error_messages=LEAD_ATTORNEY_ERRORS)
     case_number = forms.CharField(label=_("Case number"), max_length=60, required=False)
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=60, required=False)
     file_under_pseudonym = forms.BooleanField(label=_("File under a pseudonym"), required=False)
@@ -72,9 +98,10 @@ class MatterOpenForm(forms.Form):
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(
             organization=organization, is_active=True
         )
-        self.attorneys = {m.user_id: m.user for m in _members(organization, [Role.ATTORNEY])}
+        self.attorneys = {m.user_id: m.user for m in _staff_attorneys(organization)}
         self.fields["lead_attorney"].choices = [
-            (pk, user.full_name or user.email) for pk, user in self.attorneys.items()
+            ("", _("Choose…")),
+            *[(pk, user.full_name or user.email) for pk, user in self.attorneys.items()],
         ]
 
     def clean_lead_attorney(self):
@@ -121,7 +148,14 @@ class MatterFilterForm(forms.Form):
 
 
 class ComputedDeadlineForm(SaneDatesMixin, forms.Form):
-    rule = forms.ModelChoiceField(label=_("Rule"), queryset=DeadlineRule.objects.none())
+    rule = forms.ModelChoiceField(
+        label=_("Rule"),
+        queryset=DeadlineRule.objects.none(),
+        error_messages={
+            "required": _("Choose the rule that sets this deadline."),
+            "invalid_choice": _("Choose one of the rules in the list: they fit this matter."),
+        },
+    )
     trigger_date = forms.DateField(
         label=_("Date it counts from"),
         required=False,
@@ -132,9 +166,15 @@ class ComputedDeadlineForm(SaneDatesMixin, forms.Form):
 
     def __init__(self, *args, matter, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rule"].queryset = DeadlineRule.objects.filter(
-            organization_id=matter.organization_id, is_active=True
-        )
+        rules = DeadlineRule.objects.filter(organization_id=matter.organization_id, is_active=True)
+        # Only the rules for this type of matter (no type listed: every type). In Python:
+        # the list is short, and a JSON "contains" is not portable across databases.
+        fitting = [
+            pk
+            for pk, types in rules.values_list("pk", "applies_to")
+            if not types or matter.sub_kind in types
+        ]
+        self.fields["rule"].queryset = rules.filter(pk__in=fitting)
 
 
 def _days(text: str) -> list[int]:
@@ -155,22 +195,23 @@ class ReminderDaysField(forms.CharField):
         return _days(value) if value else None
 
 
+# Named for people, in their language; the stored value stays the zone's code.
+TIME_ZONES = [
+    ("America/New_York", _("Eastern time (New York)")),
+    ("America/Chicago", _("Central time (Chicago)")),
+    ("America/Denver", _("Mountain time (Denver)")),
+    ("America/Los_Angeles", _("Pacific time (Los Angeles)")),
+    ("America/Anchorage", _("Alaska time (Anchorage)")),
+    ("Pacific/Honolulu", _("Hawaii time (Honolulu)")),
+    ("America/Puerto_Rico", _("Atlantic time (Puerto Rico)")),
+    ("UTC", _("Coordinated Universal Time (UTC)")),
+]
+
+
 class DeadlineForm(SaneDatesMixin, forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=[
-            (tz, tz)
-            for tz in (
-                "America/New_York",
-                "America/Chicago",
-                "America/Denver",
-                "America/Los_Angeles",
-                "America/Anchorage",
-                "Pacific/Honolulu",
-                "America/Puerto_Rico",
-                "UTC",
-            )
-        ],
+        choices=TIME_ZONES,
     )
     reminder_days = ReminderDaysField(
         label=_("Remind this many days before"),
@@ -189,6 +230,11 @@ class DeadlineForm(SaneDatesMixin, forms.ModelForm):
         fields = ["kind", "title", "due_date", "due_time", "time_zone", "location"]
         labels = {"title": _("What is due (no names: calendars show it)")}
         widgets = {"due_date": DATE, "due_time": forms.TimeInput(attrs={"type": "time"})}
+        error_messages = {
+            "kind": {"required": _("Choose the kind of deadline.")},
+            "title": {"required": _("Say what is due, for example “Response to the motion”.")},
+            "due_date": {"required": _("Enter the date it is due.")},
+        }
 
     def __init__(self, *args, team=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,7 +257,11 @@ class CloseForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Note (privileged)"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("Note (privileged)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note before you save it.")},
+    )
     corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -220,6 +270,11 @@ class TimeForm(SaneDatesMixin, forms.ModelForm):
         model = TimeEntry
         fields = ["date", "minutes", "activity"]
         widgets = {"date": DATE}
+        error_messages = {
+            "date": {"required": _("Enter the date the work was done.")},
+            "minutes": {"required": _("Enter how many minutes the work took, for example 30.")},
+            "activity": {"required": _("Choose what kind of work it was.")},
+        }
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
@@ -229,12 +284,21 @@ class TimeForm(SaneDatesMixin, forms.ModelForm):
 
 
 class PartyForm(SaneDatesMixin, forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Party.Role.choices)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Party.Role.choices,
+        error_messages={"required": _("Choose the role of this person in the matter.")},
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        error_messages={"required": _("Enter the name of this person or organization.")},
+        widget=forms.TextInput(attrs=NO_MEMORY),
+    )
     aliases = forms.CharField(
         label=_("Other names"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, **NO_MEMORY}),
         help_text=_("One per line."),
     )
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
@@ -331,7 +395,7 @@ class MatterEditForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(
         label=_("Court or agency"), required=False, queryset=Jurisdiction.objects.none()
     )
-    lead_attorney = forms.ChoiceField(label=_("Lead attorney"))
+    lead_attorney = forms.ChoiceField(label=_("Lead attorney"), error_messages=LEAD_ATTORNEY_ERRORS)
     file_under_pseudonym = forms.BooleanField(
         label=_("File under a pseudonym"),
         required=False,
@@ -357,8 +421,12 @@ class MatterEditForm(forms.Form):
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(
             organization_id=organization
         ).filter(models.Q(is_active=True) | models.Q(pk=matter.jurisdiction_id))
-        # Attorneys of the organization only: a volunteer or a paralegal never leads.
-        self.attorneys = {m.user_id: m.user for m in _members(organization, [Role.ATTORNEY])}
+        # Staff attorneys of the organization only: a volunteer or a paralegal never leads
+        # (the current lead stays in the list, whoever they are).
+        self.attorneys = {
+            m.user_id: m.user
+            for m in _staff_attorneys(organization, keep_user_id=matter.lead_attorney_id)
+        }
         self.fields["lead_attorney"].choices = [
             (pk, user.full_name or user.email) for pk, user in self.attorneys.items()
         ]

@@ -12,6 +12,11 @@ team_member_removed = Signal()
 # and `actor` (who adds them). A receiver refuses by raising ValidationError with the reason.
 team_member_joining = Signal()
 
+# Sent to list who may be chosen to lead or join a matter by hand, with `organization` (an
+# Organization or its id). A receiver returns the ids of users to leave out of such lists
+# (an iterable or a values queryset): a list must not offer a choice that joining refuses.
+team_candidates_excluded = Signal()
+
 
 @receiver(membership_ended)
 def _on_membership_ended(sender, membership, actor, **kwargs) -> None:

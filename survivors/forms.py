@@ -27,7 +27,17 @@ from survivors.models.communications import SUMMARY_MAX_LENGTH
 from survivors.services.record import RECORD_EDITABLE
 
 
-class SurvivorSearchForm(SaneDatesMixin, forms.Form):
+class NoAutocompleteMixin:
+    """A browser never remembers or offers what was typed about a survivor: the next
+    person at a shared computer, or someone who takes the phone, would see it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
+
+
+class SurvivorSearchForm(NoAutocompleteMixin, SaneDatesMixin, forms.Form):
     name = forms.CharField(
         label=_("Name or alias"),
         required=False,
@@ -67,10 +77,18 @@ def _checkboxes(choices, label, help_text=""):
     )
 
 
-class IntakePersonForm(SaneDatesMixin, forms.Form):
+class IntakePersonForm(NoAutocompleteMixin, SaneDatesMixin, forms.Form):
     title = _("About the person")
     legal_name = forms.CharField(
-        label=_("Legal name"), max_length=200, help_text=_("As on an ID document, if there is one.")
+        label=_("Legal name"),
+        max_length=200,
+        help_text=_("As on an ID document, if there is one."),
+        error_messages={
+            "required": _(
+                "Enter the person's legal name: as on an ID document, or the name they "
+                "give if they have none."
+            )
+        },
     )
     preferred_name = forms.CharField(
         label=_("Name they like to be called"), max_length=200, required=False
@@ -104,7 +122,7 @@ class IntakePersonForm(SaneDatesMixin, forms.Form):
         return born
 
 
-class IntakeOriginForm(forms.Form):
+class IntakeOriginForm(NoAutocompleteMixin, forms.Form):
     title = _("Origin and languages")
     country_of_origin = forms.CharField(label=_("Country of origin"), max_length=60, required=False)
     nationality = forms.CharField(label=_("Nationality"), max_length=60, required=False)
@@ -117,7 +135,7 @@ class IntakeOriginForm(forms.Form):
     interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
 
 
-class IntakeSafetyForm(forms.Form):
+class IntakeSafetyForm(NoAutocompleteMixin, forms.Form):
     title = _("Safety")
     safety_situation = forms.CharField(
         label=_("Current safety situation"),
@@ -147,7 +165,14 @@ DAYS = [
 ]
 
 
-class SafeContactForm(forms.ModelForm):
+SAFETY_ANSWERS = [
+    ("", _("Not asked yet")),
+    ("True", _("Safe to use")),
+    ("False", _("Not safe: never use")),
+]
+
+
+class SafeContactForm(NoAutocompleteMixin, forms.ModelForm):
     allowed_days = forms.TypedMultipleChoiceField(
         label=_("Days allowed"),
         choices=DAYS,
@@ -169,7 +194,9 @@ class SafeContactForm(forms.ModelForm):
             "code_word",
             "notes",
         ]
+        labels = {"is_safe": _("Is it safe to contact them this way?")}
         widgets = {
+            "is_safe": forms.RadioSelect(choices=SAFETY_ANSWERS),
             "allowed_from": forms.TimeInput(attrs={"type": "time"}),
             "allowed_until": forms.TimeInput(attrs={"type": "time"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
@@ -183,7 +210,7 @@ class IntakeSituationForm(forms.Form):
     needs = _checkboxes(Need.choices, _("Immediate needs"))
 
 
-class IntakeGuardianForm(forms.Form):
+class IntakeGuardianForm(NoAutocompleteMixin, forms.Form):
     title = _("Guardian or custodian")
     guardian_name = forms.CharField(
         label=_("Guardian, custodian or agency"), max_length=200, required=False
@@ -191,7 +218,7 @@ class IntakeGuardianForm(forms.Form):
     guardian_contact = forms.CharField(label=_("How to reach them"), max_length=200, required=False)
 
 
-class ConsentForm(SaneDatesMixin, forms.ModelForm):
+class ConsentForm(NoAutocompleteMixin, SaneDatesMixin, forms.ModelForm):
     categories = forms.MultipleChoiceField(
         label=_("What may be shared"),
         choices=DataCategory.choices,
@@ -218,13 +245,30 @@ class ConsentForm(SaneDatesMixin, forms.ModelForm):
             "expires_on": forms.DateInput(attrs={"type": "date"}),
             "override_reason": forms.Textarea(attrs={"rows": 2}),
         }
+        error_messages = {
+            "recipient": {"required": _("Choose the organization that may receive the data.")},
+            "purpose": {"required": _("Choose what the data may be used for.")},
+            "method": {
+                "required": _("Choose how the person gave consent."),
+                "invalid_choice": _("Choose one of the ways listed."),
+            },
+            "given_on": {"required": _("Enter the date consent was given.")},
+        }
 
-    def __init__(self, *args, survivor: Survivor, **kwargs):
+    def __init__(self, *args, survivor: Survivor, may_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = Organization.objects.filter(is_active=True).exclude(
             pk=survivor.organization_id
         )
         self.fields["given_on"].initial = timezone.localdate()
+        if not may_override:
+            # Offered only to whom the service allows it: never a choice that is refused.
+            self.fields["method"].choices = [
+                (value, label)
+                for value, label in self.fields["method"].choices
+                if value != Consent.Method.OVERRIDE
+            ]
+            del self.fields["override_reason"]
         if not survivor.is_minor:
             del self.fields["minor_assent"], self.fields["guardian_consent_by"]
 
@@ -242,9 +286,11 @@ class RevokeForm(forms.Form):
     )
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(NoAutocompleteMixin, forms.Form):
     to_organization = forms.ModelChoiceField(
-        label=_("Refer to"), queryset=Organization.objects.none()
+        label=_("Refer to"),
+        queryset=Organization.objects.none(),
+        error_messages={"required": _("Choose the organization to refer the person to.")},
     )
     purpose = forms.ChoiceField(label=_("For"), choices=Purpose.choices[:2])
     need = forms.ChoiceField(label=_("Need"), choices=[("", "—"), *Need.choices], required=False)
@@ -262,7 +308,19 @@ class ReferralForm(forms.Form):
 
 
 class ReferralMoveForm(forms.Form):
-    status = forms.ChoiceField(choices=[])
+    """Nothing is chosen for the person: right after sending, the only move is to withdraw,
+    and a preselected "Withdrawn" is one click from undoing the referral."""
+
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[],
+        error_messages={"required": _("Choose the new status of the referral.")},
+    )
+
+    def __init__(self, *args, statuses: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Choose…")), *statuses]
+
     reason = forms.CharField(
         label=_("Reason (needed to decline)"),
         required=False,
@@ -286,7 +344,7 @@ class RetentionPolicyForm(forms.ModelForm):
         fields = ["years_after_closure", "enabled"]
 
 
-class EngagementForm(SaneDatesMixin, forms.ModelForm):
+class EngagementForm(NoAutocompleteMixin, SaneDatesMixin, forms.ModelForm):
     """The engagement and the client file's identity, as the client gave it."""
 
     class Meta:
@@ -331,7 +389,7 @@ class EngagementForm(SaneDatesMixin, forms.ModelForm):
         return cleaned
 
 
-class CommunicationForm(SaneDatesMixin, forms.Form):
+class CommunicationForm(NoAutocompleteMixin, SaneDatesMixin, forms.Form):
     """One contact, as the person who had it tells it. `occurred_at` is read in the
     organization's time zone; the override field is offered to coordinators only."""
 

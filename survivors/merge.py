@@ -112,7 +112,7 @@ def shown(value) -> str:
 
 def _contact_summary(rule: SafeContact) -> str:
     parts = [
-        str(_("safe")) if rule.is_safe else str(_("not safe")),
+        str({True: _("safe"), False: _("not safe"), None: _("not asked")}[rule.is_safe]),
         rule.address,
         ", ".join(str(d) for d in rule.allowed_days),
         f"{rule.allowed_from or ''}-{rule.allowed_until or ''}"

@@ -92,6 +92,9 @@ class IdCase:
 
 
 SELECT_VALID = "Select a valid choice"
+# Lists that say what to choose instead (issue 17).
+NOT_A_STAFF_ATTORNEY = "staff attorneys in the list."
+NOT_A_LISTED_RULE = "Choose one of the rules in the list"
 
 # Every object id read from the query string or the POST body (form fields included),
 # and what a foreign one yields: another organization's record, sent by a Harbor member
@@ -132,7 +135,7 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
             {"sub_kind": "t_visa", "lead_attorney": _riverside_attorney(f).user_id},
         ),
         "form error",
-        SELECT_VALID,
+        NOT_A_STAFF_ATTORNEY,
         hidden=lambda f: (_riverside_attorney(f).user.full_name,),
     ),
     ("cases:list", "jurisdiction"): IdCase(
@@ -158,7 +161,7 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
             {"rule": _riverside_rule(f).pk, "trigger_date": timezone.localdate().isoformat()},
         ),
         "form error",
-        SELECT_VALID,
+        NOT_A_LISTED_RULE,
     ),
     ("cases:deadline_new", "responsible"): IdCase(
         "attorney",
@@ -264,7 +267,7 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
             {"lead_attorney": _riverside_attorney(f).user_id},
         ),
         "form error",
-        SELECT_VALID,
+        NOT_A_STAFF_ATTORNEY,
         hidden=lambda f: (_riverside_attorney(f).user.full_name,),
     ),
     # Tasks (issue 13): the assignee is someone on the matter's team, never an outsider.

@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from cases.signals import team_member_joining, team_member_removed
+from cases.signals import team_candidates_excluded, team_member_joining, team_member_removed
 
 
 @receiver(team_member_removed)
@@ -17,3 +17,11 @@ def _on_team_member_joining(sender, matter, user, actor, **kwargs) -> None:
     from volunteers.services.staffing import team_join_refuse_volunteers
 
     team_join_refuse_volunteers(matter=matter, user=user)
+
+
+@receiver(team_candidates_excluded)
+def _on_team_candidates_excluded(sender, organization, **kwargs):
+    """Volunteers join by assignment only (see team_join_refuse_volunteers)."""
+    from volunteers.models import VolunteerProfile
+
+    return VolunteerProfile.objects.values("user_id")

@@ -368,7 +368,9 @@ class SafeContact(models.Model):
 
     survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="contacts")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    is_safe = models.BooleanField(_("safe to use"), default=False)
+    # None: nobody has asked yet. Either way but True, the channel is not used; the record
+    # says which, so that someone knows to ask.
+    is_safe = models.BooleanField(_("safe to use"), null=True, default=None)
     address = EncryptedCharField(_("number or address"), max_length=300, blank=True)
     allowed_days = models.JSONField(
         _("days allowed"), default=list, blank=True, help_text=_("Empty means any day.")

@@ -74,6 +74,15 @@ def contact_refusal(*, survivor: Survivor, channel: str, at: datetime, zone: Zon
             )
             % {"channel": label},
         )
+    if rule.is_safe is None:
+        return Refusal(
+            "not_asked",
+            _(
+                "Nobody has asked this survivor whether %(channel)s is safe: do not use it "
+                "until someone asks."
+            )
+            % {"channel": label},
+        )
     if not rule.is_safe:
         return Refusal(
             "unsafe",

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftercare.access import posted, role_required
 from aftercare.idempotency import idempotent_create
+from aftercare.timeouts import autosave_answer, is_autosave
 from survivors import forms
 from survivors.models import SafeContact, Survivor
 from survivors.services.record import (
@@ -32,7 +33,11 @@ STEP_FORMS = {
     6: forms.IntakeGuardianForm,
 }
 CONTACT_STEP = 4
-STEP_TITLES = {**{n: f.title for n, f in STEP_FORMS.items()}, CONTACT_STEP: _("Safe contact")}
+# Lazy: built once at import, shown in the language of each request.
+STEP_TITLES = {
+    **{n: f.title for n, f in STEP_FORMS.items()},
+    CONTACT_STEP: gettext_lazy("Safe contact"),
+}
 
 records_intake = role_required(lambda m: m.role_enum.records_intake)
 
@@ -63,26 +68,70 @@ def _context(survivor, step, form, **extra) -> dict:
         "form": form,
         "steps": steps,
         "position": steps.index(step) + 1 if step in steps else len(steps),
+        # Before the first step is saved the date of birth, and so whether the guardian
+        # step is asked, is not known: no total is shown rather than one that changes.
+        "total_known": survivor is not None,
         "previous": earlier[-1] if earlier else None,
         "title": STEP_TITLES[step],
         **extra,
     }
 
 
+def _possible_duplicates(request, data: dict, *, itself: Survivor | None = None):
+    """Records that may be this person (never the draft itself), unless the worker
+    confirmed that this is a different person."""
+    if data.get("confirm_new_person"):
+        return [], False
+    duplicates, hidden = survivor_duplicates(
+        membership=request.membership,
+        name=data["legal_name"],
+        born=data["date_of_birth"],
+        aliases=data["aliases"],
+    )
+    if itself is not None:
+        duplicates = [s for s in duplicates if s.pk != itself.pk]
+    return duplicates, hidden
+
+
+def _start_autosave(request, form) -> JsonResponse:
+    """The first step, before a draft exists: the draft is made by the first autosave
+    with a legal name that matches no existing record; the page then saves to it."""
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "saved": False,
+                "message": _("Not saved yet: a draft is kept once the legal name is typed."),
+            }
+        )
+    data = form.cleaned_data
+    duplicates, hidden = _possible_duplicates(request, data)
+    if duplicates or hidden:
+        return JsonResponse(
+            {
+                "saved": False,
+                "message": _(
+                    "Not saved yet: this person may already be recorded. Press Continue to "
+                    "see the possible matches."
+                ),
+            }
+        )
+    fields = {k: v for k, v in data.items() if k not in ("aliases", "confirm_new_person")}
+    survivor = survivor_intake_start(actor=request.actor, data=fields, aliases=data["aliases"])
+    return autosave_answer(
+        request, draft_url=reverse("survivors:intake_step", args=[survivor.pk, 1])
+    )
+
+
 @records_intake
 @idempotent_create
 def intake_start(request: HttpRequest) -> HttpResponse:
     form = forms.IntakePersonForm(posted(request))
+    if request.method == "POST" and is_autosave(request):
+        return _start_autosave(request, form)
     duplicates = hidden_duplicate = None
     if form.is_valid():
         data = form.cleaned_data
-        if not data["confirm_new_person"]:
-            duplicates, hidden_duplicate = survivor_duplicates(
-                membership=request.membership,
-                name=data["legal_name"],
-                born=data["date_of_birth"],
-                aliases=data["aliases"],
-            )
+        duplicates, hidden_duplicate = _possible_duplicates(request, data)
         if duplicates or hidden_duplicate:
             form.data = form.data.copy() | {"confirm_new_person": "on"}
         else:
@@ -128,8 +177,16 @@ def intake_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     if form_class is None:
         return redirect("survivors:intake_review", pk=survivor.pk)
     form = form_class(posted(request), initial=_initial(survivor, form_class))
-    if request.method == "POST" and request.htmx:
+    if request.method == "POST" and is_autosave(request):
         return _autosave(request, survivor, step, form)
+    if form.is_valid() and step == 1:
+        # The draft may have been made by an autosave while the name was being typed:
+        # the name as finally given is checked, as on the first Continue.
+        duplicates, hidden = _possible_duplicates(request, form.cleaned_data, itself=survivor)
+        if duplicates or hidden:
+            form.data = form.data.copy() | {"confirm_new_person": "on"}
+            context = _context(survivor, 1, form, duplicates=duplicates, hidden_duplicate=hidden)
+            return render(request, "survivors/intake_step.html", context)
     if form.is_valid():
         data = _keep_write_only(dict(form.cleaned_data))
         aliases = data.pop("aliases", None)
@@ -146,8 +203,8 @@ def _keep_write_only(data: dict) -> dict:
     return {k: v for k, v in data.items() if k not in WRITE_ONLY or v}
 
 
-def _autosave(request, survivor, step, form) -> HttpResponse:
-    """Save every field that is valid so far, without moving on (htmx, on change)."""
+def _autosave(request, survivor, step, form) -> JsonResponse:
+    """Save every field that is valid so far, without moving on (static/js/autosave.js)."""
     form.is_valid()
     data = _keep_write_only(
         {k: v for k, v in form.cleaned_data.items() if k not in ("confirm_new_person",)}
@@ -161,7 +218,7 @@ def _autosave(request, survivor, step, form) -> HttpResponse:
         aliases=aliases,
         advance=False,
     )
-    return render(request, "survivors/_saved.html", {"saved_at": timezone.localtime()})
+    return autosave_answer(request)
 
 
 def _contact_forms(request, survivor) -> dict[str, forms.SafeContactForm]:
@@ -176,6 +233,12 @@ def _contact_forms(request, survivor) -> dict[str, forms.SafeContactForm]:
 
 def _contact_step(request, survivor) -> HttpResponse:
     channel_forms = _contact_forms(request, survivor)
+    if request.method == "POST" and is_autosave(request):
+        # The channels filled in correctly so far; one with a mistake waits for Continue.
+        rules = {ch: f.cleaned_data for ch, f in channel_forms.items() if f.is_valid()}
+        if rules:
+            survivor_contacts_save(actor=request.actor, survivor=survivor, rules=rules)
+        return autosave_answer(request)
     if request.method == "POST" and all(f.is_valid() for f in channel_forms.values()):
         rules = {ch: f.cleaned_data for ch, f in channel_forms.items()}
         survivor_contacts_save(actor=request.actor, survivor=survivor, rules=rules)
@@ -201,6 +264,8 @@ def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "aliases": [a.name for a in view.survivor.aliases.all()],
             "contacts": list(view.survivor.contacts.all()),
+            # Whether a place was recorded, never the place: that takes the audited reveal.
+            "location_recorded": bool(view.survivor.safe_location),
         },
     )
 

@@ -36,7 +36,11 @@ def _add_errors(form, error: ValidationError) -> None:
 @idempotent_create
 def consent_list(request: HttpRequest, pk: int) -> HttpResponse:
     survivor = survivor_open(request=request, pk=pk, for_change=True).survivor
-    form = forms.ConsentForm(posted(request), survivor=survivor)
+    form = forms.ConsentForm(
+        posted(request),
+        survivor=survivor,
+        may_override=request.membership.role_enum.overrides_consent,
+    )
     if form.is_valid():
         try:
             consent_record(actor=request.actor, survivor=survivor, data=form.cleaned_data)
@@ -112,8 +116,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_open(request=request, pk=pk)
     org = request.membership.organization_id
     choices = [(s, Referral.Status(s).label) for s in referral.next_statuses(org)]
-    form = forms.ReferralMoveForm(posted(request))
-    form.fields["status"].choices = choices
+    form = forms.ReferralMoveForm(posted(request), statuses=choices)
     if request.method == "POST" and form.is_valid():
         try:
             referral_move(actor=request.actor, referral=referral, **form.cleaned_data)

@@ -279,9 +279,10 @@ def test_a_volunteer_cannot_be_made_lead_attorney_when_a_matter_opens(
     url = reverse("cases:conflict", args=[check.pk])
     client.post(url, {"decision": "cleared"})
 
+    assert f'value="{unchecked.user_id}"' not in client.get(url).text, "not offered"
     page = client.post(url, {"sub_kind": "t_visa", "lead_attorney": unchecked.user_id})
 
-    assert "is a volunteer: assign them from" in page.text
+    assert "Choose one of the organization&#x27;s staff attorneys in the list." in page.text
     assert not check.matters.exists(), "the refused opening left no matter behind"
     as_volunteer = client_for(unchecked)
     assert as_volunteer.get(reverse("survivors:detail", args=[child.pk])).status_code == 404
