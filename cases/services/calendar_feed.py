@@ -4,13 +4,17 @@ Entries carry the matter's number and the kind of date only: a calendar is synce
 phones and shared with assistants, so no survivor name and no matter kind go there, and
 nothing anyone typed (a deadline's title or place may name a person, a shelter or a
 court that gives the client away; they stay encrypted, on the matter's pages).
+
+A date with a time is an event of TIMED_LENGTH in its own time zone, whose VTIMEZONE
+the feed carries (Outlook and older clients do not know zone names on their own); a
+date without one stays an all-day DATE event.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,6 +26,10 @@ from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
 from aftercare.models import Membership
 from cases.models import CalendarFeed, Deadline
+
+# A deadline or hearing has a start time only; calendars want an end, and an hour is
+# what a hearing on a master calendar or a filing window is booked as.
+TIMED_LENGTH = timedelta(hours=1)
 
 
 def _hash(token: str) -> str:
@@ -91,6 +99,7 @@ def calendar_feed_render(membership: Membership) -> bytes:
     calendar.add("prodid", "-//Aftercare//Deadlines//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Aftercare")
+    timed_days: list[date] = []
     for deadline in calendar_feed_deadlines(membership):
         event = Event()
         event.add("uid", f"deadline-{deadline.pk}@aftercare")
@@ -101,8 +110,10 @@ def calendar_feed_render(membership: Membership) -> bytes:
                 deadline.due_date, deadline.due_time, tzinfo=ZoneInfo(deadline.time_zone)
             )
             event.add("dtstart", start)
+            event.add("dtend", start + TIMED_LENGTH)
+            timed_days.append(deadline.due_date)
         else:
-            event.add("dtstart", deadline.due_date)
+            _add_all_day(event, deadline.due_date)
         event.add("dtstamp", deadline.created_at)
         event.add("url", f"{settings.AFTERCARE_BASE_URL}/matters/{deadline.matter_id}/")
         calendar.add_component(event)
@@ -111,11 +122,23 @@ def calendar_feed_render(membership: Membership) -> bytes:
         event.add("uid", f"task-{task.pk}@aftercare")
         # Never the task's text: it is typed, and a calendar leaves the system.
         event.add("summary", f"Task · {task.matter.number}")
-        event.add("dtstart", task.due_date)
+        _add_all_day(event, task.due_date)
         event.add("dtstamp", task.created_at)
         event.add("url", f"{settings.AFTERCARE_BASE_URL}/matters/{task.matter_id}/#tasks")
         calendar.add_component(event)
+    if timed_days:
+        # Transitions for the span the events cover only, not 1970-2038 for every zone.
+        calendar.add_missing_timezones(
+            first_date=min(timed_days) - timedelta(days=366),
+            last_date=max(timed_days) + timedelta(days=366),
+        )
     return calendar.to_ical()
+
+
+def _add_all_day(event: Event, day: date) -> None:
+    """A whole day: DATE values, the end being the next day (exclusive, RFC 5545)."""
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
 
 
 def calendar_feed_tasks(membership: Membership):

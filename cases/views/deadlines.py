@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
+from datetime import time as time_of_day
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -19,7 +21,7 @@ from aftercare.access import fetch_for_user, posted, require_sudo_mode, second_f
 from aftercare.forms import FIRST_SANE_DATE, LAST_SANE_DATE
 from aftercare.idempotency import idempotent_create
 from cases import forms
-from cases.models import CalendarFeed, Deadline
+from cases.models import CalendarFeed, Deadline, Matter, Task
 from cases.services.calendar_feed import (
     calendar_feed_issue,
     calendar_feed_membership,
@@ -98,14 +100,31 @@ def _month_asked(request: HttpRequest, today: date) -> date:
     return first
 
 
-def month_calendar(request: HttpRequest, new_feed_address: str | None = None) -> HttpResponse:
-    """The member's deadlines and hearings for one month, week by week."""
-    today = timezone.localdate()
-    first = _month_asked(request, today)
-    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-    items = (
-        Deadline.objects.visible_to(request.membership)
-        .filter(due_date__gte=weeks[0][0], due_date__lte=weeks[-1][-1])
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One line in a day of the calendar: what kind of date, on which matter, and the
+    typed title only where it says more than the kind ("Hearing", not "Hearing
+    (Hearing)")."""
+
+    kind: str
+    matter_number: str
+    url: str
+    time: time_of_day | None = None
+    detail: str = ""
+    overdue: bool = False
+    unconfirmed: bool = False
+
+
+def _detail(title: str, kind: str) -> str:
+    return "" if title.strip().casefold() in ("", str(kind).casefold()) else title
+
+
+def _calendar_entries(membership, first_day: date, last_day: date, today: date):
+    """The member's deadlines and hearings (every one on matters they see) and their own
+    open tasks, by day; two queries however many there are."""
+    deadlines = (
+        Deadline.objects.visible_to(membership)
+        .filter(due_date__gte=first_day, due_date__lte=last_day)
         .select_related("matter")
         .only(
             "id",
@@ -120,9 +139,54 @@ def month_calendar(request: HttpRequest, new_feed_address: str | None = None) ->
             "matter_id",
         )
     )
-    by_day: dict[date, list[Deadline]] = {}
-    for item in items:
-        by_day.setdefault(item.due_date, []).append(item)
+    tasks = (
+        Task.objects.open()
+        .filter(
+            assignee_id=membership.user_id,
+            matter__in=Matter.objects.visible_to(membership),
+            due_date__gte=first_day,
+            due_date__lte=last_day,
+        )
+        .select_related("matter")
+        .only("id", "title", "due_date", "status", "matter__number", "matter_id")
+    )
+    by_day: dict[date, list[CalendarEntry]] = {}
+    for deadline in deadlines:
+        kind = deadline.get_kind_display()
+        by_day.setdefault(deadline.due_date, []).append(
+            CalendarEntry(
+                kind=kind,
+                matter_number=deadline.matter.number,
+                url=f"{reverse('cases:detail', args=[deadline.matter_id])}#deadlines",
+                time=deadline.due_time,
+                detail=_detail(deadline.title, kind),
+                overdue=deadline.is_overdue(today),
+                unconfirmed=deadline.needs_confirmation,
+            )
+        )
+    for task in tasks:
+        kind = _("Task")
+        by_day.setdefault(task.due_date, []).append(
+            CalendarEntry(
+                kind=kind,
+                matter_number=task.matter.number,
+                url=f"{reverse('cases:detail', args=[task.matter_id])}#tasks",
+                detail=_detail(task.title, kind),
+                overdue=task.is_overdue(today),
+            )
+        )
+    for entries in by_day.values():
+        entries.sort(key=lambda entry: (entry.time is None, entry.time or time_of_day()))
+    return by_day
+
+
+def month_calendar(request: HttpRequest, new_feed_address: str | None = None) -> HttpResponse:
+    """The member's deadlines, hearings and tasks for one month: a grid of weeks, or the
+    same days as an agenda (`?view=agenda`)."""
+    today = timezone.localdate()
+    first = _month_asked(request, today)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    by_day = _calendar_entries(request.membership, weeks[0][0], weeks[-1][-1], today)
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     return render(
@@ -131,13 +195,23 @@ def month_calendar(request: HttpRequest, new_feed_address: str | None = None) ->
         {
             "month": first,
             "today": today,
+            "agenda": request.GET.get("view") == "agenda",
             "previous": previous if previous >= FIRST_SANE_DATE else None,
             "following": following if following <= LAST_SANE_DATE else None,
+            "weekdays": weeks[0],
             "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
             "new_feed_address": new_feed_address,
+            "new_feed_webcal": _webcal(new_feed_address),
             "has_feed": CalendarFeed.objects.filter(membership=request.membership).exists(),
         },
     )
+
+
+def _webcal(address: str | None) -> str | None:
+    """The same address under webcal://, which calendar apps open as a subscription."""
+    if not address:
+        return None
+    return "webcal://" + address.split("://", 1)[1]
 
 
 @login_not_required
