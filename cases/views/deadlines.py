@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -115,8 +115,10 @@ class CalendarEntry:
     unconfirmed: bool = False
 
 
-def _detail(title: str, kind: str) -> str:
-    return "" if title.strip().casefold() in ("", str(kind).casefold()) else title
+def _detail(title: str, *kind_names: str) -> str:
+    """The typed title, unless it only repeats the kind, in English or as shown."""
+    same = {"", *(str(name).casefold() for name in kind_names)}
+    return "" if title.strip().casefold() in same else title
 
 
 def _calendar_entries(membership, first_day: date, last_day: date, today: date):
@@ -150,6 +152,8 @@ def _calendar_entries(membership, first_day: date, last_day: date, today: date):
         .select_related("matter")
         .only("id", "title", "due_date", "status", "matter__number", "matter_id")
     )
+    with translation.override("en"):
+        english = {value: str(label) for value, label in Deadline.Kind.choices}
     by_day: dict[date, list[CalendarEntry]] = {}
     for deadline in deadlines:
         kind = deadline.get_kind_display()
@@ -159,7 +163,7 @@ def _calendar_entries(membership, first_day: date, last_day: date, today: date):
                 matter_number=deadline.matter.number,
                 url=f"{reverse('cases:detail', args=[deadline.matter_id])}#deadlines",
                 time=deadline.due_time,
-                detail=_detail(deadline.title, kind),
+                detail=_detail(deadline.title, kind, english[deadline.kind]),
                 overdue=deadline.is_overdue(today),
                 unconfirmed=deadline.needs_confirmation,
             )
@@ -171,7 +175,7 @@ def _calendar_entries(membership, first_day: date, last_day: date, today: date):
                 kind=kind,
                 matter_number=task.matter.number,
                 url=f"{reverse('cases:detail', args=[task.matter_id])}#tasks",
-                detail=_detail(task.title, kind),
+                detail=_detail(task.title, kind, "Task"),
                 overdue=task.is_overdue(today),
             )
         )
