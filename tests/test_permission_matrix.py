@@ -320,6 +320,7 @@ REQUEST_VALUES_NOT_IDS = {
     "sub_kind": "a kind of matter (the matter-opening form)",
     "t": "keyed hashes of names, searched within the organization's own records",
     "template": "a template code, checked against the matter's kind",
+    "view": "the calendar's layout: the month grid or the agenda",
 }
 
 # Ids of organizations: a directory (name and kind), not a guarded record. What an
