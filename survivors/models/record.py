@@ -104,6 +104,26 @@ class SurvivorQuerySet(GuardedQuerySet):
         """Only what a list shows: decrypting a full record per row is 10x slower."""
         return self.only("id", "code", "status", "initials", "created_at", "organization_id")
 
+    def findable_by_identity(self, organization_id: int) -> SurvivorQuerySet:
+        """Survivors an organization may find by name or date of birth: its own records,
+        and those shared with it under a current consent that covers identity.
+
+        Nobody else: a hit on a survivor shared without identity (or no longer shared)
+        would confirm a guessed name the organization was never told.
+        """
+        from survivors.models.sharing import SurvivorShare  # sharing imports this module
+
+        identity = f'"{DataCategory.IDENTITY.value}"'
+        shared = (
+            SurvivorShare.objects.current()
+            .filter(organization_id=organization_id)
+            # JSON `contains` does not exist on SQLite; a quoted code is unambiguous.
+            .annotate(categories_text=Cast("consent__categories", models.TextField()))
+            .filter(categories_text__contains=identity)
+            .values("survivor_id")
+        )
+        return self.filter(models.Q(organization_id=organization_id) | models.Q(pk__in=shared))
+
     def matching(self, *, name: str = "", born: date | None = None) -> SurvivorQuerySet:
         """Survivors whose name, alias or date of birth matches, through blind-index tokens.
 
