@@ -74,7 +74,7 @@ FIELD_CATEGORY = {
 USE_FIELDS = {
     IdentityUse.DOCUMENT: {"legal_name"},
     IdentityUse.DEADLINES: {"date_of_birth"},
-    IdentityUse.STAFFING: {"languages", "is_minor", "trafficking_kinds"},
+    IdentityUse.STAFFING: {"languages", "interpreter_needed", "is_minor", "trafficking_kinds"},
     IdentityUse.ENGAGEMENT: set(Engagement.IDENTITY_FIELDS) | {"interpreter_needed"},
 }
 
