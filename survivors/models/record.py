@@ -340,6 +340,10 @@ class SurvivorToken(models.Model):
         PREFERRED_NAME = "preferred_name", _("preferred name")
         ALIAS = "alias", _("alias")
         DATE_OF_BIRTH = "date_of_birth", _("date of birth")
+        # Two parts of a longer name ("María Gómez" of "María Elena Gómez Ruiz"): found
+        # by a search, never by a conflict check (where a shared given name and surname
+        # is not the same person).
+        NAME_PART = "name_part", _("two parts of a name")
 
     survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="tokens")
     source = models.CharField(max_length=20, choices=Source.choices)
