@@ -84,7 +84,7 @@ from survivors.models import (
     TraffickingKind,
     majority_date,
 )
-from survivors.services.record import _initials, survivor_code_new
+from survivors.services.record import _initials, name_part_pairs, survivor_code_new
 
 # (kind, share of all survivors): three large legal aid organizations hold most rows.
 ORGANIZATIONS = [
@@ -668,6 +668,13 @@ def survivor_token_rows(
         for source, name in sources
         if name
         for kind, token in cached_name_tokens(name).items()
+    }
+    rows |= {
+        (SurvivorToken.Source.NAME_PART, kind, token)
+        for _source, name in sources
+        if name
+        for pair in name_part_pairs(name)
+        for kind, token in cached_name_tokens(pair).items()
     }
     if born:
         rows.add((SurvivorToken.Source.DATE_OF_BIRTH, "birth_date", birth_date_token(born)))

@@ -42,7 +42,10 @@ class SurvivorSearchForm(NoAutocompleteMixin, SaneDatesMixin, forms.Form):
         label=_("Name or alias"),
         required=False,
         max_length=200,
-        help_text=_("Whole names: spelling variants, accents and name order are matched."),
+        help_text=_(
+            "A whole name, or a given name and a surname: spelling variants, accents and "
+            "name order are matched."
+        ),
     )
     born = forms.DateField(
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})

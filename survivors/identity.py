@@ -74,7 +74,7 @@ FIELD_CATEGORY = {
 USE_FIELDS = {
     IdentityUse.DOCUMENT: {"legal_name"},
     IdentityUse.DEADLINES: {"date_of_birth"},
-    IdentityUse.STAFFING: {"languages", "is_minor", "trafficking_kinds"},
+    IdentityUse.STAFFING: {"languages", "interpreter_needed", "is_minor", "trafficking_kinds"},
     IdentityUse.ENGAGEMENT: set(Engagement.IDENTITY_FIELDS) | {"interpreter_needed"},
 }
 
@@ -295,6 +295,7 @@ def conflict_client_matches(
     rows = (
         SurvivorToken.objects.filter(token__in=list(tokens))
         .exclude(survivor_id=exclude_survivor)
+        .exclude(source=SurvivorToken.Source.NAME_PART)
         .values_list("survivor_id", "survivor__organization_id", "token")
     )
     found: dict[int, set[str]] = {}
@@ -330,4 +331,8 @@ def conflict_client_matches(
 def conflict_tokens_of(survivor: Survivor) -> dict[str, str]:
     """A client's own keyed-hash tokens (token -> kind), to check them against others.
     They never leave as names: the conflict check compares hashes."""
-    return dict(SurvivorToken.objects.filter(survivor=survivor).values_list("token", "kind"))
+    return dict(
+        SurvivorToken.objects.filter(survivor=survivor)
+        .exclude(source=SurvivorToken.Source.NAME_PART)
+        .values_list("token", "kind")
+    )

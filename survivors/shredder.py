@@ -176,6 +176,12 @@ def _tokens_shred(survivor: Survivor, *, keep_for_conflicts: bool) -> ShredRepor
     report = ShredReport("survivors", _("Search keys"))
     tokens = SurvivorToken.objects.filter(survivor=survivor)
     if keep_for_conflicts:
+        # Parts of names serve a search alone, and no search finds an erased survivor.
+        report.wipe(
+            "name_part_tokens",
+            _("search keys of parts of names"),
+            tokens.filter(source=SurvivorToken.Source.NAME_PART).delete()[0],
+        )
         report.keep(
             "conflict_only_tokens",
             _(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf.locale import LANG_INFO
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from volunteers.models import Credential, VolunteerProfile
@@ -135,7 +139,43 @@ def eligibility(profile: VolunteerProfile, facts: Facts) -> Verdict:
 
 
 def language_names(text: str) -> set[str]:
-    """'Spanish (native), English (basic)' -> {'spanish', 'english'}."""
+    """'Spanish (native), English (basic)' -> {'spanish', 'english'}; a language written
+    in itself ('Español', 'português') is read as its English name, as volunteers write."""
     return {
-        re.sub(r"\(.*?\)", "", part).strip().lower() for part in text.split(",") if part.strip()
+        language_key(re.sub(r"\(.*?\)", "", part))
+        for part in text.split(",")
+        if re.sub(r"\(.*?\)", "", part).strip()
     }
+
+
+def _folded(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.cache
+def _known_languages() -> tuple[dict[str, str], dict[str, str]]:
+    """(folded name in English or in itself -> English name, English name -> code)."""
+    keys, codes = {}, {}
+    for code, info in LANG_INFO.items():
+        if "name" not in info:
+            continue
+        english = info["name"].lower()
+        codes.setdefault(english, code)
+        keys.setdefault(_folded(info["name_local"]), english)
+        keys.setdefault(_folded(english), english)
+    return keys, codes
+
+
+def language_key(name: str) -> str:
+    """One key per language however it is written: its English name, lower-cased."""
+    keys, _codes = _known_languages()
+    return keys.get(_folded(name), name.strip().lower())
+
+
+def language_label(key: str) -> str:
+    """A language's name in the reader's language where Django knows it ('español')."""
+    _keys, codes = _known_languages()
+    if key in codes:
+        return str(get_language_info(codes[key])["name_translated"])
+    return key.title()

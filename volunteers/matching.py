@@ -8,11 +8,18 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.models import Matter
 from survivors.identity import IdentityUse, IdentityWithheld, survivor_identity_for
-from volunteers.eligibility import Facts, eligibility, language_names
-from volunteers.models import Credential, Training, VolunteerProfile
+from volunteers.eligibility import (
+    Facts,
+    eligibility,
+    language_key,
+    language_label,
+    language_names,
+)
+from volunteers.models import Credential, Proficiency, Training, VolunteerProfile
 
 
 @dataclass(frozen=True)
@@ -23,10 +30,13 @@ class ClientForStaffing:
     minor (a background check and trauma-informed training are then required).
     """
 
+    # The client's languages a volunteer could work in (`language_key`s): English is
+    # left out when the client needs an interpreter, since it is not theirs to work in.
     languages: frozenset[str]
     minor_or_unknown: bool
     trafficking_kinds: frozenset[str]
     unknown: tuple[str, ...] = ()  # why something is not known, to show the coordinator
+    interpreter_needed: bool = False
 
 
 def client_for_staffing(*, actor, matter: Matter) -> ClientForStaffing:
@@ -37,12 +47,54 @@ def client_for_staffing(*, actor, matter: Matter) -> ClientForStaffing:
     except IdentityWithheld as withheld:
         return ClientForStaffing(frozenset(), True, frozenset(), (withheld.reason,))
     reasons = tuple(dict.fromkeys(identity.withheld.values()))
+    interpreter = bool(identity.get("interpreter_needed"))
+    languages = language_names(identity.get("languages") or "")
+    if interpreter:
+        languages.discard(ENGLISH)
     return ClientForStaffing(
-        languages=frozenset(language_names(identity.get("languages") or "")),
+        languages=frozenset(languages),
         minor_or_unknown=identity.get("is_minor") is not False,
         trafficking_kinds=frozenset(identity.get("trafficking_kinds") or ()),
         unknown=reasons,
+        interpreter_needed=interpreter,
     )
+
+
+ENGLISH = language_key("English")
+
+
+@dataclass(frozen=True)
+class LanguageFit:
+    """How well a volunteer can talk with the client, and what to say about it."""
+
+    rank: int  # 2: works in a language of the client's; 1: speaks some of one; 0: none
+    reason: str | None
+
+
+def language_fit(client: ClientForStaffing, levels: dict[str, Proficiency]) -> LanguageFit:
+    fluent = [k for k in sorted(client.languages) if k in levels and levels[k].works_with_client]
+    some = [k for k in sorted(client.languages) if k in levels]
+    if fluent:
+        names = ", ".join(language_label(k) for k in fluent)
+        return LanguageFit(
+            2,
+            ngettext(
+                "Speaks %(languages)s, the client's language.",
+                "Speaks %(languages)s, the client's languages.",
+                len(fluent),
+            )
+            % {"languages": names},
+        )
+    if some:
+        names = ", ".join(language_label(k) for k in some)
+        return LanguageFit(
+            1,
+            _("Speaks some %(languages)s, the client's language; an interpreter may be needed.")
+            % {"languages": names},
+        )
+    if client.interpreter_needed:
+        return LanguageFit(0, _("Does not speak the client's language: an interpreter is needed."))
+    return LanguageFit(0, None)
 
 
 @dataclass
@@ -52,6 +104,7 @@ class Match:
     score: float
     reasons_for: list[str] = field(default_factory=list)
     reasons_against: list[str] = field(default_factory=list)
+    language_rank: int = 0
 
 
 def volunteers_for(
@@ -81,7 +134,6 @@ def volunteers_for(
             organization_id=matter.organization_id, required_for_every_matter=True
         ).values_list("pk", "name")
     )
-    client_languages = client.languages
     # "" for a court whose state is not recorded: the admission rule then says so.
     court_state = (
         (matter.jurisdiction.holiday_subdivision or "").strip().upper()
@@ -101,22 +153,11 @@ def volunteers_for(
         )
         verdict = eligibility(profile, facts)
         reasons, score = [], 0.0
-        levels = profile.language_levels()
-        fluent = sorted(
-            n.title() for n in client_languages if n in levels and levels[n].works_with_client
-        )
-        some = sorted(n.title() for n in client_languages if n in levels)
-        if fluent:
-            score += 3
-            reasons.append(
-                _("Speaks %(languages)s with the client.") % {"languages": ", ".join(fluent)}
-            )
-        elif some:
-            score += 1
-            reasons.append(
-                _("Speaks some %(languages)s; an interpreter may still be needed.")
-                % {"languages": ", ".join(some)}
-            )
+        levels = {language_key(k): v for k, v in profile.language_levels().items()}
+        fit = language_fit(client, levels)
+        if fit.reason:
+            reasons.append(fit.reason)
+        score += {2: 3, 1: 1}.get(fit.rank, 0)
         if matter.kind in profile.practice_areas:
             score += 2
             reasons.append(_("Practices this area of law."))
@@ -132,5 +173,16 @@ def volunteers_for(
             _("Carries %(n)s of %(capacity)s matters.")
             % {"n": profile.load, "capacity": profile.capacity}
         )
-        matches.append(Match(profile, verdict.eligible, score, reasons, verdict.reasons))
-    return sorted(matches, key=lambda m: (not m.eligible, -m.score, m.profile.user.email))
+        matches.append(Match(profile, verdict.eligible, score, reasons, verdict.reasons, fit.rank))
+    # A client who needs an interpreter is best served by someone who speaks their
+    # language, whatever else a volunteer brings: that comes first among the eligible.
+    by_language = client.interpreter_needed
+    return sorted(
+        matches,
+        key=lambda m: (
+            not m.eligible,
+            -m.language_rank if by_language else 0,
+            -m.score,
+            m.profile.user.email,
+        ),
+    )

@@ -104,6 +104,26 @@ class SurvivorQuerySet(GuardedQuerySet):
         """Only what a list shows: decrypting a full record per row is 10x slower."""
         return self.only("id", "code", "status", "initials", "created_at", "organization_id")
 
+    def findable_by_identity(self, organization_id: int) -> SurvivorQuerySet:
+        """Survivors an organization may find by name or date of birth: its own records,
+        and those shared with it under a current consent that covers identity.
+
+        Nobody else: a hit on a survivor shared without identity (or no longer shared)
+        would confirm a guessed name the organization was never told.
+        """
+        from survivors.models.sharing import SurvivorShare  # sharing imports this module
+
+        identity = f'"{DataCategory.IDENTITY.value}"'
+        shared = (
+            SurvivorShare.objects.current()
+            .filter(organization_id=organization_id)
+            # JSON `contains` does not exist on SQLite; a quoted code is unambiguous.
+            .annotate(categories_text=Cast("consent__categories", models.TextField()))
+            .filter(categories_text__contains=identity)
+            .values("survivor_id")
+        )
+        return self.filter(models.Q(organization_id=organization_id) | models.Q(pk__in=shared))
+
     def matching(self, *, name: str = "", born: date | None = None) -> SurvivorQuerySet:
         """Survivors whose name, alias or date of birth matches, through blind-index tokens.
 
@@ -320,6 +340,10 @@ class SurvivorToken(models.Model):
         PREFERRED_NAME = "preferred_name", _("preferred name")
         ALIAS = "alias", _("alias")
         DATE_OF_BIRTH = "date_of_birth", _("date of birth")
+        # Two parts of a longer name ("María Gómez" of "María Elena Gómez Ruiz"): found
+        # by a search, never by a conflict check (where a shared given name and surname
+        # is not the same person).
+        NAME_PART = "name_part", _("two parts of a name")
 
     survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="tokens")
     source = models.CharField(max_length=20, choices=Source.choices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +52,19 @@ def _initials(name: str) -> str:
     return ".".join(p[0].upper() for p in chosen) + "."
 
 
+# Longer names are not indexed by parts: their pairs would grow with the square.
+_MOST_PARTS_PAIRED = 6
+
+
+def name_part_pairs(name: str) -> list[str]:
+    """Every two parts of a name of three or more, in order: what people type of a
+    longer name ("Maria Gomez", "Gomez Ruiz" of "María Elena Gómez Ruiz")."""
+    parts = name_parts(name)
+    if not 3 <= len(parts) <= _MOST_PARTS_PAIRED:
+        return []
+    return [f"{a} {b}" for a, b in itertools.combinations(parts, 2)]
+
+
 def survivor_tokens_refresh(*, survivor: Survivor, aliases: list[str] | None = None) -> None:
     """Rebuild every blind-index token of a survivor from their current names and birth date."""
     if aliases is None:
@@ -65,6 +79,13 @@ def survivor_tokens_refresh(*, survivor: Survivor, aliases: list[str] | None = N
         for source, name in sources
         if name
         for kind, token in name_tokens(name).items()
+    }
+    rows |= {
+        (SurvivorToken.Source.NAME_PART, kind, token)
+        for _source, name in sources
+        if name
+        for pair in name_part_pairs(name)
+        for kind, token in name_tokens(pair).items()
     }
     if survivor.date_of_birth:
         rows.add(

@@ -78,16 +78,19 @@ def survivor_list(request: HttpRequest) -> HttpResponse:
         .exclude(status__in=[Survivor.Status.DRAFT, Survivor.Status.ERASED])
         .newest_first()
     )
-    searching = bool(name_tokens or birth_token or any(data.values()))
+    filtering = any(v for k, v in data.items() if k not in ("name", "born"))
+    searching = bool(name_tokens or birth_token or filtering)
     if searching:
-        # Filters answer questions about needs, age and identity: asked of the
+        # Filters answer questions about needs, age and status: asked of the
         # organization's own records only, never of survivors shared under a consent.
-        survivors = _filtered(
-            survivors.filter(organization=request.membership.organization),
-            data,
-            name_tokens,
-            birth_token,
+        # A name or birth date alone also finds those whose consent shares identity.
+        organization_id = request.membership.organization_id
+        scope = (
+            survivors.filter(organization_id=organization_id)
+            if filtering
+            else survivors.findable_by_identity(organization_id)
         )
+        survivors = _filtered(scope, data, name_tokens, birth_token)
     page = CappedPage(survivors, request.GET.get("page"), per_page=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)

@@ -177,8 +177,8 @@ def test_matching_ranks_eligible_volunteers_with_reasons(
         ranked = volunteers_for(matter, client=client)
     assert [m.profile for m in ranked] == [best, area, some, busy, outside]
     assert [m.eligible for m in ranked] == [True, True, True, False, False]
-    assert "Speaks Spanish with the client." in ranked[0].reasons_for
-    assert any("interpreter may still be needed" in r for r in ranked[2].reasons_for)
+    assert "Speaks Spanish, the client's language." in ranked[0].reasons_for
+    assert any("interpreter may be needed" in r for r in ranked[2].reasons_for)
     assert any("At capacity" in r for r in ranked[3].reasons_against)
     assert any("Not admitted to practice in NY" in r for r in ranked[4].reasons_against)
     queries = len(few.captured_queries)
