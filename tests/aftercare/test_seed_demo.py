@@ -119,6 +119,7 @@ def test_each_app_seeds_its_own_demo_lowest_floor_first():
         "survivors.demo",
         "cases.demo",
         "volunteers.demo",
+        "reports.demo",
     ]
 
 
