@@ -28,8 +28,8 @@ NO_GRANT = "none"
 
 
 class GrantField(forms.ChoiceField):
-    """A grant of the organization by its code; with `by_rules`, the empty choice lets the
-    rules decide and "No grant" is chosen explicitly (cases.services.grants)."""
+    """One of the organization's grants, shown by code; with `by_rules`, the empty
+    choice lets the rules decide and "No grant" is chosen explicitly."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label", _("Grant"))
