@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -56,10 +56,12 @@ def demo_seed_matters() -> int:
     harbor = coordinator.membership.organization
     if Matter.objects.filter(organization=harbor).exists():
         _outcomes(attorney, harbor, timezone.localdate())
+        demo_grants(harbor, timezone.localdate())
         return 0
     rng = random.Random(2026)  # noqa: S311  (synthetic data)
     today = timezone.localdate()
     with transaction.atomic():
+        demo_grants(harbor, today)  # before the matters, so the rules give them theirs
         courts = [
             Jurisdiction.objects.get_or_create(
                 organization=harbor,
@@ -291,3 +293,82 @@ def _outcomes(attorney, harbor, today) -> int:
                 )
                 made += 1
     return made
+
+
+def _fiscal_start(today, years_back: int):
+    """1 October of the federal fiscal year `years_back` before today's."""
+    year = today.year if today.month >= 10 else today.year - 1
+    return date(year - years_back, 10, 1)
+
+
+def _demo_grant_data(today) -> list[dict]:
+    ovc = _fiscal_start(today, 2)  # a three-year federal award
+    state = _fiscal_start(today, 1)  # a two-year state contract
+    return [
+        {
+            "funder": "Office for Victims of Crime (U.S. Department of Justice)",
+            "code": f"OVC-HT-{ovc.year}",
+            "name": "Comprehensive services for victims of human trafficking: T visas",
+            "starts_on": ovc,
+            "ends_on": date(ovc.year + 3, 9, 30),
+            "matter_kinds": ["immigration"],
+            "activities": ["meeting", "research", "drafting", "court"],
+        },
+        {
+            "funder": "New York State Office of Victim Services",
+            "code": f"NYS-OVS-VAP-{state.year}",
+            "name": "Victim Assistance Program: civil legal services",
+            "starts_on": state,
+            "ends_on": date(state.year + 2, 9, 30),
+            "matter_kinds": [
+                "protective_order",
+                "civil",
+                "criminal_relief",
+                "victim_rights",
+                "foster",
+            ],
+            "activities": ["meeting", "research", "drafting", "court", "travel"],
+        },
+    ]
+
+
+def demo_grants(harbor, today) -> int:
+    """Harbor's two grants (once), then grant codes by the rules for matters and hours
+    that carry none: a demo database made before grants existed gets them too."""
+    from cases.models import Grant
+    from cases.services.grants import grant_create
+
+    admin = acting_as("admin@harbor.example", "Harbor Legal Aid")
+    made = 0
+    for data in _demo_grant_data(today):
+        if not Grant.objects.filter(organization=harbor, code=data["code"]).exists():
+            grant_create(actor=admin.actor, data=data)
+            made += 1
+    demo_grants_apply(harbor)
+    return made
+
+
+def demo_grants_apply(harbor) -> int:
+    """Give matters and hours without a grant the one the rules give (demo data only)."""
+    from cases.models import TimeEntry
+    from cases.services.grants import grant_for_hours, grant_for_matter
+
+    changed = 0
+    for matter in Matter.objects.filter(organization=harbor, grant__isnull=True):
+        grant = grant_for_matter(
+            organization_id=harbor.pk,
+            kind=matter.kind,
+            opened_on=timezone.localtime(matter.opened_at).date(),
+        )
+        if grant is not None:
+            Matter.objects.filter(pk=matter.pk).update(grant=grant)
+            changed += 1
+    entries = TimeEntry.objects.filter(
+        matter__organization=harbor, grant__isnull=True, matter__grant__isnull=False
+    ).select_related("matter__grant")
+    for entry in entries:
+        grant = grant_for_hours(matter=entry.matter, date=entry.date, activity=entry.activity)
+        if grant is not None:
+            TimeEntry.objects.filter(pk=entry.pk).update(grant=grant)
+            changed += 1
+    return changed

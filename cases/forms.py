@@ -9,12 +9,60 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.forms import SaneDatesMixin
 from aftercare.models import Membership, Role
 from cases.kinds import Kind, Stage, SubKind
-from cases.models import ConflictCheck, Deadline, DeadlineRule, Jurisdiction, Party, TimeEntry
+from cases.models import (
+    ConflictCheck,
+    Deadline,
+    DeadlineRule,
+    Grant,
+    Jurisdiction,
+    Party,
+    TimeEntry,
+)
+from cases.services.grants import BY_RULES
 from cases.signals import team_candidates_excluded
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # Names of people in a matter: a browser must not remember or offer them.
 NO_MEMORY = {"autocomplete": "off"}
+NO_GRANT = "none"
+
+
+class GrantField(forms.ChoiceField):
+    """One of the organization's grants, shown by code; with `by_rules`, the empty
+    choice lets the rules decide and "No grant" is chosen explicitly."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Grant"))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.grants: dict[str, Grant] = {}
+        self.by_rules = False
+
+    def offer(self, organization_id: int, *, by_rules: bool) -> None:
+        self.by_rules = by_rules
+        self.grants = {str(g.pk): g for g in Grant.objects.filter(organization_id=organization_id)}
+        first = (
+            [("", _("By the rules")), (NO_GRANT, _("No grant"))]
+            if by_rules
+            else [("", _("No grant"))]
+        )
+        self.choices = [
+            *first,
+            *[(pk, f"{g.code} · {g.name}") for pk, g in self.grants.items()],
+        ]
+        if by_rules:
+            self.help_text = _(
+                "By the rules: the grant whose period and kinds (or activities) fit, if "
+                "exactly one does."
+            )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value == "":
+            return BY_RULES if self.by_rules else None
+        if value == NO_GRANT:
+            return None
+        return self.grants[value]
 
 
 class ProspectivePartyForm(SaneDatesMixin, forms.Form):
@@ -92,12 +140,14 @@ class MatterOpenForm(forms.Form):
     case_number = forms.CharField(label=_("Case number"), max_length=60, required=False)
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=60, required=False)
     file_under_pseudonym = forms.BooleanField(label=_("File under a pseudonym"), required=False)
+    grant = GrantField()
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(
             organization=organization, is_active=True
         )
+        self.fields["grant"].offer(organization.pk, by_rules=True)
         self.attorneys = {m.user_id: m.user for m in _staff_attorneys(organization)}
         self.fields["lead_attorney"].choices = [
             ("", _("Choose…")),
@@ -266,6 +316,16 @@ class NoteForm(forms.Form):
 
 
 class TimeForm(SaneDatesMixin, forms.ModelForm):
+    grant = GrantField()
+
+    def __init__(self, *args, matter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grant"].offer(matter.organization_id, by_rules=True)
+        self.fields["grant"].help_text = _(
+            "By the rules: the matter's grant, when the date is in its period and the "
+            "activity counts for it."
+        )
+
     class Meta:
         model = TimeEntry
         fields = ["date", "minutes", "activity"]
@@ -403,6 +463,7 @@ class MatterEditForm(forms.Form):
             "Documents generated from now on follow it; those already generated stay as made."
         ),
     )
+    grant = GrantField()
 
     def __init__(self, *args, matter, **kwargs):
         kwargs.setdefault(
@@ -413,10 +474,12 @@ class MatterEditForm(forms.Form):
                 "jurisdiction": matter.jurisdiction_id,
                 "lead_attorney": matter.lead_attorney_id,
                 "file_under_pseudonym": matter.file_under_pseudonym,
+                "grant": matter.grant_id or "",
             },
         )
         super().__init__(*args, **kwargs)
         organization = matter.organization_id
+        self.fields["grant"].offer(organization, by_rules=False)
         # The current court stays choosable even if it was since retired from the list.
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(
             organization_id=organization
@@ -506,14 +569,21 @@ class TimeEditForm(SaneDatesMixin, forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.1", "min": "0.1", "max": "24"}),
     )
     activity = forms.ChoiceField(label=_("Activity"), choices=TimeEntry.Activity.choices)
+    grant = GrantField()
 
-    def __init__(self, *args, entry: TimeEntry, **kwargs):
+    def __init__(self, *args, entry: TimeEntry, organization_id: int, **kwargs):
         self.entry = entry
         kwargs.setdefault(
             "initial",
-            {"date": entry.date, "hours": self.shown_hours(entry), "activity": entry.activity},
+            {
+                "date": entry.date,
+                "hours": self.shown_hours(entry),
+                "activity": entry.activity,
+                "grant": entry.grant_id or "",
+            },
         )
         super().__init__(*args, **kwargs)
+        self.fields["grant"].offer(organization_id, by_rules=False)
 
     @staticmethod
     def shown_hours(entry: TimeEntry) -> Decimal:
@@ -526,5 +596,53 @@ class TimeEditForm(SaneDatesMixin, forms.Form):
         return {
             "date": self.cleaned_data["date"],
             "activity": self.cleaned_data["activity"],
+            "grant": self.cleaned_data["grant"],
             "minutes": self.entry.minutes if same else int(hours * 60),
         }
+
+
+class GrantForm(SaneDatesMixin, forms.Form):
+    """A grant's funder, code, name, period, and what counts for it."""
+
+    funder = forms.CharField(
+        label=_("Funder"),
+        max_length=200,
+        help_text=_("For example: Office for Victims of Crime (U.S. Department of Justice)."),
+    )
+    code = forms.CharField(
+        label=_("Grant code"),
+        max_length=30,
+        help_text=_("What matters and hours carry, for example OVC-HT-2025."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    starts_on = forms.DateField(label=_("Period start"), widget=DATE)
+    ends_on = forms.DateField(label=_("Period end"), widget=DATE)
+    matter_kinds = forms.MultipleChoiceField(
+        label=_("Kinds of matter it covers"),
+        choices=Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("A matter of one of these kinds opened in the period gets this grant."),
+    )
+    activities = forms.MultipleChoiceField(
+        label=_("Activities that count"),
+        choices=TimeEntry.Activity.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Hours of these activities on its matters, in the period, are charged to it."),
+    )
+
+    def __init__(self, *args, grant: Grant | None = None, **kwargs):
+        if grant is not None:
+            kwargs.setdefault("initial", {name: getattr(grant, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("The period ends after it starts."))
+        return data

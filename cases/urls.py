@@ -5,6 +5,7 @@ from cases.views import (
     deadlines,
     documents,
     edit,
+    grants,
     matters,
     notices,
     outcomes,
@@ -58,4 +59,7 @@ urlpatterns = [
     path("<int:pk>/outcomes/", outcomes.outcome_add, name="outcome_add"),
     path("outcomes/<int:pk>/edit/", outcomes.outcome_edit_view, name="outcome_edit"),
     path("outcomes/<int:pk>/remove/", outcomes.outcome_remove_view, name="outcome_remove"),
+    path("grants/", grants.grant_list, name="grants"),
+    path("grants/new/", grants.grant_add, name="grant_add"),
+    path("grants/<int:pk>/edit/", grants.grant_edit, name="grant_edit"),
 ]

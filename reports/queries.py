@@ -14,13 +14,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.models import Membership, Role
 from cases.kinds import Kind, Stage
-from cases.models import Deadline, Matter, MatterOutcome, TimeEntry
+from cases.models import Deadline, Grant, Matter, MatterOutcome, TimeEntry
 from cases.outcomes import OutcomeKind, StatusObtained
 from reports.tables import Table
 from survivors import reporting
@@ -101,6 +101,13 @@ def report_build(
             person__volunteer_profile__isnull=False,
         ).values_list("matter__client_id", "date", "minutes")
     )
+    # Every hour on the organization's matters (staff and volunteers), by client and grant.
+    grant_rows = list(
+        TimeEntry.objects.filter(matter__in=matters, date__gte=period.start, date__lte=period.end)
+        .values_list("matter__client_id", "grant_id")
+        .annotate(minutes=Sum("minutes"))
+        .order_by()
+    )
     own_rows = []
     if not kind:  # a partner's or the organization's own records are no kind of matter
         own_rows = list(
@@ -116,6 +123,7 @@ def report_build(
         | {r[0] for r in outcome_rows}
         | {r[0] for r in deadline_rows}
         | {r[0] for r in hour_rows}
+        | {r[0] for r in grant_rows}
         | {r[0] for r in own_rows}
     )
     basis = reporting.reporting_basis(organization_id=organization_id, survivor_ids=people)
@@ -135,6 +143,9 @@ def report_build(
         _deadlines([r for r in deadline_rows if counted(r[0])]),
         _volunteer_hours(period, [r for r in hour_rows if counted(r[0])], hour_value),
         _caseload(organization_id, period, [r for r in matter_rows if counted(r[0])]),
+        _hours_by_grant(
+            organization_id, period, [r for r in grant_rows if counted(r[0])], hour_value
+        ),
     ]
     left = Counter(basis[pk] for pk in in_period if pk in basis and not counted(pk))
     left_out = Table(
@@ -338,4 +349,40 @@ def _caseload(organization_id: int, period: Period, rows) -> Table:
         columns=[_("Open matters as lead")],
         values=[[open_at_end[m.user_id]] for m in attorneys],
         note=_("Matters open at the end of the period, by lead attorney."),
+    )
+
+
+def _hours_by_grant(organization_id: int, period: Period, rows, hour_value: Decimal) -> Table:
+    """Hours of everyone on the organization's matters, by the grant each entry carries:
+    the grants running in the period (or carried by hours in it), then hours of none."""
+    minutes: Counter = Counter()
+    for _client, grant_id, spent in rows:
+        minutes[grant_id] += spent
+    grants = list(
+        Grant.objects.filter(organization_id=organization_id).filter(
+            Q(starts_on__lte=period.end, ends_on__gte=period.start)
+            | Q(pk__in=[pk for pk in minutes if pk is not None])
+        )
+    )
+    keys = [g.pk for g in grants] + [None]
+    labels = [f"{g.code} · {g.name}" for g in grants] + [str(_("No grant"))]
+    values = []
+    for key in keys:
+        hours = (Decimal(minutes[key]) / 60).quantize(CENT, ROUND_HALF_UP)
+        values.append([hours, (hours * hour_value).quantize(CENT, ROUND_HALF_UP)])
+    return Table(
+        key="grants",
+        title=_("Hours by grant"),
+        row_header=_("Grant"),
+        rows=labels,
+        columns=[_("Hours"), _("Value (USD)")],
+        values=values,
+        row_totals=False,
+        suppress=False,
+        decimals=True,
+        note=_(
+            "Hours logged in the period on the organization's matters, by staff and "
+            "volunteers, by the grant each entry carries, valued at %(rate)s USD an hour."
+        )
+        % {"rate": hour_value},
     )

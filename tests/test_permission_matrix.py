@@ -286,6 +286,65 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
         SELECT_VALID,
         hidden=lambda f: (_riverside_attorney(f).user.full_name,),
     ),
+    # Grants (issue 15): another organization's grant on hours or a matter.
+    ("cases:time_add", "grant"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:time_add", args=[_matter(f).pk]),
+            {
+                "date": timezone.localdate().isoformat(),
+                "minutes": "30",
+                "activity": "research",
+                "grant": _riverside_grant(f).pk,
+            },
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: ("RIVERSIDE-ONLY",),
+    ),
+    ("cases:matter_edit", "grant"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:matter_edit", args=[_matter(f).pk]),
+            {"lead_attorney": f["attorney"].user_id, "grant": _riverside_grant(f).pk},
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: ("RIVERSIDE-ONLY",),
+    ),
+    ("cases:time_entry_edit", "grant"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:time_entry_edit", kwargs=_time_entry_url(f)),
+            {
+                "date": timezone.localdate().isoformat(),
+                "hours": "0.5",
+                "activity": "research",
+                "grant": _riverside_grant(f).pk,
+            },
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: ("RIVERSIDE-ONLY",),
+    ),
+    ("cases:conflict", "grant"): IdCase(
+        "coordinator",
+        lambda f: (
+            "post",
+            reverse("cases:conflict", args=[_matter(f).conflict_check_id]),
+            {
+                "sub_kind": "u_visa",
+                "lead_attorney": f["attorney"].user_id,
+                "grant": _riverside_grant(f).pk,
+            },
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: ("RIVERSIDE-ONLY",),
+    ),
     ("cases:task_change", "assignee"): IdCase(
         "attorney",
         lambda f: (
@@ -496,6 +555,32 @@ def _check_url(f) -> dict:
 
 def _client_url(f) -> dict:
     return {"survivor_pk": _survivor(f).pk}
+
+
+def _grant(organization, code="OVC-TEST"):
+    from cases.models import Grant
+
+    today = timezone.localdate()
+    return Grant.objects.get_or_create(
+        organization=organization,
+        code=code,
+        defaults={
+            "funder": "Test funder",
+            "name": f"{code} grant",
+            "starts_on": today - timedelta(days=365),
+            "ends_on": today + timedelta(days=365),
+            "matter_kinds": ["immigration"],
+            "activities": ["research", "drafting"],
+        },
+    )[0]
+
+
+def _grant_url(f) -> dict:
+    return {"pk": _grant(f["org_admin"].organization).pk}
+
+
+def _riverside_grant(f):
+    return _grant(f["outsider"].organization, code="RIVERSIDE-ONLY")
 
 
 def _rule_url(f) -> dict:
@@ -779,6 +864,8 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "staff_invitation_resend": ObjectCase(
         _staff_invitation_url, allowed="org_admin", methods=POST_ONLY, denied=ADMINS_ONLY
     ),
+    # Grants (issue 15): organization settings, its admins' in sudo mode.
+    "cases:grant_edit": ObjectCase(_grant_url, allowed="org_admin", denied=ADMINS_ONLY),
     "staff_invitation_revoke": ObjectCase(
         _staff_invitation_url, allowed="org_admin", methods=POST_ONLY, denied=ADMINS_ONLY
     ),
@@ -1175,6 +1262,7 @@ NOT_CHANGES = {
     "cases:matter_history": "a read",
     "cases:deadline_history": "a read",
     "staff_invitation_resend": "only org admins see invitations, and they manage them",
+    "cases:grant_edit": "only org admins see grants, and they are the ones who change them",
     "staff_invitation_revoke": "only org admins see invitations, and they manage them",
     "platform:organization": "a read (platform administrators only)",
     "platform:organization_edit": "only platform administrators see it, and they change it",

@@ -3,6 +3,7 @@
 from cases.models.conflicts import ConflictCheck, ConflictHit, ProspectiveParty
 from cases.models.deadlines import Deadline, DeadlineRule
 from cases.models.documents import DocumentDraft, DocumentVersion
+from cases.models.grants import Grant
 from cases.models.matter import (
     Jurisdiction,
     Matter,
@@ -27,6 +28,7 @@ __all__ = [
     "Delivery",
     "DocumentDraft",
     "DocumentVersion",
+    "Grant",
     "Jurisdiction",
     "Matter",
     "MatterNote",

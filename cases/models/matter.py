@@ -114,6 +114,14 @@ class Matter(models.Model):
         ],
     )
     closing_reason = EncryptedCharField(_("closing reason"), max_length=300, blank=True)
+    grant = models.ForeignKey(
+        "cases.Grant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="matters",
+        verbose_name=_("grant"),
+    )
 
     objects = MatterQuerySet.as_manager()
 

@@ -52,6 +52,14 @@ class TimeEntry(models.Model):
     date = models.DateField(_("date"), default=timezone.localdate)
     minutes = models.PositiveIntegerField(_("minutes"))
     activity = models.CharField(_("activity"), max_length=10, choices=Activity.choices)
+    grant = models.ForeignKey(
+        "cases.Grant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="time_entries",
+        verbose_name=_("grant"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # Set when the entry goes out in a report (funder, court fee petition); from then on
     # the report and the entry must agree, so the entry is no longer corrected. Nothing

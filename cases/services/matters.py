@@ -18,6 +18,7 @@ from cases.kinds import allowed_stages, kind_of
 from cases.models import ConflictCheck, Matter, Party, PartyAlias, PartyToken, Reminder
 from cases.services.conflicts import conflict_check_run
 from cases.services.deadlines import deadline_rules_install
+from cases.services.grants import BY_RULES, grant_check_chosen, grant_for_matter
 from cases.signals import team_member_joining, team_member_removed
 from survivors.identity import survivor_known_to
 from survivors.models import SurvivorUserGrant
@@ -198,8 +199,13 @@ def matter_open(
     file_under_pseudonym: bool = False,
     case_number: str = "",
     receipt_number: str = "",
+    grant=BY_RULES,
 ) -> Matter:
-    """Open a matter for the checked client; the lead attorney gets access to it and the client."""
+    """Open a matter for the checked client; the lead attorney gets access to it and the client.
+
+    `grant` is a grant chosen on the form, None for none, or `BY_RULES` (the one grant
+    covering the kind on the opening day, if exactly one does).
+    """
     role = actor.role
     if role is None or not role.sees_whole_organization:
         raise PermissionDenied  # opening a matter grants access: a coordinator's decision
@@ -223,6 +229,13 @@ def matter_open(
         .exists()
     ):
         raise ValidationError({"lead_attorney": _("Choose an attorney of this organization.")})
+    if grant == BY_RULES:
+        grant = grant_for_matter(
+            organization_id=check.organization_id,
+            kind=kind_of(sub_kind),
+            opened_on=timezone.localdate(),
+        )
+    grant_check_chosen(grant=grant, organization_id=check.organization_id)
     with transaction.atomic():
         # One matter of a type per check: opening it again (a second tab, a retry) finds
         # the first one. The lock makes a concurrent opening wait for it, then find it.
@@ -239,6 +252,7 @@ def matter_open(
             file_under_pseudonym=file_under_pseudonym,
             case_number=case_number,
             receipt_number=receipt_number,
+            grant=grant,
         )
         for prospective in check.parties.all():
             party_add(
@@ -353,7 +367,9 @@ def matter_open_for_user(*, request: HttpRequest, pk: int, for_change: bool = Fa
     """
     matter = fetch_for_user(
         request,
-        Matter.objects.select_related("client", "jurisdiction", "lead_attorney", "organization"),
+        Matter.objects.select_related(
+            "client", "jurisdiction", "lead_attorney", "organization", "grant"
+        ),
         pk=pk,
         can_change=can_change if for_change else None,
     )
@@ -427,6 +443,7 @@ MATTER_EDITABLE = (
     "jurisdiction",
     "lead_attorney",
     "file_under_pseudonym",
+    "grant",
 )
 LEAD_JOINS_BY_COORDINATOR = _(
     "This attorney is not on the matter's team: a coordinator adds them, or makes them lead."
@@ -451,6 +468,7 @@ def matter_edit(*, actor: Actor, matter: Matter, **data) -> list:
     jurisdiction = data.get("jurisdiction")
     if jurisdiction is not None and jurisdiction.organization_id != matter.organization_id:
         raise ValidationError({"jurisdiction": _("Choose a court or agency of this organization.")})
+    grant_check_chosen(grant=data.get("grant"), organization_id=matter.organization_id)
     lead = data.get("lead_attorney")
     with transaction.atomic():
         locked = Matter.objects.select_for_update().get(pk=matter.pk)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
 from cases.models import Matter, MatterNote, TimeEntry
+from cases.services.grants import BY_RULES, grant_check_chosen, grant_for_hours
 
 
 def note_add(
@@ -33,21 +34,33 @@ def note_add(
     return note
 
 
-def time_log(*, actor: Actor, matter: Matter, date, minutes: int, activity: str) -> TimeEntry:
+def time_log(
+    *, actor: Actor, matter: Matter, date, minutes: int, activity: str, grant=BY_RULES
+) -> TimeEntry:
+    """Log hours; `grant` is one chosen, None for none, or `BY_RULES` (the matter's grant
+    when the date is in its period and the activity counts)."""
+    if grant == BY_RULES:
+        grant = grant_for_hours(matter=matter, date=date, activity=activity)
+    grant_check_chosen(grant=grant, organization_id=matter.organization_id, date=date)
     with transaction.atomic():
         entry = TimeEntry.objects.create(
-            matter=matter, person=actor.user, date=date, minutes=minutes, activity=activity
+            matter=matter,
+            person=actor.user,
+            date=date,
+            minutes=minutes,
+            activity=activity,
+            grant=grant,
         )
         audit_record_by(
             actor,
             "cases.time.logged",
             target=matter,
-            payload={"entry": entry.pk, "minutes": minutes},
+            payload={"entry": entry.pk, "minutes": minutes, "grant": grant and grant.code},
         )
     return entry
 
 
-TIME_ENTRY_EDITABLE = ("date", "minutes", "activity")
+TIME_ENTRY_EDITABLE = ("date", "minutes", "activity", "grant")
 
 
 def time_entry_refusal(entry: TimeEntry) -> str | None:
@@ -61,7 +74,8 @@ def time_entry_refusal(entry: TimeEntry) -> str | None:
 
 
 def time_entry_edit(*, actor: Actor, entry: TimeEntry, **data) -> list:
-    """Correct an entry's date, minutes or activity, unless it was exported in a report.
+    """Correct an entry's date, minutes, activity or grant, unless it was exported in a
+    report (its grant is locked with the rest).
 
     Returns the history rows written (none when nothing changed).
     """
@@ -80,6 +94,10 @@ def time_entry_edit(*, actor: Actor, entry: TimeEntry, **data) -> list:
         changes = changed_fields(locked, data)
         if not changes:
             return []
+        if "grant" in changes or "date" in changes:
+            grant = data.get("grant", locked.grant)
+            day = data.get("date", locked.date)
+            grant_check_chosen(grant=grant, organization_id=matter_org(locked), date=day)
         for name, (_old, new) in changes.items():
             setattr(locked, name, new)
         locked.save(update_fields=list(changes))
@@ -96,3 +114,7 @@ def time_entry_edit(*, actor: Actor, entry: TimeEntry, **data) -> list:
     for name, (_old, new) in changes.items():
         setattr(entry, name, new)
     return rows
+
+
+def matter_org(entry: TimeEntry) -> int:
+    return Matter.objects.values_list("organization_id", flat=True).get(pk=entry.matter_id)

@@ -209,7 +209,11 @@ def time_entry_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _of_matter(request, TimeEntry, pk, for_change=True)
     matter = entry.matter
     refusal = time_entry_refusal(entry)
-    form = forms.TimeEditForm(posted(request) if request.method == "POST" else None, entry=entry)
+    form = forms.TimeEditForm(
+        posted(request) if request.method == "POST" else None,
+        entry=entry,
+        organization_id=matter.organization_id,
+    )
     if request.method == "POST" and refusal is None and form.is_valid():
         try:
             changed = time_entry_edit(actor=request.actor, entry=entry, **form.changes())

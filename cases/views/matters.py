@@ -95,7 +95,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request, matter, **forms_with_errors) -> dict:
     notes = list(matter.notes.select_related("author", "correction"))
-    hours = matter.time_entries.select_related("person")
+    hours = matter.time_entries.select_related("person", "grant")
     deadlines = matter.deadlines.prefetch_related("responsible").select_related("rule")
     close_form = forms_with_errors.pop("close_form", None) or forms.CloseForm()
     close_form.fields["outcome"].choices = Matter._meta.get_field("outcome").choices
@@ -122,7 +122,7 @@ def _detail_context(request, matter, **forms_with_errors) -> dict:
         "team": team,
         "hours_by_person": by_person,
         "note_form": forms.NoteForm(),
-        "time_form": forms.TimeForm(),
+        "time_form": forms.TimeForm(matter=matter),
         "party_form": forms.PartyForm(),
         "stage_form": stage_form,
         "close_form": close_form,
@@ -174,10 +174,14 @@ def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @idempotent_create
 def time_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
-    form = forms.TimeForm(posted(request))
+    form = forms.TimeForm(posted(request), matter=matter)
     if not form.is_valid():
         return _rerender(request, matter, time_form=form)
-    time_log(actor=request.actor, matter=matter, **form.cleaned_data)
+    try:
+        time_log(actor=request.actor, matter=matter, **form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _rerender(request, matter, time_form=form)
     messages.success(request, _("Time recorded."))
     return redirect(f"{matter_url(matter)}#hours")
 

@@ -119,6 +119,7 @@ def test_each_app_seeds_its_own_demo_lowest_floor_first():
         "survivors.demo",
         "cases.demo",
         "volunteers.demo",
+        "reports.demo",
     ]
 
 
@@ -163,3 +164,23 @@ def test_the_core_imports_no_feature_app():
                 if module.split(".")[0] in {"survivors", "cases", "volunteers"}
             ]
     assert not offenders, offenders
+
+
+def test_harbor_charges_its_demo_matters_and_hours_to_two_grants():
+    from cases.models import Grant, Matter
+    from tests.conftest import sign_in
+    from tests.reports.test_report_page import table_of
+
+    seed()
+    harbor = Organization.objects.get(name="Harbor Legal Aid")
+    grants = {g.code: g for g in Grant.objects.filter(organization=harbor)}
+    assert len(grants) == 2
+    matters = Matter.objects.filter(organization=harbor)
+    assert not matters.filter(grant__isnull=True).exists()
+    ovc = next(g for code, g in grants.items() if code.startswith("OVC-"))
+    assert set(matters.filter(grant=ovc).values_list("kind", flat=True)) == {"immigration"}
+    coordinator = Membership.objects.get(user__email="coordinator@harbor.example")
+    page = sign_in(Client(), coordinator).get(reverse("reports:page")).text
+    rows = table_of(page, "grants")
+    charged = [cells for label, cells in rows.items() if label.split(" · ")[0] in grants]
+    assert len(charged) == 2 and all(float(h.replace(",", "")) > 0 for h, _v in charged)
