@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from aftercare.models import Membership
 
@@ -57,3 +59,8 @@ def attention_for(membership: Membership, today: date) -> list[Group]:
 def group_of(heading: str, why: str, items: list[Item]) -> Group:
     """A group from up to SHOWN + 1 items: the extra one only says there are more."""
     return Group(heading=heading, why=why, items=items[:SHOWN], more=len(items) > SHOWN)
+
+
+def days_before(today: date, days: int) -> datetime:
+    """The start of the day `days` before `today`, in the current time zone."""
+    return timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))

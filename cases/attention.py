@@ -3,7 +3,7 @@ date nears, and open matters where nothing has happened for weeks."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import DateTimeField, F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftercare.attention import SHOWN, Group, Item, group_of, register_attention
+from aftercare.attention import SHOWN, Group, Item, days_before, group_of, register_attention
 from aftercare.models import Membership
 from cases.models import (
     AgencyNotice,
@@ -96,7 +96,7 @@ def idle_matters(membership: Membership, today: date) -> Group | None:
             )
         ),
     )
-    since = timezone.make_aware(datetime.combine(today - timedelta(days=IDLE_AFTER_DAYS), time.min))
+    since = days_before(today, IDLE_AFTER_DAYS)
     matters = (
         Matter.objects.visible_to(membership)
         .open()

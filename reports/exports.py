@@ -18,27 +18,23 @@ from django.utils.translation import gettext as _
 
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
+from aftercare.spreadsheets import spreadsheet_text
 from reports.tables import Published
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralized(text: str) -> str:
-    """A text a spreadsheet shows as typed, never runs."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _cell_value(table: Published, cell) -> object:
     if not cell.shown:
-        return neutralized(table.text(cell))
-    return cell.value if isinstance(cell.value, int | Decimal) else neutralized(str(cell.value))
+        return spreadsheet_text(table.text(cell))
+    return (
+        cell.value if isinstance(cell.value, int | Decimal) else spreadsheet_text(str(cell.value))
+    )
 
 
 def _rows(table: Published):
     """The table's lines: its header, then each labelled row."""
-    yield [neutralized(table.row_header), *(neutralized(c) for c in table.columns)]
+    yield [spreadsheet_text(table.row_header), *(spreadsheet_text(c) for c in table.columns)]
     for label, cells in table.rows:
-        yield [neutralized(label), *(_cell_value(table, cell) for cell in cells)]
+        yield [spreadsheet_text(label), *(_cell_value(table, cell) for cell in cells)]
 
 
 def _audit(actor: Actor, form, fmt: str, tables: list[Published]) -> None:
@@ -68,7 +64,7 @@ def export_csv(*, actor: Actor, form, tables: list[Published]) -> HttpResponse:
     for n, table in enumerate(tables):
         if n:
             writer.writerow([])
-        writer.writerow([neutralized(table.title)])
+        writer.writerow([spreadsheet_text(table.title)])
         writer.writerows(_rows(table))
     with transaction.atomic():
         _audit(actor, form, "csv", tables)
@@ -83,7 +79,7 @@ def export_xlsx(*, actor: Actor, form, tables: list[Published]) -> HttpResponse:
     book = Workbook(write_only=True)
     for table in tables:
         sheet = book.create_sheet(title=_sheet_title(table))
-        sheet.append([neutralized(table.title)])
+        sheet.append([spreadsheet_text(table.title)])
         for row in _rows(table):
             sheet.append(row)
     out = io.BytesIO()

@@ -4,13 +4,13 @@ person referred."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftercare.attention import SHOWN, Group, Item, group_of, register_attention
+from aftercare.attention import SHOWN, Group, Item, days_before, group_of, register_attention
 from aftercare.models import Membership
 from survivors.models import Referral
 
@@ -19,9 +19,7 @@ UNANSWERED_AFTER_DAYS = 7
 
 @register_attention
 def unanswered_referrals(membership: Membership, today: date) -> Group | None:
-    before = timezone.make_aware(
-        datetime.combine(today - timedelta(days=UNANSWERED_AFTER_DAYS), time.min)
-    )
+    before = days_before(today, UNANSWERED_AFTER_DAYS)
     own = membership.organization_id
     referrals = (
         Referral.objects.visible_to(membership)

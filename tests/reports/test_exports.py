@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from aftercare.models import AuditEvent
-from reports.exports import neutralized
+from aftercare.spreadsheets import spreadsheet_text
 from tests.reports.conftest import QUARTER
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +104,8 @@ def test_a_name_that_looks_like_a_formula_stays_text(exporter):
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_every_formula_start_is_neutralized(start):
-    assert neutralized(f"{start}1+1") == f"'{start}1+1"
-    assert neutralized("Harbor 1+1") == "Harbor 1+1"
+    assert spreadsheet_text(f"{start}1+1") == f"'{start}1+1"
+    assert spreadsheet_text("Harbor 1+1") == "Harbor 1+1"
 
 
 def test_a_bad_period_exports_nothing(coordinator, client_for):

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
+from aftercare.spreadsheets import spreadsheet_text
 from cases.kinds import Kind
 from cases.models import TimeEntry
 from volunteers.models import VolunteerProfile
@@ -60,12 +61,6 @@ def hours_report(*, organization_id: int, start: date, end: date) -> list[Volunt
     return list(rows.values())
 
 
-def _cell(value) -> str:
-    """Spreadsheet software runs a cell that starts with =, +, - or @ as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def hours_csv(*, actor: Actor, start: date, end: date) -> str:
     """The report as CSV: volunteers, firms and hours; never a client or a matter."""
     organization = actor.organization
@@ -83,10 +78,10 @@ def hours_csv(*, actor: Actor, start: date, end: date) -> str:
         profile = row.profile
         writer.writerow(
             [
-                _cell(profile.user.full_name),
-                _cell(profile.user.email),
+                spreadsheet_text(profile.user.full_name),
+                spreadsheet_text(profile.user.email),
                 profile.kind,
-                _cell(profile.firm),
+                spreadsheet_text(profile.firm),
                 start.isoformat(),
                 end.isoformat(),
                 f"{row.hours:.2f}",
