@@ -90,7 +90,24 @@ class ProspectivePartyForm(SaneDatesMixin, forms.Form):
         return data
 
 
-PartyFormSet = forms.formset_factory(ProspectivePartyForm, extra=3, max_num=10)
+# Three blank parties to start; "Add another party" adds one at a time up to the cap, which
+# is far above any real trafficking case (a ring's members, employers, recruiters).
+MAX_PARTIES = 30
+PartyFormSet = forms.formset_factory(
+    ProspectivePartyForm, extra=3, max_num=MAX_PARTIES, validate_max=True
+)
+
+
+def party_formset_with_one_more(data) -> forms.BaseFormSet:
+    """The parties as typed, plus one empty: the "Add another party" button's answer."""
+    data = data.copy()
+    total_key = "party-TOTAL_FORMS"
+    try:
+        total = int(data.get(total_key, 3))
+    except ValueError:
+        total = 3
+    data[total_key] = str(min(max(total, 0) + 1, MAX_PARTIES))
+    return PartyFormSet(data, prefix="party")
 
 
 class DecisionForm(forms.Form):

@@ -136,6 +136,18 @@ def conflict_check_run(
 
 
 @dataclass(frozen=True)
+class CheckedParty:
+    """One other party as it was checked: what the coordinator typed, and its place."""
+
+    key: str  # as a hit names it: "party:<id>"
+    number: int
+    role: str
+    name: str
+    aliases: list[str]
+    date_of_birth: object
+
+
+@dataclass(frozen=True)
 class HitView:
     """What one member may learn of a hit."""
 
@@ -143,6 +155,33 @@ class HitView:
     found_as: str
     where: str | None  # "M-2026-0042" or a survivor code; None: not visible to this member
     strength: str
+    party: CheckedParty | None = None  # None: the hit is on the client
+
+    @property
+    def strength_label(self) -> str:
+        """ "exact+birth_date" as people read it: "same name, same date of birth"."""
+        return ", ".join(
+            str(TokenKind(part).label)
+            for part in self.strength.split("+")
+            if part in TokenKind.values
+        )
+
+
+def checked_parties(check: ConflictCheck) -> list[CheckedParty]:
+    """The other parties the check ran on, in the order they were typed. Their names were
+    typed by the organization's own staff for this check; whoever sees the check sees them."""
+    roles = dict(Party.Role.choices)
+    return [
+        CheckedParty(
+            key=f"party:{party.pk}",
+            number=number,
+            role=str(roles.get(party.role, party.role)),
+            name=party.name,
+            aliases=party.alias_list(),
+            date_of_birth=party.date_of_birth,
+        )
+        for number, party in enumerate(check.parties.order_by("id"), start=1)
+    ]
 
 
 def hits_for(check: ConflictCheck, membership) -> list[HitView]:
@@ -158,12 +197,21 @@ def hits_for(check: ConflictCheck, membership) -> list[HitView]:
         .filter(pk__in=[h.survivor_id for h in check.hits.all() if h.survivor_id])
         .values_list("pk", "code")
     )
+    parties = {party.key: party for party in checked_parties(check)}
     views = []
     for hit in check.hits.all():
         where = numbers.get(hit.matter_id) or (
             visible_survivors.get(hit.survivor_id) if not hit.matter_id else None
         )
-        views.append(HitView(hit.checked, hit.get_found_as_display(), where, hit.strength))
+        views.append(
+            HitView(
+                hit.checked,
+                hit.get_found_as_display(),
+                where,
+                hit.strength,
+                party=parties.get(hit.checked),
+            )
+        )
     return views
 
 

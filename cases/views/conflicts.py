@@ -13,7 +13,12 @@ from aftercare.audit import audit_record_by
 from aftercare.idempotency import idempotent_create
 from cases import forms
 from cases.models import ConflictCheck, Matter
-from cases.services.conflicts import conflict_check_decide, conflict_check_run, hits_for
+from cases.services.conflicts import (
+    checked_parties,
+    conflict_check_decide,
+    conflict_check_run,
+    hits_for,
+)
 from cases.services.matters import matter_open
 from survivors.models import Purpose, Referral, Survivor
 from survivors.services.record import survivor_open
@@ -58,6 +63,16 @@ def conflict_queue(request: HttpRequest) -> HttpResponse:
 def conflict_new(request: HttpRequest, survivor_pk: int) -> HttpResponse:
     client = survivor_open(request=request, pk=survivor_pk).survivor
     referral = _answered_referral(request, client)
+    if "add_party" in request.POST:
+        # Not a submission: the same form again, everything typed kept, one party more.
+        formset = forms.party_formset_with_one_more(request.POST)
+        # Keyboard and screen-reader users land on the party they just added.
+        formset.forms[-1].fields["role"].widget.attrs["autofocus"] = True
+        return render(
+            request,
+            "cases/conflict_new.html",
+            {"client": client, "formset": formset, "referral": referral},
+        )
     formset = forms.PartyFormSet(posted(request), prefix="party")
     if formset.is_valid():
         parties = [f.cleaned_data for f in formset if f.cleaned_data.get("name")]
@@ -130,6 +145,7 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "check": check,
             "hits": hits_for(check, request.membership),
+            "parties": checked_parties(check),
             "decision_form": decision_form,
             "open_form": open_form,
             "matters": check.matters.all(),

@@ -23,6 +23,7 @@ from survivors.services.sharing import (
     referral_open,
     referral_send,
 )
+from survivors.signals import referral_follow_ups
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -125,10 +126,22 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Referral updated."))
             return redirect("survivors:referral", pk=referral.pk)
+    follow_ups = [
+        link
+        for _receiver, links in referral_follow_ups.send(
+            sender=Referral, referral=referral, membership=request.membership
+        )
+        for link in links or ()
+    ]
     return render(
         request,
         "survivors/referral_detail.html",
-        {"referral": referral, "form": form if choices else None, "side": referral.side_of(org)},
+        {
+            "referral": referral,
+            "form": form if choices else None,
+            "side": referral.side_of(org),
+            "follow_ups": follow_ups,
+        },
     )
 
 
