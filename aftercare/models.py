@@ -51,6 +51,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """How colleagues are named on pages: by name, and by email only when no name is set."""
         return self.full_name or self.email
 
     def active_memberships(self) -> models.QuerySet[Membership]:

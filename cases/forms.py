@@ -18,6 +18,7 @@ from cases.models import (
     Party,
     TimeEntry,
 )
+from cases.models.deadlines import TIME_ZONES
 from cases.services.grants import BY_RULES
 from cases.signals import team_candidates_excluded
 
@@ -260,19 +261,6 @@ class ReminderDaysField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return _days(value) if value else None
-
-
-# Named for people, in their language; the stored value stays the zone's code.
-TIME_ZONES = [
-    ("America/New_York", _("Eastern time (New York)")),
-    ("America/Chicago", _("Central time (Chicago)")),
-    ("America/Denver", _("Mountain time (Denver)")),
-    ("America/Los_Angeles", _("Pacific time (Los Angeles)")),
-    ("America/Anchorage", _("Alaska time (Anchorage)")),
-    ("Pacific/Honolulu", _("Hawaii time (Honolulu)")),
-    ("America/Puerto_Rico", _("Atlantic time (Puerto Rico)")),
-    ("UTC", _("Coordinated Universal Time (UTC)")),
-]
 
 
 class DeadlineForm(SaneDatesMixin, forms.ModelForm):

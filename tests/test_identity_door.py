@@ -441,6 +441,6 @@ def test_the_conflict_check_confirms_only_a_client_the_organization_may_name(wor
     )
     assert response.status_code == 200
     may_name = world.scenario in ("consent_with_identity", "engaged_then_revoked")
-    assert (f"matches a client in {world.matter.number}" in response.text) == may_name
+    assert (f"matches: client in {world.matter.number}" in response.text) == may_name
     if not may_name:
         assert "No matches were found." in response.text

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf.locale import LANG_INFO
-from django.utils.translation import get_language_info
+from django.utils.formats import date_format
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
 
 from volunteers.models import Credential, VolunteerProfile
@@ -88,16 +89,19 @@ def court_needs_admission(profile: VolunteerProfile, facts: Facts) -> str | None
 
 def not_paused(profile: VolunteerProfile, facts: Facts) -> str | None:
     if profile.is_paused(facts.today):
-        return _("Paused until %(date)s.") % {"date": profile.paused_until.isoformat()}
+        return _("Paused until %(date)s.") % {
+            "date": date_format(profile.paused_until, "DATE_FORMAT")
+        }
     return None
 
 
 def has_room(profile: VolunteerProfile, facts: Facts) -> str | None:
     if facts.active_matters >= profile.capacity:
-        return _("At capacity: %(n)s of %(capacity)s matters.") % {
-            "n": facts.active_matters,
-            "capacity": profile.capacity,
-        }
+        return ngettext(
+            "At capacity: %(n)s of %(capacity)s matter.",
+            "At capacity: %(n)s of %(capacity)s matters.",
+            profile.capacity,
+        ) % {"n": facts.active_matters, "capacity": profile.capacity}
     return None
 
 

@@ -170,7 +170,11 @@ def volunteers_for(
         load = profile.load / profile.capacity if profile.capacity else 1
         score -= load
         reasons.append(
-            _("Carries %(n)s of %(capacity)s matters.")
+            ngettext(
+                "Carries %(n)s of %(capacity)s matter.",
+                "Carries %(n)s of %(capacity)s matters.",
+                profile.capacity,
+            )
             % {"n": profile.load, "capacity": profile.capacity}
         )
         matches.append(Match(profile, verdict.eligible, score, reasons, verdict.reasons, fit.rank))

@@ -87,6 +87,19 @@ class DeadlineRule(models.Model):
         return self.name
 
 
+# Named for people, in their language; the stored value stays the zone's code.
+TIME_ZONES = [
+    ("America/New_York", _("Eastern time (New York)")),
+    ("America/Chicago", _("Central time (Chicago)")),
+    ("America/Denver", _("Mountain time (Denver)")),
+    ("America/Los_Angeles", _("Pacific time (Los Angeles)")),
+    ("America/Anchorage", _("Alaska time (Anchorage)")),
+    ("Pacific/Honolulu", _("Hawaii time (Honolulu)")),
+    ("America/Puerto_Rico", _("Atlantic time (Puerto Rico)")),
+    ("UTC", _("Coordinated Universal Time (UTC)")),
+]
+
+
 class DeadlineQuerySet(models.QuerySet["Deadline"]):
     def visible_to(self, membership) -> DeadlineQuerySet:
         return self.filter(matter__in=Matter.objects.visible_to(membership))
@@ -170,6 +183,10 @@ class Deadline(models.Model):
     @property
     def needs_confirmation(self) -> bool:
         return self.is_computed and self.confirmed_at is None
+
+    @property
+    def time_zone_label(self) -> str:
+        return str(dict(TIME_ZONES).get(self.time_zone, self.time_zone))
 
     def is_overdue(self, today=None) -> bool:
         return self.status == self.Status.OPEN and self.due_date < (today or timezone.localdate())

@@ -72,6 +72,8 @@ def _deadline_for_change(request, pk) -> Deadline:
 def deadline_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _deadline_for_change(request, pk)
     deadline_confirm(actor=request.actor, deadline=deadline)
+    # The title is encrypted at rest and shown on the matter only: not in a message.
+    messages.success(request, _("Deadline confirmed."))
     return redirect(f"{matter_url(deadline.matter)}#deadlines")
 
 
@@ -80,6 +82,10 @@ def deadline_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _deadline_for_change(request, pk)
     if request.POST.get("status") in Deadline.Status.values:
         deadline_set_status(actor=request.actor, deadline=deadline, status=request.POST["status"])
+        messages.success(
+            request,
+            _("Deadline marked “%(status)s”.") % {"status": deadline.get_status_display()},
+        )
     return redirect(f"{matter_url(deadline.matter)}#deadlines")
 
 

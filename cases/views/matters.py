@@ -167,6 +167,7 @@ def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return _rerender(request, matter, note_form=form)
+    messages.success(request, _("Correction saved.") if corrects else _("Note saved."))
     return redirect(f"{matter_url(matter)}#notes")
 
 
@@ -207,6 +208,9 @@ def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def stage_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_open_for_user(request=request, pk=pk, for_change=True)
     matter_stage_move(actor=request.actor, matter=matter, stage=request.POST.get("stage", ""))
+    messages.success(
+        request, _("Stage changed to %(stage)s.") % {"stage": matter.get_stage_display()}
+    )
     return redirect(matter_url(matter))
 
 
@@ -258,13 +262,22 @@ def team_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if leaving is not None:
             team_member_remove(actor=request.actor, matter=matter, user=leaving)
+            messages.success(
+                request,
+                _("%(name)s was removed from the team.") % {"name": leaving.display_name},
+            )
         return redirect(f"{matter_url(matter)}#team")
     form = forms.TeamForm(posted(request), organization=matter.organization)
     if form.is_valid():
+        joining = form.cleaned_data["email"]
         try:
-            team_member_join(actor=request.actor, matter=matter, user=form.cleaned_data["email"])
+            team_member_join(actor=request.actor, matter=matter, user=joining)
         except ValidationError as error:
             form.add_error("email", error)
+        else:
+            messages.success(
+                request, _("%(name)s joined the team.") % {"name": joining.display_name}
+            )
     if form.errors:
         context = _detail_context(request, matter, team_form=form)
         return render(request, "cases/matter_detail.html", context)

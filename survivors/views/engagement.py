@@ -101,6 +101,10 @@ def engagement_hold_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise _refused(request, engagement, "engagement_legal_hold")
     on = request.POST.get("on") == "1"
     engagement_legal_hold_set(actor=request.actor, engagement=engagement, on=on)
+    messages.success(
+        request,
+        _("Legal hold placed on the client file.") if on else _("Legal hold lifted."),
+    )
     return redirect("survivors:detail", pk=engagement.survivor_id)
 
 

@@ -174,8 +174,11 @@ def survivor_reveal_location(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survivor_legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
     view = survivor_open(request=request, pk=pk, for_change=True, manage=True)
-    survivor_legal_hold_set(
-        actor=request.actor, survivor=view.survivor, on=request.POST.get("on") == "1"
+    on = request.POST.get("on") == "1"
+    survivor_legal_hold_set(actor=request.actor, survivor=view.survivor, on=on)
+    messages.success(
+        request,
+        _("Legal hold placed: this record will not be erased.") if on else _("Legal hold lifted."),
     )
     return redirect("survivors:detail", pk=pk)
 

@@ -156,6 +156,7 @@ def services_view(request: HttpRequest, pk: int) -> HttpResponse:
         survivor_open(request=request, pk=pk, for_change=True)
         if form.is_valid():
             goal_add(actor=request.actor, survivor=survivor, **form.cleaned_data)
+            messages.success(request, _("Goal added to the service plan."))
             return redirect("survivors:services", pk=pk)
     referrals = survivor.referrals.select_related("to_organization")
     if view.shared:  # another organization sees only its own referral, not the others
@@ -190,4 +191,8 @@ def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
     survivor_open(request=request, pk=goal.survivor_id, for_change=True)
     if request.POST.get("status") in ServiceGoal.Status.values:
         goal_set_status(actor=request.actor, goal=goal, status=request.POST["status"])
+        messages.success(
+            request,
+            _("Goal marked “%(status)s”.") % {"status": goal.get_status_display()},
+        )
     return redirect("survivors:services", pk=goal.survivor_id)

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 
 from cases.models import ConflictCheck
+from cases.services.conflicts import conflict_check_run
 from cases.services.matters import party_add
 from survivors.models import Purpose, Referral
-from tests.actors import lead_actor
+from tests.actors import actor_of, lead_actor
 from tests.factories import MembershipFactory, make_matter, make_survivor
 from tests.survivors.conftest import adult, consent_for  # noqa: F401
 
@@ -121,3 +122,19 @@ def test_the_accepted_referral_leads_to_its_conflict_check(
     # Nor has a receiving member who is not a coordinator.
     paralegal = MembershipFactory(organization=harbor, role="paralegal")
     assert "onflict check" not in client_for(paralegal).get(url).text
+
+
+def test_a_member_who_cannot_decide_sees_roles_not_the_names_typed(
+    harbor, coordinator, attorney, client_for
+):
+    newcomer = make_survivor(harbor, legal_name="Zephyrine Quillfeather")
+    # An attorney runs a check when editing a matter's parties; deciding is a coordinator's.
+    check = conflict_check_run(
+        actor=actor_of(attorney),
+        client=newcomer,
+        parties=[{"role": "trafficker", "name": "Viktor Hale", "aliases": ["Vic"]}],
+    )
+    url = reverse("cases:conflict", args=[check.pk])
+    page = client_for(attorney).get(url).text
+    assert "Other party 1: Trafficker" in text_of(page) and "Viktor Hale" not in page
+    assert "Viktor Hale" in client_for(coordinator).get(url).text

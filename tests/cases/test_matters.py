@@ -85,7 +85,7 @@ def test_hours_add_up_per_matter(matter, attorney, client_for):
             reverse("cases:time_add", args=[matter.pk]),
             {"date": timezone.localdate().isoformat(), "minutes": minutes, "activity": "drafting"},
         )
-    assert "Total: 135 minutes." in detail(client, matter).text
+    assert "Total: 2 hours 15 minutes." in detail(client, matter).text
     bad = client.post(
         reverse("cases:time_add", args=[matter.pk]),
         {"date": "2026-01-01", "minutes": 5000, "activity": "drafting"},
@@ -332,8 +332,8 @@ def test_hours_are_totalled_per_person(matter, attorney, paralegal, coordinator,
             {"date": "2026-11-20", "minutes": minutes, "activity": "drafting"},
         )
     page = detail(client_for(attorney), matter).text
-    assert f"{paralegal.user.full_name}: 45 min" in page
-    assert f"{attorney.user.full_name}: 60 min" in page
+    assert f"{paralegal.user.full_name}: 45 minutes" in page
+    assert f"{attorney.user.full_name}: 1 hour" in page
 
 
 def test_a_walk_in_client_can_be_checked_by_hand(harbor, coordinator, client_for):

@@ -66,7 +66,7 @@ def test_hours_activity_and_date_are_corrected_in_spanish(entry, attorney, clien
     history = client.get(
         reverse("cases:matter_history", args=[entry.matter_id]), HTTP_ACCEPT_LANGUAGE="es"
     ).text
-    assert "Horas del 09/03/2027" in history and "Minutos" in history and "90" in history
+    assert "Horas del 9 Mar 2027" in history and "Minutos" in history and "90" in history
 
 
 def test_unchanged_hours_keep_minutes_that_are_not_a_tenth(entry, attorney, client_for):

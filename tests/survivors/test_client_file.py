@@ -178,11 +178,11 @@ def test_the_conflict_check_finds_the_name_the_client_gave_her_lawyers_even_when
     from tests.actors import actor_of
 
     coordinator = engaged.coordinator
-    assert f"matches a client in {engaged.matter.number}" in _check(
+    assert f"matches: client in {engaged.matter.number}" in _check(
         coordinator, engaged.f["harbor"], FILE_NAME
     )
     client_file_erase(actor=actor_of(engaged.f["coordinator"]), engagement=engaged.engagement)
-    assert f"matches a client in {engaged.matter.number}" in _check(
+    assert f"matches: client in {engaged.matter.number}" in _check(
         coordinator, engaged.f["harbor"], FILE_NAME
     )
 
@@ -209,7 +209,7 @@ def test_another_organization_never_matches_a_name_from_harbors_client_file(
     survivor_access_refresh(survivor=engaged.survivor, organization_id=riverside.pk)
     matter = make_matter(riverside, client=engaged.survivor)
     page = _check(client_for(outsider), riverside, FILE_NAME)
-    assert f"matches a client in {matter.number}" not in page
-    assert f"matches a client in {matter.number}" in _check(
+    assert f"matches: client in {matter.number}" not in page
+    assert f"matches: client in {matter.number}" in _check(
         client_for(outsider), riverside, NGO_NAME
     ), "Riverside does find her by the name the partner shared"

@@ -385,7 +385,7 @@ def test_a_conflict_check_still_finds_the_erased_former_client_and_no_search_doe
         follow=True,
     )
     harbor_matter = world["harbor_matter"]
-    assert f"matches a client in {harbor_matter.number}" in response.text
+    assert f"matches: client in {harbor_matter.number}" in response.text
 
     riverside_newcomer = make_survivor(riverside, legal_name="Another Walk In")
     elsewhere = client_for(outsider).post(
@@ -445,7 +445,7 @@ def test_erasing_a_client_file_wipes_only_that_organization_and_keeps_party_toke
         },
         follow=True,
     )
-    assert f"matches a adverse party in {world['harbor_matter'].number}" in page.text
+    assert f"matches: adverse party in {world['harbor_matter'].number}" in page.text
 
 
 def test_a_client_file_under_legal_hold_is_not_erased(world, harbor, coordinator):

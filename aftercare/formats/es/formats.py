@@ -12,3 +12,8 @@ DATETIME_INPUT_FORMATS = [
     "%d/%m/%y %H:%M:%S.%f",
     "%d/%m/%y %H:%M",
 ]
+
+# Lists and tables: an unambiguous short date (never 03/12/2026, which reads as two
+# different days to staff from different countries), and the same with a time.
+SHORT_DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "j M Y, H:i"
