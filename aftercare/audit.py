@@ -16,6 +16,8 @@ from datetime import UTC
 from typing import Any
 
 from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -62,6 +64,20 @@ def _object_ref(target: models.Model | None) -> tuple[str, str]:
     return target._meta.label_lower, str(target.pk)
 
 
+def _require_label(action: str) -> None:
+    """In tests, a new audit code without a label fails at once: the audit trail shows
+    labels to people, and a bare code there is a page nobody can read."""
+    from django.apps import apps
+
+    from aftercare.audit_labels import audit_codes_labelled
+
+    owner = action.split(".", 1)[0]
+    if apps.is_installed(owner) and action not in audit_codes_labelled():
+        raise ImproperlyConfigured(
+            f"Audit code {action!r} has no label: add it to its app's audit_labels.py"
+        )
+
+
 def audit_record(
     *,
     action: str,
@@ -74,6 +90,8 @@ def audit_record(
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. `action` is a dotted code such as `survivors.survivor.viewed`."""
+    if settings.TESTING:
+        _require_label(action)
     if target is not None:
         object_type, object_id = _object_ref(target)
     with transaction.atomic():

@@ -289,6 +289,13 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are append-only")
 
+    @property
+    def label(self) -> str:
+        """What happened, in the reader's language."""
+        from aftercare.audit_labels import audit_label
+
+        return audit_label(self.action)
+
 
 class AuditChainHead(models.Model):
     """The newest hash and the length of the audit chain (one row, pk=1).

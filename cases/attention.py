@@ -51,7 +51,7 @@ def unconfirmed_deadlines(membership: Membership, today: date) -> Group | None:
     )
     items = [
         Item(
-            what=f"{d.matter.number}: {d.rule.name}",
+            what=f"{d.matter.number}: {d.rule.label}",
             link=reverse("cases:detail", args=[d.matter_id]) + "#deadlines",
             when=d.due_date,
             when_label=_("due"),

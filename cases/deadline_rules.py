@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import holidays
 from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext_noop
 
 from cases.kinds import SubKind
 from survivors.models import majority_date
@@ -19,9 +20,9 @@ from survivors.models import majority_date
 SHIPPED_RULES = [
     {
         "code": "rfe-response",
-        "name": "Response to a request for evidence",
+        "name": gettext_noop("Response to a request for evidence"),
         "deadline_kind": "response",
-        "trigger_label": "Date of the RFE notice",
+        "trigger_label": gettext_noop("Date of the RFE notice"),
         "days": 84,
         "mailed_extra_days": 3,
         "roll": "forward",
@@ -35,14 +36,15 @@ SHIPPED_RULES = [
             SubKind.ADJUSTMENT,
             SubKind.T_VISA_FAMILY,
         ],
-        "source": "USCIS RFE notices (period stated on the notice; 8 CFR 103.8(b) adds 3 days "
-        "for mail)",
+        "source": gettext_noop(
+            "USCIS RFE notices (period stated on the notice; 8 CFR 103.8(b) adds 3 days for mail)"
+        ),
     },
     {
         "code": "noid-response",
-        "name": "Response to a notice of intent to deny",
+        "name": gettext_noop("Response to a notice of intent to deny"),
         "deadline_kind": "response",
-        "trigger_label": "Date of the NOID",
+        "trigger_label": gettext_noop("Date of the NOID"),
         "days": 30,
         "mailed_extra_days": 3,
         "roll": "forward",
@@ -56,14 +58,16 @@ SHIPPED_RULES = [
             SubKind.WORK_PERMIT,
             SubKind.ADJUSTMENT,
         ],
-        "source": "8 CFR 103.2(b)(8)(iv) (at most 30 days; the period stated on the NOID "
-        "governs); 8 CFR 103.8(b) adds 3 days for mail",
+        "source": gettext_noop(
+            "8 CFR 103.2(b)(8)(iv) (at most 30 days; the period stated on the NOID "
+            "governs); 8 CFR 103.8(b) adds 3 days for mail"
+        ),
     },
     {
         "code": "i290b-appeal",
-        "name": "Appeal or motion on a USCIS decision (I-290B)",
+        "name": gettext_noop("Appeal or motion on a USCIS decision (I-290B)"),
         "deadline_kind": "filing",
-        "trigger_label": "Date of the USCIS decision",
+        "trigger_label": gettext_noop("Date of the USCIS decision"),
         "days": 30,
         "mailed_extra_days": 3,
         "roll": "forward",
@@ -76,108 +80,117 @@ SHIPPED_RULES = [
             SubKind.WORK_PERMIT,
             SubKind.ADJUSTMENT,
         ],
-        "source": "8 CFR 103.3(a)(2)(i) (appeal, 30 days), 103.5(a)(1)(i) (motion, 30 days); "
-        "8 CFR 103.8(b) adds 3 days for mail; Form I-290B instructions",
+        "source": gettext_noop(
+            "8 CFR 103.3(a)(2)(i) (appeal, 30 days), 103.5(a)(1)(i) (motion, 30 days); "
+            "8 CFR 103.8(b) adds 3 days for mail; Form I-290B instructions"
+        ),
     },
     {
         "code": "bia-appeal",
         # Received by the Board, not mailed by then: no mailbox extension.
-        "name": "Appeal to the Board of Immigration Appeals (EOIR-26)",
+        "name": gettext_noop("Appeal to the Board of Immigration Appeals (EOIR-26)"),
         "deadline_kind": "filing",
-        "trigger_label": "Date of the immigration judge's decision (oral, or written decision "
-        "mailed or served)",
+        "trigger_label": gettext_noop(
+            "Date of the immigration judge's decision (oral, or written decision mailed or served)"
+        ),
         "days": 30,
         "mailed_extra_days": 0,
         "roll": "forward",
         "applies_to": [SubKind.ASYLUM, SubKind.ADJUSTMENT, SubKind.TPS],
-        "source": "8 CFR 1003.38(b) (30 days; filed when the Board receives it; a last day on "
-        "a weekend or legal holiday moves to the next business day)",
+        "source": gettext_noop(
+            "8 CFR 1003.38(b) (30 days; filed when the Board receives it; a last day on "
+            "a weekend or legal holiday moves to the next business day)"
+        ),
     },
     {
         "code": "consular-refusal-reconsideration",
-        "name": "Immigrant visa refused (221(g)): send what overcomes the refusal",
+        "name": gettext_noop("Immigrant visa refused (221(g)): send what overcomes the refusal"),
         "deadline_kind": "response",
-        "trigger_label": "Date of the consular refusal",
+        "trigger_label": gettext_noop("Date of the consular refusal"),
         "years": 1,
         "roll": "backward",
         "applies_to": [SubKind.CONSULAR_PROCESSING],
-        "source": "22 CFR 42.81(e) (reconsidered without a new application if the evidence "
-        "comes within one year of the refusal); the consulate's refusal letter",
+        "source": gettext_noop(
+            "22 CFR 42.81(e) (reconsidered without a new application if the evidence "
+            "comes within one year of the refusal); the consulate's refusal letter"
+        ),
     },
     {
         "code": "asylum-one-year",
-        "name": "Asylum one-year filing deadline",
+        "name": gettext_noop("Asylum one-year filing deadline"),
         "deadline_kind": "filing",
-        "trigger_label": "Date of last arrival in the United States",
+        "trigger_label": gettext_noop("Date of last arrival in the United States"),
         "years": 1,
         "roll": "backward",
         "applies_to": [SubKind.ASYLUM],
-        "source": "INA 208(a)(2)(B); 8 CFR 208.4(a)(2)",
+        "source": gettext_noop("INA 208(a)(2)(B); 8 CFR 208.4(a)(2)"),
     },
     {
         "code": "sijs-age-out",
-        "name": "SIJS petition before the 21st birthday",
+        "name": gettext_noop("SIJS petition before the 21st birthday"),
         "deadline_kind": "filing",
         "anchor": "birth",
-        "trigger_label": "Client's date of birth",
+        "trigger_label": gettext_noop("Client's date of birth"),
         "years": 21,
         "days": -1,
         "roll": "backward",
         "applies_to": [SubKind.SIJS],
-        "source": "INA 101(a)(27)(J); 8 CFR 204.11(b)",
+        "source": gettext_noop("INA 101(a)(27)(J); 8 CFR 204.11(b)"),
     },
     {
         "code": "tvpra-limitation",
-        "name": "TVPRA civil claim: statute of limitations",
+        "name": gettext_noop("TVPRA civil claim: statute of limitations"),
         "deadline_kind": "limitation",
-        "trigger_label": "Date the violation ended",
+        "trigger_label": gettext_noop("Date the violation ended"),
         "years": 10,
         "minor_tolls_until_majority": True,
         "roll": "forward",
         "applies_to": [SubKind.TVPRA_DAMAGES],
-        "source": "18 U.S.C. 1595(c)",
+        "source": gettext_noop("18 U.S.C. 1595(c)"),
     },
     {
         "code": "protective-order-expiry",
-        "name": "Protective order expires",
+        "name": gettext_noop("Protective order expires"),
         "deadline_kind": "renewal",
-        "trigger_label": "Date the order was entered",
+        "trigger_label": gettext_noop("Date the order was entered"),
         "years": 1,
         "roll": "backward",
         "applies_to": [SubKind.PROTECTIVE_ORDER],
-        "source": "Term stated in the order (one year is common; check the order)",
+        "source": gettext_noop("Term stated in the order (one year is common; check the order)"),
     },
     {
         "code": "protective-order-renewal",
-        "name": "Protective order: file the renewal",
+        "name": gettext_noop("Protective order: file the renewal"),
         "deadline_kind": "renewal",
-        "trigger_label": "Date the order was entered",
+        "trigger_label": gettext_noop("Date the order was entered"),
         "years": 1,
         "days": -30,
         "roll": "backward",
         "applies_to": [SubKind.PROTECTIVE_ORDER],
-        "source": "Renewal window before expiry (local rule)",
+        "source": gettext_noop("Renewal window before expiry (local rule)"),
     },
     {
         "code": "ead-renewal-window",
-        "name": "Work permit: renewal window opens",
+        "name": gettext_noop("Work permit: renewal window opens"),
         "deadline_kind": "renewal",
-        "trigger_label": "Expiry date on the work permit",
+        "trigger_label": gettext_noop("Expiry date on the work permit"),
         "days": -180,
         "roll": "forward",
         "applies_to": [SubKind.WORK_PERMIT],
-        "source": "USCIS Form I-765 instructions (renew up to 180 days before expiry)",
+        "source": gettext_noop(
+            "USCIS Form I-765 instructions (renew up to 180 days before expiry)"
+        ),
     },
     {
         "code": "u-visa-certification",
-        "name": "U visa: file before the I-918 B certification expires",
+        "name": gettext_noop("U visa: file before the I-918 B certification expires"),
         "deadline_kind": "filing",
-        "trigger_label": "Date the I-918 Supplement B was signed",
+        "trigger_label": gettext_noop("Date the I-918 Supplement B was signed"),
         "months": 6,
         "days": -1,
         "roll": "backward",
         "applies_to": [SubKind.U_VISA],
-        "source": "Form I-918 instructions (certification valid six months)",
+        "source": gettext_noop("Form I-918 instructions (certification valid six months)"),
     },
 ]
 

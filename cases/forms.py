@@ -243,6 +243,7 @@ class ComputedDeadlineForm(SaneDatesMixin, forms.Form):
             if not types or matter.sub_kind in types
         ]
         self.fields["rule"].queryset = rules.filter(pk__in=fitting)
+        self.fields["rule"].label_from_instance = lambda rule: rule.label
 
 
 def _days(text: str) -> list[int]:
@@ -527,7 +528,7 @@ class DeadlineEditForm(DeadlineForm):
         if deadline.is_computed:
             del self.fields["due_date"]
             self.fields["trigger_date"].initial = deadline.trigger_date
-            self.fields["trigger_date"].help_text = deadline.rule.trigger_label
+            self.fields["trigger_date"].help_text = deadline.rule.trigger_text
             self.fields["mailed"].initial = any(
                 step.get("step") == "mailed" for step in deadline.computation or ()
             )

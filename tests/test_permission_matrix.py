@@ -362,6 +362,7 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
 # Values read from a request that are not record ids, and what they are.
 REQUEST_VALUES_NOT_IDS = {
     "action": "issue or revoke (the calendar feed)",
+    "add_party": "a button: one more blank party on the conflict check form",
     "b": "a keyed hash of a birth date, searched within the organization's own records",
     "confirm": "the survivor's code, typed to confirm erasure",
     "decision": "a decision code (the conflict check's form)",

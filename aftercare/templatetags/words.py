@@ -1,9 +1,11 @@
 """Numbers as people read them: "1 hour 5 minutes", never "65 min" or "1 minutes"."""
 
+from datetime import date
+
 from django import template
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -40,3 +42,37 @@ def weekday_date(day) -> str:
         "weekday": date_format(day, "l"),
         "date": date_format(day, "DATE_FORMAT"),
     }
+
+
+@register.filter
+def translated(text) -> str:
+    """Text stored in English from shipped data (a rule's trigger, say), in the reader's
+    language when the catalog has it; anything else as it is."""
+    return gettext(text) if text else text
+
+
+@register.filter
+def iso_date(value) -> str:
+    """A date kept as ISO text (in a computation's steps) in the page's date format."""
+    try:
+        return date_format(date.fromisoformat(value), "DATE_FORMAT")
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def period(step) -> str:
+    """A computed period, its non-zero parts only: "84 days", "1 year 6 months"."""
+    parts = [
+        template % {"n": n}
+        for n, template in (
+            (step.get("years", 0), ngettext("%(n)d year", "%(n)d years", step.get("years", 0))),
+            (
+                step.get("months", 0),
+                ngettext("%(n)d month", "%(n)d months", step.get("months", 0)),
+            ),
+            (step.get("days", 0), ngettext("%(n)d day", "%(n)d days", step.get("days", 0))),
+        )
+        if n
+    ]
+    return " ".join(parts) or ngettext("%(n)d day", "%(n)d days", 0) % {"n": 0}

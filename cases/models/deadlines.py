@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from encrypted_model_fields.fields import EncryptedCharField
 
@@ -85,6 +86,17 @@ class DeadlineRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # A shipped rule keeps its English name and trigger in the database; they are shown
+    # in the reader's language (the pack marks them for translation). A name the
+    # organization typed itself is in no catalog and is shown as typed.
+    @property
+    def label(self) -> str:
+        return gettext(self.name)
+
+    @property
+    def trigger_text(self) -> str:
+        return gettext(self.trigger_label)
 
 
 # Named for people, in their language; the stored value stays the zone's code.
@@ -183,6 +195,12 @@ class Deadline(models.Model):
     @property
     def needs_confirmation(self) -> bool:
         return self.is_computed and self.confirmed_at is None
+
+    @property
+    def display_title(self) -> str:
+        """A computed deadline is titled with its rule's name: shown in the reader's
+        language like the rule. A title someone typed is in no catalog: shown as typed."""
+        return gettext(self.title) if self.rule_id and self.title else self.title
 
     @property
     def time_zone_label(self) -> str:

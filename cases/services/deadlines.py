@@ -64,7 +64,7 @@ def deadline_compute(
         raise ValidationError({"trigger_date": missing})
     if rule.anchor == DeadlineRule.Anchor.TRIGGER and trigger_date is None:
         raise ValidationError(
-            {"trigger_date": _("Enter the %(what)s.") % {"what": rule.trigger_label.lower()}}
+            {"trigger_date": _("Enter the %(what)s.") % {"what": rule.trigger_text.lower()}}
         )
     jurisdiction = matter.jurisdiction
     computation = compute_due(

@@ -100,7 +100,7 @@ def _response_rule(*, actor: Actor, matter: Matter, kind: str) -> tuple[Deadline
                 "“%(rule)s”. Add the deadline by hand, or ask an administrator to turn the "
                 "rule back on."
             )
-            % {"rule": rule.name}
+            % {"rule": rule.label}
         )
     return rule, ""
 

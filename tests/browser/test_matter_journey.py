@@ -28,9 +28,9 @@ MATTER_NUMBER = re.compile(r"M-\d{4}-\d{4}")
 RFE_RULE = "Response to a request for evidence"
 RFE_NOTICE_DATE = date(2026, 3, 2)  # a Monday
 # 84 days later is Monday 25 May 2026, Memorial Day; the 3 mail days carry it to Thursday.
-DUE_BY_MAIL = "Thursday 28 May 2026"
+DUE_BY_MAIL = "Thursday, May 28, 2026"
 # Without the mail days the date falls on Memorial Day itself and rolls to the Tuesday.
-DUE_IN_HAND = "Tuesday 26 May 2026"
+DUE_IN_HAND = "Tuesday, May 26, 2026"
 
 NOTE = "Client describes recruitment in 2024; corroborate with pay stubs."
 
@@ -110,7 +110,7 @@ def clear_the_check(page) -> None:
         page.get_by_label("Reason").fill("Different person: checked dates of birth")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator(".badges")).to_have_text("Cleared: no conflict")
-    expect(page.get_by_text(f"Decided by {HARBOR_COORDINATOR}")).to_be_visible()
+    expect(page.get_by_text("Decided by Casey Coordinator")).to_be_visible()
 
 
 def open_a_t_visa_matter_for_alex(page) -> str:
@@ -160,9 +160,9 @@ def the_mailed_deadline_shows_how_it_was_computed(page) -> None:
     steps = card.locator("ol.computation li")
     expect(steps).to_have_text(
         [
-            "Counted from: Date of the RFE notice, 2026-03-02.",
-            "Plus 0 years, 0 months, 84 days: 2026-05-25.",
-            "Plus 3 days because the notice came by mail: 2026-05-28.",
+            "Counted from: Date of the RFE notice, March 2, 2026.",
+            "Plus 84 days: May 25, 2026.",
+            "Plus 3 days because the notice came by mail: May 28, 2026.",
         ]
     )
     expect(card.get_by_text("Verify against local rules")).to_be_visible()
@@ -173,7 +173,7 @@ def confirm_the_mailed_deadline(page) -> None:
     card = deadline_card(page, DUE_BY_MAIL)
     card.get_by_role("button", name="I checked it: confirm this date").click()
     card = deadline_card(page, DUE_BY_MAIL)
-    expect(card.get_by_text(f"Confirmed by {ATTORNEY}")).to_be_visible()
+    expect(card.get_by_text("Confirmed by Alex Attorney")).to_be_visible()
     expect(card.get_by_role("button", name="I checked it: confirm this date")).to_have_count(0)
     expect(card.locator("details")).not_to_have_attribute("open", "")
 
@@ -184,9 +184,9 @@ def the_deadline_in_hand_rolls_past_memorial_day(page) -> None:
     expect(card.locator("details")).to_have_attribute("open", "")
     expect(card.locator("ol.computation li")).to_have_text(
         [
-            "Counted from: Date of the RFE notice, 2026-03-02.",
-            "Plus 0 years, 0 months, 84 days: 2026-05-25.",
-            "2026-05-25 is a court holiday (Memorial Day): moved to 2026-05-26.",
+            "Counted from: Date of the RFE notice, March 2, 2026.",
+            "Plus 84 days: May 25, 2026.",
+            "May 25, 2026 is a court holiday (Memorial Day): moved to May 26, 2026.",
         ]
     )
     expect(card.get_by_role("button", name="I checked it: confirm this date")).to_be_visible()
@@ -212,8 +212,10 @@ def log_ninety_minutes_of_drafting(page) -> None:
     hours.get_by_role("button", name="Log time").click()
     message_says(page, "Time recorded.")
     hours = page.get_by_role("region", name="Hours")
-    expect(hours.get_by_text("Total: 90 minutes.")).to_be_visible()
-    expect(hours.get_by_role("listitem")).to_contain_text(["Alex Attorney · 90 min · Drafting"])
+    expect(hours.get_by_text("Total: 1 hour 30 minutes.")).to_be_visible()
+    expect(hours.get_by_role("listitem")).to_contain_text(
+        ["Alex Attorney · 1 hour 30 minutes · Drafting"]
+    )
 
 
 # --- The test -----------------------------------------------------------------------------------
@@ -248,7 +250,9 @@ def test_a_referral_becomes_a_matter_with_a_computed_deadline_notes_and_hours(
     confirm_the_mailed_deadline(page)
     compute_the_rfe_deadline(page, by_mail=False)
     the_deadline_in_hand_rolls_past_memorial_day(page)
-    expect(deadline_card(page, DUE_BY_MAIL).get_by_text(f"Confirmed by {ATTORNEY}")).to_be_visible()
+    expect(
+        deadline_card(page, DUE_BY_MAIL).get_by_text("Confirmed by Alex Attorney")
+    ).to_be_visible()
 
     # 5. A privileged note and an hour and a half of drafting.
     add_a_privileged_note(page)

@@ -41,27 +41,27 @@ def test_an_attorney_logs_a_noid_and_confirms_its_computed_deadline(page, live_s
     card = page.locator("article.deadline-card").filter(
         has=page.get_by_role("heading", name=NOID_RULE, exact=True)
     )
-    expect(card).to_contain_text("Monday 6 July 2026")
+    expect(card).to_contain_text("Monday, July 6, 2026")
     expect(card.locator("ol.computation li")).to_have_text(
         [
-            "Counted from: Date of the NOID, 2026-06-01.",
-            "Plus 0 years, 0 months, 30 days: 2026-07-01.",
-            "Plus 3 days because the notice came by mail: 2026-07-04.",
-            "2026-07-04 is a court holiday (Independence Day): moved to 2026-07-05.",
-            "2026-07-05 is a weekend day: moved to 2026-07-06.",
+            "Counted from: Date of the NOID, June 1, 2026.",
+            "Plus 30 days: July 1, 2026.",
+            "Plus 3 days because the notice came by mail: July 4, 2026.",
+            "July 4, 2026 is a court holiday (Independence Day): moved to July 5, 2026.",
+            "July 5, 2026 is a weekend day: moved to July 6, 2026.",
         ]
     )
     card.get_by_role("button", name="I checked it: confirm this date").click()
     card = page.locator("article.deadline-card").filter(
         has=page.get_by_role("heading", name=NOID_RULE, exact=True)
     )
-    expect(card.get_by_text(f"Confirmed by {ATTORNEY}")).to_be_visible()
+    expect(card.get_by_text("Confirmed by Alex Attorney")).to_be_visible()
     noid = (
         page.get_by_role("region", name="Agency notices")
         .locator("li")
         .filter(has_text="Notice of intent to deny (NOID)")
     )
-    expect(noid).to_contain_text("Respond by 6 July 2026")
+    expect(noid).to_contain_text("Respond by July 6, 2026")
     expect(noid).not_to_contain_text("Not confirmed")
 
     page.get_by_label("Language").select_option("es")

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from aftercare.history import FieldChange
@@ -21,6 +22,12 @@ PARALEGAL = "paralegal@harbor.example"
 RECEIPT = "IOE0998877665"
 RFE_RULE = "Response to a request for evidence"
 TASK = "Gather the pay stubs the RFE asks for"
+
+
+def long_date(day) -> str:
+    """A date as the computation's steps show it in English."""
+    with translation.override("en"):
+        return date_format(day, "DATE_FORMAT")
 
 
 def test_an_attorney_works_an_rfe_and_the_paralegal_finishes_the_task(
@@ -63,16 +70,16 @@ def test_an_attorney_works_an_rfe_and_the_paralegal_finishes_the_task(
     expect(page.get_by_role("status")).to_contain_text("Its response deadline was computed")
     # The demo may hold an earlier RFE response: this one is counted from this notice.
     card = page.locator("article.deadline-card").filter(
-        has=page.get_by_role("heading", name=RFE_RULE, exact=True), has_text=noticed.isoformat()
+        has=page.get_by_role("heading", name=RFE_RULE, exact=True), has_text=long_date(noticed)
     )
     steps = card.locator("ol.computation li")
-    expect(steps.first).to_contain_text(noticed.isoformat())
+    expect(steps.first).to_contain_text(long_date(noticed))
     expect(steps.nth(2)).to_contain_text("Plus 3 days because the notice came by mail")
     card.get_by_role("button", name="I checked it: confirm this date").click()
     card = page.locator("article.deadline-card").filter(
-        has=page.get_by_role("heading", name=RFE_RULE, exact=True), has_text=noticed.isoformat()
+        has=page.get_by_role("heading", name=RFE_RULE, exact=True), has_text=long_date(noticed)
     )
-    expect(card.get_by_text(f"Confirmed by {ATTORNEY}")).to_be_visible()
+    expect(card.get_by_text("Confirmed by Alex Attorney")).to_be_visible()
     response = AgencyNotice.objects.get(matter=matter, kind="rfe").deadline
     assert Deadline.objects.get(pk=response.pk).confirmed_by.email == ATTORNEY
 

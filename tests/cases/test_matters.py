@@ -106,7 +106,7 @@ def test_a_computed_deadline_is_explained_and_waits_for_confirmation(matter, att
     deadline = Deadline.objects.get()
     assert deadline.due_date == date(2026, 5, 28) and deadline.needs_confirmation
     page = detail(client, matter).text
-    assert "Counted from: Date of the RFE notice, 2026-03-02." in page
+    assert "Counted from: Date of the RFE notice, March 2, 2026." in page
     assert "Verify against local rules" in page
     client.post(reverse("cases:deadline_confirm", args=[deadline.pk]))
     deadline.refresh_from_db()

@@ -72,8 +72,8 @@ def test_an_rfe_by_mail_brings_its_deadline_rolled_past_memorial_day(matter, att
     assert deadline.computation[3]["holiday"] == "Memorial Day"
     assert deadline.needs_confirmation, "a computed date waits for an attorney"
     shown = client.get(answer.url).text
-    assert "Plus 3 days because the notice came by mail: 2026-05-25." in shown
-    assert "2026-05-25 is a court holiday (Memorial Day): moved to 2026-05-26." in shown
+    assert "Plus 3 days because the notice came by mail: May 25, 2026." in shown
+    assert "May 25, 2026 is a court holiday (Memorial Day): moved to May 26, 2026." in shown
     assert "Respond by May 26, 2026" in shown and "Not confirmed" in shown
     assert "EAC2690012345" in shown
     assert Matter.objects.get(pk=matter.pk).stage == Stage.RFE

@@ -1,0 +1,38 @@
+"""Labels of the survivors app's audit codes (gathered by aftercare.audit_labels)."""
+
+from django.utils.translation import gettext_lazy as _
+
+LABELS = {
+    "survivors.communication.logged": _("Contact with the survivor logged"),
+    "survivors.consent.overridden": _("Consent rule overridden by a coordinator"),
+    "survivors.consent.recorded": _("Consent recorded"),
+    "survivors.consent.revoked": _("Consent revoked"),
+    "survivors.engagement.ended": _("Representation ended"),
+    "survivors.engagement.erased": _("Client file erased"),
+    "survivors.engagement.legal_hold_changed": _("Client file legal hold changed"),
+    "survivors.engagement.recorded": _("Client file opened"),
+    "survivors.goal.added": _("Service goal added"),
+    "survivors.goal.changed": _("Service goal changed"),
+    "survivors.identity.read": _("Identity read for a purpose"),
+    "survivors.intake.draft_expiry_warned": _("Unfinished intake about to expire"),
+    "survivors.intake.finished": _("Intake finished"),
+    "survivors.referral.moved": _("Referral status changed"),
+    "survivors.referral.refused_without_consent": _("Referral refused: no consent"),
+    "survivors.referral.sent": _("Referral sent"),
+    "survivors.referral.viewed": _("Referral viewed"),
+    "survivors.retention.changed": _("Retention rules changed"),
+    "survivors.safe_contact.changed": _("Safe-contact rules changed"),
+    "survivors.safe_contact.overridden": _("Safe-contact rule overridden"),
+    "survivors.safe_contact.refused": _("Contact refused by the safe-contact rules"),
+    "survivors.survivor.changed": _("Record changed"),
+    "survivors.survivor.closed": _("Record closed"),
+    "survivors.survivor.corrected": _("Record corrected"),
+    "survivors.survivor.created": _("Record created"),
+    "survivors.survivor.erased": _("Record erased"),
+    "survivors.survivor.legal_hold_changed": _("Record legal hold changed"),
+    "survivors.survivor.merged": _("Duplicate records merged"),
+    "survivors.survivor.minor_flags_refreshed": _("Minor status recomputed"),
+    "survivors.survivor.safe_location_revealed": _("Safe-house address revealed"),
+    "survivors.survivor.searched": _("Records searched"),
+    "survivors.survivor.viewed": _("Record viewed"),
+}
