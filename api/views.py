@@ -61,11 +61,9 @@ def _status_filter(request, choices) -> str | None:
     if wanted is None:
         return None
     if wanted not in dict(choices):
+        known = ", ".join(dict(choices))
         raise ValidationError(
-            {
-                "status": _("Unknown status. Use one of: %(list)s.")
-                % {"list": ", ".join(dict(choices))}
-            }
+            {"status": [_("Unknown status. Use one of: %(list)s.") % {"list": known}]}
         )
     return wanted
 
