@@ -427,6 +427,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "survivors.models.Referral.Status",
+        "DeadlineStatusEnum": "cases.models.Deadline.Status",
+        "SurvivorStatusEnum": "survivors.models.Survivor.Status",
+        "ReferralPurposeEnum": "survivors.models.Purpose",
+    },
 }
 
 # ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     from_organization = serializers.IntegerField(source="from_organization_id", read_only=True)
     to_organization = serializers.IntegerField(source="to_organization_id", read_only=True)
     direction = serializers.SerializerMethodField()
+    need = serializers.ChoiceField(choices=Need.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Referral
@@ -51,7 +52,9 @@ class ReferralCreateSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(
         choices=[Purpose.LEGAL_REPRESENTATION, Purpose.SERVICE_REFERRAL]
     )
-    need = serializers.ChoiceField(choices=Need.choices, required=False, default="")
+    need = serializers.ChoiceField(
+        choices=Need.choices, required=False, default="", allow_blank=True
+    )
     note = serializers.CharField(
         required=False, default="", allow_blank=True, max_length=2000, write_only=True
     )
@@ -67,9 +70,7 @@ class StatusEventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     referral = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Referral.Status.choices)
-    previous_status = serializers.ChoiceField(
-        choices=Referral.Status.choices, allow_null=True, required=False
-    )
+    previous_status = serializers.ChoiceField(choices=Referral.Status.choices, allow_null=True)
     at = serializers.DateTimeField()
 
 
@@ -116,6 +117,9 @@ class SurvivorIdentitySerializer(serializers.Serializer):
 class MatterSerializer(serializers.ModelSerializer):
     client = serializers.IntegerField(source="client_id", read_only=True)
     client_code = serializers.CharField(source="client.code", read_only=True)
+    outcome = serializers.ChoiceField(
+        choices=Matter._meta.get_field("outcome").choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Matter

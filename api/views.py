@@ -38,7 +38,9 @@ ERRORS = {
     404: OpenApiResponse(s.ErrorSerializer, description="Not visible to this key"),
     429: OpenApiResponse(s.ErrorSerializer, description="Too many requests from this client"),
 }
-LIST_ERRORS = {**ERRORS, 400: OpenApiResponse(s.ErrorSerializer, description="Bad filter")}
+# A 400 names each field refused ({"status": ["…"]}) or says why ({"detail": "…"}).
+BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description="What to change, per field")
+LIST_ERRORS = {**ERRORS, 400: BAD_REQUEST}
 IDEMPOTENCY = OpenApiParameter(
     HEADER,
     OpenApiTypes.STR,
@@ -49,7 +51,7 @@ IDEMPOTENCY = OpenApiParameter(
 )
 POST_ERRORS = {
     **ERRORS,
-    400: OpenApiResponse(s.ErrorSerializer, description="The request cannot be carried out"),
+    400: BAD_REQUEST,
     409: OpenApiResponse(s.ErrorSerializer, description="Not in a state that allows it"),
     422: OpenApiResponse(s.ErrorSerializer, description="Idempotency-Key reused, other body"),
 }
