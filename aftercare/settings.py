@@ -377,6 +377,11 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: lost or killed deliveries are picked up again within two minutes.
     "sweep-deliveries": {"task": "cases.tasks.deliveries_sweep_task", "schedule": 60},
     "remind-debriefs": {"task": "volunteers.tasks.debriefs_remind_task", "schedule": 3600},
+    # Retried API requests are answered from these for two days (api/idempotency.py).
+    "forget-api-idempotency-keys": {
+        "task": "api.tasks.idempotency_keys_forget_task",
+        "schedule": 3600,
+    },
 }
 # Days after its last change that an unfinished intake draft is erased; its author is
 # warned a week before (or half the period, when shorter).

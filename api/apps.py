@@ -6,4 +6,5 @@ class ApiConfig(AppConfig):
     verbose_name = "Partner API"
 
     def ready(self) -> None:
-        from api import schema  # noqa: F401  (registers the key scheme with drf-spectacular)
+        # The key scheme for drf-spectacular, and the erasure's shredder.
+        from api import schema, shredder  # noqa: F401

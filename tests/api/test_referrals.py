@@ -284,3 +284,35 @@ def test_the_referral_list_costs_the_same_queries_for_many_rows(
     with django_assert_max_num_queries(6):
         response = api.get(reverse("api:referrals"))
     assert len(response.json()["results"]) == 12
+
+
+def test_erasing_the_survivor_deletes_the_stored_answers_naming_them(
+    safehaven_key, shelter_survivor, harbor, api_for
+):
+    from aftercare.actor import Actor
+    from survivors.services.retention import survivor_erase
+    from tests.factories import MembershipFactory
+
+    consent_to(shelter_survivor, harbor)
+    api_for(safehaven_key).post_json(
+        reverse("api:referrals"), _body(shelter_survivor, harbor), idempotency_key="k"
+    )
+    assert IdempotencyKey.objects.count() == 1
+    coordinator = MembershipFactory(
+        organization=shelter_survivor.organization, role=Role.COORDINATOR
+    )
+    report = survivor_erase(
+        actor=Actor(user=coordinator.user, membership=coordinator), survivor=shelter_survivor
+    )
+    assert not IdempotencyKey.objects.exists()
+    assert "api.idempotency_answers" in repr(report)
+
+
+def test_a_refusal_is_worded_in_spanish_for_a_spanish_caller(
+    safehaven_key, shelter_survivor, harbor, api_for
+):
+    response = api_for(safehaven_key).post_json(
+        reverse("api:referrals"), _body(shelter_survivor, harbor), HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == 400
+    assert "Envíe una cabecera Idempotency-Key" in response.json()["detail"]
