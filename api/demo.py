@@ -23,7 +23,7 @@ DEMO_CLIENTS = (
 )
 
 
-@demo_seeder(floor=4, reports="Created {} demo API clients (keys printed above, once).")
+@demo_seeder(floor=5, reports="Created {} demo API clients (keys printed above, once).")
 def demo_seed_api_clients() -> int:
     made = 0
     for email, organization_name, role in DEMO_CLIENTS:
