@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 LOCKS := requirements.lock requirements-dev.lock
 STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha1sum | cut -c1-12)
 
-.PHONY: help env run test lint format code translations messages clean lock bench bench-large bench-reminders bench-pdf
+.PHONY: help env run test lint format code translations messages clean lock bench bench-large bench-reminders bench-pdf bench-api
 
 help:
 	@echo "make run    start Aftercare on http://127.0.0.1:8000 (SQLite, embedded broker, demo data)"
@@ -95,5 +95,8 @@ bench-reminders: $(STAMP) .env
 	$(BIN)/python benchmarks/reminder_delivery_rate.py
 
 # Every template's seconds per page in a freshly started worker; no database.
+bench-api: $(STAMP) .env
+	$(BIN)/python benchmarks/api_lists.py $(BENCH_ARGS)
+
 bench-pdf: $(STAMP) .env
 	$(BIN)/python benchmarks/pdf_render.py

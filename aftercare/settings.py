@@ -6,6 +6,7 @@ AFTERCARE_ENV selects the mode:
 - production: refuses to start without its keys and hosts; HTTPS everywhere.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,14 +115,20 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "encrypted_model_fields",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "aftercare",
     "survivors",
     "cases",
     "volunteers",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
+    # First: a call to the partner API never reads or sets a session or CSRF cookie.
+    "api.middleware.NoCookiesOnApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -370,6 +377,11 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: lost or killed deliveries are picked up again within two minutes.
     "sweep-deliveries": {"task": "cases.tasks.deliveries_sweep_task", "schedule": 60},
     "remind-debriefs": {"task": "volunteers.tasks.debriefs_remind_task", "schedule": 3600},
+    # Retried API requests are answered from these for two days (api/idempotency.py).
+    "forget-api-idempotency-keys": {
+        "task": "api.tasks.idempotency_keys_forget_task",
+        "schedule": 3600,
+    },
 }
 # Days after its last change that an unfinished intake draft is erased; its author is
 # warned a week before (or half the period, when shorter).
@@ -382,6 +394,51 @@ REPORT_SMALL_CELL_THRESHOLD = env_int("REPORT_SMALL_CELL_THRESHOLD", 11, minimum
 # What an hour of volunteer work is worth in the reports, in US dollars (Independent
 # Sector's 2024 national value of volunteer time); the reports page may use another.
 REPORT_VOLUNTEER_HOUR_VALUE = env_decimal("REPORT_VOLUNTEER_HOUR_VALUE", "34.79", minimum="0")
+
+# ---------------------------------------------------------------------------
+# Partner API (api/): keys, not sessions; throttled per client on the cache below
+# ---------------------------------------------------------------------------
+# Requests one API client may make, as DRF writes a rate: "600/min", "20/second".
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
+if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE_LIMIT):
+    raise SettingError(f"API_RATE_LIMIT must look like 600/min, not {API_RATE_LIMIT!r}")
+# Days a new API key lives unless its admin picks another expiry (at most a year).
+API_KEY_DAYS = env_int("API_KEY_DAYS", 90, minimum=1)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.NewestFirstCursor",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Aftercare partner API",
+    "DESCRIPTION": (
+        "Referrals in, their status back; survivors as your organization may see them; "
+        "matters, deadlines and documents for your staff. Authenticate with "
+        "`Authorization: Bearer <key>`; every POST takes an `Idempotency-Key` header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "survivors.models.Referral.Status",
+        "DeadlineStatusEnum": "cases.models.Deadline.Status",
+        "SurvivorStatusEnum": "survivors.models.Survivor.Status",
+        "ReferralPurposeEnum": "survivors.models.Purpose",
+    },
+}
 
 # ---------------------------------------------------------------------------
 # Caches

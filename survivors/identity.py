@@ -47,6 +47,9 @@ class IdentityUse(models.TextChoices):
     STAFFING = "staffing", _("staffing a matter")
     # Only the survivors app itself opens a client file (prefilled from the consent).
     ENGAGEMENT = "engagement", _("opening the client file")
+    # A partner's own system reading the record through the API (api/): what the
+    # organization's staff would read on the survivor's page, bar the safety fields.
+    PARTNER_API = "partner_api", _("a partner system, through the API")
 
 
 class Basis(models.TextChoices):
@@ -69,6 +72,8 @@ FIELD_CATEGORY = {
     "guardian_name": DataCategory.IDENTITY,
     "guardian_contact": DataCategory.IDENTITY,
     "trafficking_kinds": DataCategory.SITUATION,
+    "indicators": DataCategory.SITUATION,
+    "needs": DataCategory.NEEDS,
 }
 
 USE_FIELDS = {
@@ -76,6 +81,8 @@ USE_FIELDS = {
     IdentityUse.DEADLINES: {"date_of_birth"},
     IdentityUse.STAFFING: {"languages", "interpreter_needed", "is_minor", "trafficking_kinds"},
     IdentityUse.ENGAGEMENT: set(Engagement.IDENTITY_FIELDS) | {"interpreter_needed"},
+    # Never the safety situation or the safe house: those stay on the audited pages.
+    IdentityUse.PARTNER_API: set(FIELD_CATEGORY),
 }
 
 NO_BASIS = _(

@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from aftercare.access import ACTING_MEMBERSHIP_KEY, access_grant
+from aftercare.actor import Actor
 from aftercare.audit import audit_record
 from aftercare.models import AuditEvent, Notification, Organization, Role, StaffInvitation
 from cases.models import (
@@ -78,6 +79,20 @@ NOT_OBJECT_URLS = {
     "account:join": "a secret staff invitation token; a wrong, used, withdrawn, resent or "
     "expired one is a 404 (tested in tests/aftercare/test_running_the_service.py)",
 }
+# The partner API answers keys, not sessions: its own matrix, with an outsider's, a partner
+# NGO's, a revoked and an expired key per route, is tests/api/test_permission_matrix.py
+# (which fails when an API route with an id is not in it).
+NOT_OBJECT_URLS |= dict.fromkeys(
+    (
+        "api:referral",
+        "api:referral_withdraw",
+        "api:survivor",
+        "api:matter",
+        "api:matter_deadlines",
+        "api:document_download",
+    ),
+    "an API route: keys, not sessions (tests/api/test_permission_matrix.py)",
+)
 
 
 @dataclass(frozen=True)
@@ -709,6 +724,21 @@ def _harbor_url(f) -> dict:
     return {"pk": f["coordinator"].organization.pk}
 
 
+def _api_client_url(f) -> dict:
+    from api.models import Scope
+    from api.services import api_client_create
+
+    admin = f["org_admin"]
+    client, _key = api_client_create(
+        actor=Actor(user=admin.user, membership=admin),
+        name="Matrix partner system",
+        role=Role.COORDINATOR,
+        scopes=[Scope.REFERRALS_READ],
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    return {"pk": client.pk}
+
+
 def _staff_invitation_url(f, role=Role.ATTORNEY) -> dict:
     invitation = StaffInvitation.objects.create(
         organization=f["coordinator"].organization,
@@ -869,6 +899,9 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "cases:grant_edit": ObjectCase(_grant_url, allowed="org_admin", denied=ADMINS_ONLY),
     "staff_invitation_revoke": ObjectCase(
         _staff_invitation_url, allowed="org_admin", methods=POST_ONLY, denied=ADMINS_ONLY
+    ),
+    "api_clients:revoke": ObjectCase(
+        _api_client_url, allowed="org_admin", methods=POST_ONLY, denied=ADMINS_ONLY
     ),
     "platform:organization": ObjectCase(_harbor_url, allowed="platform_admin", denied=NOT_PLATFORM),
     "platform:organization_edit": ObjectCase(
@@ -1265,6 +1298,7 @@ NOT_CHANGES = {
     "staff_invitation_resend": "only org admins see invitations, and they manage them",
     "cases:grant_edit": "only org admins see grants, and they are the ones who change them",
     "staff_invitation_revoke": "only org admins see invitations, and they manage them",
+    "api_clients:revoke": "only org admins see API clients, and they revoke them",
     "platform:organization": "a read (platform administrators only)",
     "platform:organization_edit": "only platform administrators see it, and they change it",
     "platform:organization_deactivate": "only platform administrators see it, and they do it",

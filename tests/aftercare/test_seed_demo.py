@@ -28,7 +28,8 @@ def test_the_demo_has_every_organization_user_and_synthetic_survivors():
         "Safe Haven Shelter",
         "Riverside Legal Clinic",
     }
-    assert User.objects.count() == 7 + 15  # the demo users, and volunteers to match
+    # The demo users, volunteers to match, and the service members of two API clients.
+    assert User.objects.count() == 7 + 15 + 2
     assert first.count("password: ") == 7
     platform = User.objects.get(email="platform@aftercare.example")
     assert platform.is_platform_admin and not platform.memberships.exists()
@@ -120,6 +121,7 @@ def test_each_app_seeds_its_own_demo_lowest_floor_first():
         "cases.demo",
         "volunteers.demo",
         "reports.demo",
+        "api.demo",
     ]
 
 
