@@ -13,8 +13,8 @@ from webhooks.addresses import target_check
 from webhooks.delivery import (
     MAX_ATTEMPTS,
     SENDING_STALE,
-    delivery_attempt,
     deliveries_sweep,
+    delivery_attempt,
     retry_delay,
 )
 from webhooks.models import Attempt, Delivery
