@@ -75,3 +75,24 @@ def test_the_verifier_needs_only_the_standard_library():
         for alias in node.names
     }
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+def test_the_readme_s_receiver_function_verifies_what_aftercare_signs():
+    import re
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme[readme.index("**Verifying a request.**") :]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102  (our own README)
+    readme_verify = namespace["verify"]
+    header = signature_header(SECRET, BODY)
+    assert readme_verify(SECRET, header, BODY)
+    assert not readme_verify(SECRET, header, BODY + b" ")
+    assert not readme_verify("whsec_other", header, BODY)
+    old = signature_header(SECRET, BODY, timestamp=int(time.time()) - 600)
+    assert not readme_verify(SECRET, old, BODY)
