@@ -3,7 +3,9 @@ that the events are about."""
 
 from __future__ import annotations
 
+import ssl
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,9 +68,9 @@ class Receiver:
         return sorted({i for i in ids if ids.count(i) > 1})
 
 
-@pytest.fixture
-def receiver():
-    state = Receiver()
+@contextmanager
+def serving(state: Receiver, tls: ssl.SSLContext | None = None):
+    """Run a receiver on 127.0.0.1 (over TLS with `tls`) in a thread, for the block."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -82,12 +84,23 @@ def receiver():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    yield state
-    server.shutdown()
-    server.server_close()
+    scheme = "https" if tls else "http"
+    state.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/hooks"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    with serving(Receiver()) as state:
+        yield state
 
 
 @pytest.fixture
