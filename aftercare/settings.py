@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "volunteers",
     "reports",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -382,7 +383,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.tasks.idempotency_keys_forget_task",
         "schedule": 3600,
     },
+    # Every minute: webhook retries whose time has come, and attempts of dead workers.
+    "sweep-webhooks": {"task": "webhooks.tasks.webhooks_sweep_task", "schedule": 60},
 }
+# Webhooks (webhooks/addresses.py): plain HTTP and this machine's own addresses only for
+# tests and local trials; private networks only where partners' systems live there;
+# link-local addresses (cloud metadata) never.
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", not PRODUCTION)
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", False)
+# Seconds to connect to a webhook endpoint, and to wait for its answer.
+WEBHOOKS_CONNECT_TIMEOUT = env_int("WEBHOOKS_CONNECT_TIMEOUT", 5, minimum=1)
+WEBHOOKS_READ_TIMEOUT = env_int("WEBHOOKS_READ_TIMEOUT", 10, minimum=1)
 # Days after its last change that an unfinished intake draft is erased; its author is
 # warned a week before (or half the period, when shorter).
 INTAKE_DRAFT_EXPIRY_DAYS = env_int("INTAKE_DRAFT_EXPIRY_DAYS", 30, minimum=2)

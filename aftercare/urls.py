@@ -129,6 +129,7 @@ urlpatterns = [
         views.staff_invitation_revoke,
         name="staff_invitation_revoke",
     ),
+    path("organization/webhooks/", include("webhooks.urls")),
     path("platform/", include(platform_patterns)),
     path("survivors/", include("survivors.urls")),
     path("matters/", include("cases.urls")),

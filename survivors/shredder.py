@@ -33,6 +33,7 @@ from survivors.models import (
     SurvivorShare,
     SurvivorToken,
 )
+from survivors.signals import consent_changed, referral_changed
 
 # Sent inside the erasing transaction, with `survivor`, `organization` (the erasing
 # organization), `actor` (an `aftercare.actor.Actor`) and `scope` (an `ErasureScope`).
@@ -195,6 +196,23 @@ def _tokens_shred(survivor: Survivor, *, keep_for_conflicts: bool) -> ShredRepor
     return report
 
 
+def _erasure_tell(survivor, actor, referrals: list[Referral], consents: list[Consent]) -> None:
+    """The apps above hear of the referrals the erasure withdrew and the consents it
+    ended, as if each had been moved by hand (a partner's system stops its work)."""
+    for consent in consents:
+        consent.survivor = survivor
+        consent_changed.send(Consent, consent=consent, change="revoked", actor=actor)
+    for referral in referrals:
+        previous, referral.status = referral.status, Referral.Status.WITHDRAWN
+        referral_changed.send(
+            Referral,
+            referral=referral,
+            status=Referral.Status.WITHDRAWN,
+            previous=previous,
+            actor=actor,
+        )
+
+
 @receiver(survivor_erasing, dispatch_uid="survivors.shredder")
 def survivors_shred(sender, *, survivor, organization, actor, scope, **kwargs) -> ShredReport:
     if scope.is_client_file:
@@ -228,10 +246,11 @@ def survivors_shred(sender, *, survivor, organization, actor, scope, **kwargs) -
         _("service plan goals"),
         ServiceGoal.objects.filter(survivor=survivor).update(description=""),
     )
+    open_referrals = list(Referral.objects.filter(survivor=survivor, status__in=Referral.OPEN))
     report.wipe(
         "referrals_withdrawn",
         _("open referrals, withdrawn"),
-        Referral.objects.filter(survivor=survivor, status__in=Referral.OPEN).update(
+        Referral.objects.filter(pk__in=[r.pk for r in open_referrals]).update(
             status=Referral.Status.WITHDRAWN, updated_at=now
         ),
     )
@@ -240,7 +259,9 @@ def survivors_shred(sender, *, survivor, organization, actor, scope, **kwargs) -
         _("referral notes and reasons"),
         Referral.objects.filter(survivor=survivor).update(note="", decline_reason=""),
     )
-    Consent.objects.filter(survivor=survivor, revoked_at__isnull=True).update(revoked_at=now)
+    current_consents = list(Consent.objects.filter(survivor=survivor, revoked_at__isnull=True))
+    Consent.objects.filter(pk__in=[c.pk for c in current_consents]).update(revoked_at=now)
+    _erasure_tell(survivor, actor, open_referrals, current_consents)
     report.wipe(
         "consents",
         _("consents: ended, witnesses and reasons wiped"),

@@ -521,6 +521,14 @@ def staff_joining(w: World) -> Create:
     return Create(None, url, url, data, made)
 
 
+def webhook_endpoint(w: World) -> Create:
+    from webhooks.models import Endpoint
+
+    url = reverse("webhooks:endpoint_add")
+    data = {"url": "https://93.184.216.34/hooks", "event_types": ["referral.received"]}
+    return Create(w.member(Role.ORG_ADMIN), url, url, data, Endpoint.objects.count, sudo=True)
+
+
 CREATES = [
     intake,
     intake_finish,
@@ -556,6 +564,7 @@ CREATES = [
     admin_invitation,
     staff_invitation,
     staff_joining,
+    webhook_endpoint,
 ]
 
 

@@ -756,6 +756,24 @@ def _admin_invitation_url(f) -> dict:
     return _staff_invitation_url(f, role=Role.ORG_ADMIN)
 
 
+def _endpoint_url(f) -> dict:
+    from webhooks.models import Endpoint
+
+    endpoint = Endpoint.objects.create(
+        organization=f["coordinator"].organization,
+        url="https://hooks.partner.example/aftercare",
+        event_types=["referral.received"],
+        secret="whsec_matrix",
+    )
+    return {"pk": endpoint.pk}
+
+
+@pytest.fixture
+def outsider_admin(riverside):
+    """An admin of another organization: manages Riverside's settings, none of Harbor's."""
+    return MembershipFactory(organization=riverside, role=Role.ORG_ADMIN)
+
+
 # --- Who must get a 404 --------------------------------------------------------------
 
 # A member of another legal organization; a Harbor staff attorney with no grant; the
@@ -782,6 +800,8 @@ ADMINS_ONLY = (*DENIED, "coordinator")
 # refused (and the platform administrator, in turn, sees none of Harbor's records:
 # tests/test_platform_admin_sees_no_records.py).
 NOT_PLATFORM = (*DENIED, "org_admin", "coordinator")
+# Webhook endpoints are organization settings: another organization's admin is refused too.
+OTHER_ADMINS = (*ADMINS_ONLY, "outsider_admin")
 OBJECT_URLS: dict[str, ObjectCase] = {
     "member_detail": ObjectCase(_harbor_membership, allowed="org_admin"),
     "member_edit": ObjectCase(_harbor_membership, allowed="org_admin"),
@@ -927,6 +947,20 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "cases:outcome_edit": ObjectCase(lambda f: _outcome_url(f), allowed="attorney"),
     "cases:outcome_remove": ObjectCase(
         lambda f: _outcome_url(f), allowed="attorney", methods=POST_ONLY
+    ),
+    # Webhooks (issue 16): an organization's admins manage its endpoints, in sudo mode.
+    "webhooks:endpoint": ObjectCase(_endpoint_url, allowed="org_admin", denied=OTHER_ADMINS),
+    "webhooks:endpoint_rotate": ObjectCase(
+        _endpoint_url, allowed="org_admin", methods=POST_ONLY, denied=OTHER_ADMINS
+    ),
+    "webhooks:endpoint_disable": ObjectCase(
+        _endpoint_url, allowed="org_admin", methods=POST_ONLY, denied=OTHER_ADMINS
+    ),
+    "webhooks:endpoint_enable": ObjectCase(
+        _endpoint_url, allowed="org_admin", methods=POST_ONLY, denied=OTHER_ADMINS
+    ),
+    "webhooks:endpoint_delete": ObjectCase(
+        _endpoint_url, allowed="org_admin", methods=POST_ONLY, denied=OTHER_ADMINS
     ),
 }
 
@@ -1306,6 +1340,11 @@ NOT_CHANGES = {
     "platform:admin_invite": "only platform administrators see it, and they invite",
     "platform:invitation_resend": "only platform administrators see it, and they resend",
     "platform:invitation_revoke": "only platform administrators see it, and they withdraw",
+    "webhooks:endpoint": "only org admins see endpoints, and they are the ones who manage them",
+    "webhooks:endpoint_rotate": "only org admins see endpoints, and they manage them",
+    "webhooks:endpoint_disable": "only org admins see endpoints, and they manage them",
+    "webhooks:endpoint_enable": "only org admins see endpoints, and they manage them",
+    "webhooks:endpoint_delete": "only org admins see endpoints, and they manage them",
 }
 
 
@@ -1407,7 +1446,7 @@ _REQUEST_READ = re.compile(
     r"request\.(?:GET|POST)(?:\.get\(|\[)\s*[\"'](\w+)[\"']|[\"'](\w+)[\"'] (?:not )?in "
     r"request\.(?:GET|POST)"
 )
-APPS = ("aftercare", "cases", "survivors", "volunteers", "reports")
+APPS = ("aftercare", "cases", "survivors", "volunteers", "reports", "webhooks")
 
 
 def _names_read_from_requests() -> set[str]:

@@ -21,6 +21,7 @@ from survivors.models import (
     SurvivorAccess,
     SurvivorShare,
 )
+from survivors.signals import consent_changed, referral_changed
 
 
 def survivor_access_refresh(*, survivor: Survivor, organization_id: int) -> None:
@@ -107,6 +108,7 @@ def consent_record(*, actor: Actor, survivor: Survivor, data: dict) -> Consent:
                 "categories": sorted(consent.categories),
             },
         )
+        consent_changed.send(Consent, consent=consent, change="recorded", actor=actor)
     return consent
 
 
@@ -123,7 +125,10 @@ def consent_revoke(*, actor: Actor, consent: Consent, reason: str) -> Consent:
         consent.shares.filter(ended_at__isnull=True).update(ended_at=consent.revoked_at)
         for organization_id in set(ended):
             survivor_access_refresh(survivor=consent.survivor, organization_id=organization_id)
-        withdrawn = consent.referrals.filter(status__in=Referral.OPEN).update(
+        open_referrals = list(
+            consent.referrals.filter(status__in=Referral.OPEN).select_for_update()
+        )
+        withdrawn = Referral.objects.filter(pk__in=[r.pk for r in open_referrals]).update(
             status=Referral.Status.WITHDRAWN, updated_at=consent.revoked_at
         )
         audit_record_by(
@@ -132,6 +137,16 @@ def consent_revoke(*, actor: Actor, consent: Consent, reason: str) -> Consent:
             target=consent.survivor,
             payload={"consent": consent.pk, "referrals_withdrawn": withdrawn},
         )
+        consent_changed.send(Consent, consent=consent, change="revoked", actor=actor)
+        for referral in open_referrals:
+            previous, referral.status = referral.status, Referral.Status.WITHDRAWN
+            referral_changed.send(
+                Referral,
+                referral=referral,
+                status=Referral.Status.WITHDRAWN,
+                previous=previous,
+                actor=actor,
+            )
     return consent
 
 
@@ -191,6 +206,9 @@ def referral_send(
                 "purpose": purpose,
             },
         )
+        referral_changed.send(
+            Referral, referral=referral, status=referral.status, previous="", actor=actor
+        )
     return referral
 
 
@@ -241,6 +259,7 @@ def referral_move(*, actor: Actor, referral: Referral, status: str, reason: str 
             target=referral,
             payload={"from": old, "to": status},
         )
+        referral_changed.send(Referral, referral=referral, status=status, previous=old, actor=actor)
     return referral
 
 
