@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.actor import Actor, Channel
 from aftercare.audit import audit_record_by
 from cases.documents.context import document_context
+from cases.documents.glyphs import first_unprintable
 from cases.documents.registry import TEMPLATES, NeutralLabel
 from cases.documents.renderer import (
     MissingGlyphError,
@@ -48,6 +49,12 @@ UNPRINTABLE = _(
 )
 UNPRINTABLE_ELSEWHERE = _("a detail recorded on the matter (a party, the court or the attorney)")
 CLIENT_NAME = _("the client's name")
+UNPRINTABLE_TYPED = _(
+    "%(field)s, line %(line)s, character %(column)s: %(character)s cannot be printed by any "
+    "font installed here. Change the text, or ask your administrator to install a font for "
+    "this script."
+)
+UNPRINTABLE_MORE = _("(%(count)s characters in this field cannot be printed.)")
 RENDER_TOO_LONG = _("It took too long to render: shorten very long text and try again.")
 RENDER_FAILED = _("The renderer stopped; try again, or shorten very long text.")
 RENDER_CRASHED = _("The document service stopped while rendering. Your draft is kept; try again.")
@@ -147,6 +154,39 @@ def document_preview_html(*, actor: Actor, draft: DocumentDraft) -> tuple[str, s
     return document_html(draft, identity=identity, preview=True), reason
 
 
+def typed_field_labels(draft: DocumentDraft) -> dict:
+    labels = {field.name: field.label for field in TEMPLATES[draft.template_code].fields}
+    labels["pseudonym"] = _("Name used in the filing (pseudonym)")
+    return labels
+
+
+def unprintable_typed(draft: DocumentDraft) -> dict[str, str]:
+    """For each typed field holding a character no document font has: where it is.
+
+    Checked when Generate is pressed, before anything is queued: the paralegal sees the
+    field, line and character at once, beside what they typed (the render would fail
+    in the worker, later and with less to go on).
+    """
+    found = {}
+    for name, label in typed_field_labels(draft).items():
+        value = draft.fields.get(name)
+        if not isinstance(value, str) or (where := first_unprintable(value)) is None:
+            continue
+        message = str(
+            UNPRINTABLE_TYPED
+            % {
+                "field": f"“{label}”",
+                "line": where.line,
+                "column": where.column,
+                "character": where.named,
+            }
+        )
+        if where.count > 1:
+            message += " " + str(UNPRINTABLE_MORE % {"count": where.count})
+        found[name] = message
+    return found
+
+
 def document_generate(*, actor: Actor, draft: DocumentDraft) -> None:
     """Queue the render in the worker, never in the request.
 
@@ -163,6 +203,8 @@ def document_generate(*, actor: Actor, draft: DocumentDraft) -> None:
         raise ValidationError(NAME_WITHHELD % {"reason": withheld.reason}) from withheld
     if reason := name_missing_reason(draft.matter, identity):
         raise ValidationError(NAME_WITHHELD % {"reason": reason})
+    if unprintable := unprintable_typed(draft):
+        raise ValidationError(unprintable)
     if TEMPLATES[draft.template_code].to_client and (
         unsafe := contact_permitted(actor=actor, survivor=draft.matter.client, channel="post")
     ):
@@ -250,8 +292,7 @@ def unprintable_message(
     fields = []
     if identity and characters & set(identity.get("legal_name") or ""):
         fields.append(str(CLIENT_NAME))
-    labels = {field.name: field.label for field in TEMPLATES[draft.template_code].fields}
-    labels["pseudonym"] = _("Name used in the filing (pseudonym)")
+    labels = typed_field_labels(draft)
     for name, value in draft.fields.items():
         if name in labels and characters & set(str(value)):
             fields.append(f"“{labels[name]}”")

@@ -87,9 +87,8 @@ def document_draft(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         fields = {k: ("on" if v is True else v) for k, v in form.cleaned_data.items() if v}
         document_draft_save(actor=request.actor, draft=draft, fields=fields)
-        if "generate" in request.POST:
-            _generate(request, draft)
-        return redirect("cases:document_draft", pk=draft.pk)
+        if "generate" not in request.POST or _generate(request, draft, form):
+            return redirect("cases:document_draft", pk=draft.pk)
     return render(
         request,
         "cases/document_draft.html",
@@ -97,12 +96,19 @@ def document_draft(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _generate(request: HttpRequest, draft: DocumentDraft) -> None:
+def _generate(request: HttpRequest, draft: DocumentDraft, form=None) -> bool:
+    """Ask for the PDF; False when a refusal names fields of the form, shown beside them
+    (the form is shown again, with what was typed)."""
     try:
         document_generate(actor=request.actor, draft=draft)
     except ValidationError as refusal:
+        if form is not None and hasattr(refusal, "error_dict"):
+            for name, errors in refusal.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+            return False
         # What was typed is saved; the reason says what to do about the name.
         messages.error(request, " ".join(refusal.messages))
+    return True
 
 
 def _status_context(draft: DocumentDraft) -> dict:
