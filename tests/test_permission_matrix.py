@@ -531,6 +531,24 @@ def _outcome_url(f) -> dict:
     return {"pk": outcome.pk}
 
 
+def _interpreter_url(f) -> dict:
+    from cases.models import Interpreter
+
+    matter = _matter(f)
+    interpreter = Interpreter.objects.create(
+        matter=matter,
+        name="Almaz Tesfaye",
+        language="ti",
+        qualification="competent",
+        added_by=matter.lead_attorney,
+    )
+    return {"pk": interpreter.pk}
+
+
+def _interpreter_data(f) -> dict:
+    return {"name": "Selam Haile", "language": "am", "qualification": "court_certified"}
+
+
 def _outcome_data(f) -> dict:
     return {"kind": "approved", "date": timezone.localdate().isoformat()}
 
@@ -894,6 +912,14 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "cases:outcome_remove": ObjectCase(
         lambda f: _outcome_url(f), allowed="attorney", methods=POST_ONLY
     ),
+    # Interpreters (issue 14).
+    "cases:interpreter_add": ObjectCase(
+        _matter_url, allowed="attorney", methods=POST_ONLY, data=(("name", "Selam Haile"),)
+    ),
+    "cases:interpreter_edit": ObjectCase(lambda f: _interpreter_url(f), allowed="attorney"),
+    "cases:interpreter_remove": ObjectCase(
+        lambda f: _interpreter_url(f), allowed="attorney", methods=POST_ONLY
+    ),
 }
 
 
@@ -1036,6 +1062,9 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
     "cases:outcome_add": (_matter_change(_matter_url, _outcome_data),),
     "cases:outcome_edit": (_matter_change(_outcome_url, _outcome_data),),
     "cases:outcome_remove": (_matter_change(_outcome_url, _no_data),),
+    "cases:interpreter_add": (_matter_change(_matter_url, _interpreter_data),),
+    "cases:interpreter_edit": (_matter_change(_interpreter_url, _interpreter_data),),
+    "cases:interpreter_remove": (_matter_change(_interpreter_url, _no_data),),
     "cases:note_add": (_matter_change(_matter_url, lambda f: {"body": "A privileged note"}),),
     "cases:time_add": (_matter_change(_matter_url, _time_data),),
     "cases:party_add": (

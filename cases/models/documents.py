@@ -55,6 +55,13 @@ class DocumentDraft(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The language the document prints in, and, for a translation set (the declaration
+    # in the client's language and its certificate of translation), the English
+    # declaration they go with: shown together on the documents page.
+    language = models.CharField(max_length=8, default="en")
+    pair_of = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="companions"
+    )
 
     objects = DocumentDraftQuerySet.as_manager()
 

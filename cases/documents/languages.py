@@ -1,0 +1,143 @@
+"""The languages a document can be produced in, and the fixed wording we have for each.
+
+A declaration is signed in the language the declarant reads, and filed with an English
+translation and a certificate of translation. The statement is typed (or pasted) by the
+paralegal in each language: nothing here translates it. What is fixed in the document
+(headings, the perjury clause, the signature labels) prints in the document's language
+where this file has it (`FIXED_WORDING`), and in English, said so on the draft page,
+where it does not. Like `wording.py`, the translations are data with their source and a
+"verify against local rules": a court may require its own translated form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class DocumentLanguage:
+    code: str  # BCP 47, as the PDF's lang attribute carries it
+    english: str  # as an English certificate names it: "from Spanish into English"
+    label: str  # in the reader's language, for forms
+    native: str  # as the language names itself
+    rtl: bool = False
+
+
+# The languages survivors served by legal aid organizations speak most often (the Mayan
+# languages of Guatemala among them); a language missing here can be added as one line.
+LANGUAGES = {
+    language.code: language
+    for language in [
+        DocumentLanguage("en", "English", _("English"), "English"),
+        DocumentLanguage("es", "Spanish", _("Spanish"), "Español"),
+        DocumentLanguage("mam", "Mam", _("Mam"), "Mam"),
+        DocumentLanguage("quc", "K'iche'", _("K'iche'"), "K'iche'"),
+        DocumentLanguage("kjb", "Q'anjob'al", _("Q'anjob'al"), "Q'anjob'al"),
+        DocumentLanguage("pt", "Portuguese", _("Portuguese"), "Português"),
+        DocumentLanguage("fr", "French", _("French"), "Français"),
+        DocumentLanguage("ht", "Haitian Creole", _("Haitian Creole"), "Kreyòl ayisyen"),
+        DocumentLanguage("ti", "Tigrinya", _("Tigrinya"), "ትግርኛ"),
+        DocumentLanguage("am", "Amharic", _("Amharic"), "አማርኛ"),
+        DocumentLanguage("ar", "Arabic", _("Arabic"), "العربية", rtl=True),
+        DocumentLanguage("fa", "Persian", _("Persian"), "فارسی", rtl=True),
+        DocumentLanguage("zh", "Chinese", _("Chinese"), "中文"),
+        DocumentLanguage("ko", "Korean", _("Korean"), "한국어"),
+        DocumentLanguage("vi", "Vietnamese", _("Vietnamese"), "Tiếng Việt"),
+        DocumentLanguage("tl", "Tagalog", _("Tagalog"), "Tagalog"),
+        DocumentLanguage("th", "Thai", _("Thai"), "ไทย"),
+        DocumentLanguage("my", "Burmese", _("Burmese"), "မြန်မာ"),
+        DocumentLanguage("hi", "Hindi", _("Hindi"), "हिन्दी"),
+        DocumentLanguage("ne", "Nepali", _("Nepali"), "नेपाली"),
+        DocumentLanguage("ru", "Russian", _("Russian"), "Русский"),
+        DocumentLanguage("uk", "Ukrainian", _("Ukrainian"), "Українська"),
+    ]
+}
+ENGLISH = LANGUAGES["en"]
+
+
+def language_choices(*, with_english: bool = True) -> list[tuple[str, str]]:
+    """For a form: the name in the reader's language, then as the language names itself."""
+    return [
+        (
+            code,
+            format_lazy("{} · {}", language.label, language.native)
+            if code != "en"
+            else language.label,
+        )
+        for code, language in LANGUAGES.items()
+        if with_english or code != "en"
+    ]
+
+
+def language_of(code: str) -> DocumentLanguage:
+    return LANGUAGES.get(code, ENGLISH)
+
+
+# What a declaration prints that the paralegal does not type, by language. "{name}" is the
+# declarant. The clause is the jurisdiction's (`wording.py`), by its code; a clause we have
+# no translation of prints in English, and the draft page says so.
+FIXED_WORDING = {
+    "en": {
+        "title": {"federal": "Declaration of {name}", "new-york": "Affirmation of {name}"},
+        "intro": {
+            "federal": "I, {name}, declare as follows:",
+            "new-york": "I, {name}, affirm as follows:",
+        },
+        "clause": {},  # the jurisdiction's own English wording
+        "executed": "Executed on {date}",
+        "executed_at": " at {place}",
+        "declarant": "Declarant",
+        "case_number": "Case No.",
+        "in_the_matter_of": "In the Matter of",
+        "page": "Page",
+        "of": "of",
+        "source": "",
+    },
+    "es": {
+        "title": {"federal": "Declaración de {name}", "new-york": "Afirmación de {name}"},
+        "intro": {
+            "federal": "Yo, {name}, declaro lo siguiente:",
+            "new-york": "Yo, {name}, afirmo lo siguiente:",
+        },
+        "clause": {
+            "federal": "Declaro bajo pena de perjurio conforme a las leyes de los Estados "
+            "Unidos de América que lo anterior es verdadero y correcto.",
+            "new-york": "Afirmo este día {day} de {month} de {year}, bajo pena de perjurio "
+            "conforme a las leyes de Nueva York, que puede incluir multa o prisión, que lo "
+            "anterior es verdadero, y entiendo que este documento puede presentarse en una "
+            "acción o procedimiento ante un tribunal.",
+        },
+        "executed": "Firmado el {date}",
+        "executed_at": " en {place}",
+        "declarant": "Declarante",
+        "case_number": "Caso n.º",
+        "in_the_matter_of": "En el asunto de",
+        "page": "Página",
+        "of": "de",
+        # Not an official form: a translation of the English clauses for the declarant to
+        # read what they sign; the English version with its certificate is what is filed.
+        "source": "Translation of 28 U.S.C. 1746 and N.Y. CPLR 2106 for the declarant; "
+        "the English version is filed (verify against local rules)",
+    },
+}
+SPANISH_MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+
+
+def has_fixed_wording(code: str) -> bool:
+    return code in FIXED_WORDING
