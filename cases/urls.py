@@ -35,6 +35,11 @@ urlpatterns = [
     path("documents/<int:pk>/status/", documents.document_status, name="document_status"),
     path("documents/<int:pk>/retry/", documents.document_retry, name="document_retry"),
     path(
+        "documents/<int:pk>/translation/",
+        documents.document_translation,
+        name="document_translation",
+    ),
+    path(
         "documents/versions/<int:pk>/download/",
         documents.document_download_view,
         name="document_download",

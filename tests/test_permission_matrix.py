@@ -100,6 +100,18 @@ NOT_A_LISTED_RULE = "Choose one of the rules in the list"
 # and what a foreign one yields: another organization's record, sent by a Harbor member
 # who may use the URL. Whatever the outcome, nothing changes and nothing of it is shown.
 IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
+    # The interpreter a document is filled from: one of the draft's own matter (issue 14).
+    ("cases:document_draft", "interpreter"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:document_draft", args=[_draft(f).pk]),
+            {"paragraphs": "Facts.", "interpreter": _riverside_interpreter(f).pk},
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: ("Riverside Interpreter Person",),
+    ),
     # The referral a conflict check answers (a link from the conflict queue).
     ("cases:conflict_new", "referral"): IdCase(
         "coordinator",
@@ -823,6 +835,9 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "cases:document_preview": ObjectCase(_draft_url, allowed="attorney"),
     "cases:document_status": ObjectCase(_draft_url, allowed="attorney"),
     "cases:document_retry": ObjectCase(_draft_url, allowed="attorney", methods=POST_ONLY),
+    "cases:document_translation": ObjectCase(
+        _draft_url, allowed="attorney", methods=POST_ONLY, data=(("language", "es"),)
+    ),
     "cases:document_download": ObjectCase(_version_url, allowed="attorney"),
     "notification_read": ObjectCase(_notification_url, allowed="attorney", methods=POST_ONLY),
     "volunteers:detail": ObjectCase(_profile_url, allowed="coordinator"),
@@ -1100,6 +1115,7 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
         _matter_change(_draft_url, lambda f: {"paragraphs": "What happened, in my words"}),
     ),
     "cases:document_retry": (_matter_change(_draft_url, _no_data),),
+    "cases:document_translation": (_matter_change(_draft_url, lambda f: {"language": "es"}),),
     # The attorney who ran the check sees it; deciding it and opening the matter are a
     # coordinator's.
     "cases:conflict": (
@@ -1312,6 +1328,19 @@ def _riverside_attorney(f):
             organization=f["outsider"].organization, role=Role.ATTORNEY
         )
     return f["riverside_attorney"]
+
+
+def _riverside_interpreter(f):
+    from cases.models import Interpreter
+
+    matter = _riverside_matter(f)
+    return Interpreter.objects.create(
+        matter=matter,
+        name="Riverside Interpreter Person",
+        language="es",
+        qualification="competent",
+        added_by=matter.lead_attorney,
+    )
 
 
 def _riverside_matter(f):

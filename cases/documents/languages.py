@@ -76,26 +76,11 @@ def language_of(code: str) -> DocumentLanguage:
     return LANGUAGES.get(code, ENGLISH)
 
 
-# What a declaration prints that the paralegal does not type, by language. "{name}" is the
-# declarant. The clause is the jurisdiction's (`wording.py`), by its code; a clause we have
-# no translation of prints in English, and the draft page says so.
+# What a declaration prints that the paralegal does not type, in each language we have
+# it in. "{name}" is the declarant. Titles, the introduction and the clause are by the
+# jurisdiction's wording code (`wording.py`); English takes them from that wording
+# itself. A clause with no translation here prints in English, and the draft page says so.
 FIXED_WORDING = {
-    "en": {
-        "title": {"federal": "Declaration of {name}", "new-york": "Affirmation of {name}"},
-        "intro": {
-            "federal": "I, {name}, declare as follows:",
-            "new-york": "I, {name}, affirm as follows:",
-        },
-        "clause": {},  # the jurisdiction's own English wording
-        "executed": "Executed on {date}",
-        "executed_at": " at {place}",
-        "declarant": "Declarant",
-        "case_number": "Case No.",
-        "in_the_matter_of": "In the Matter of",
-        "page": "Page",
-        "of": "of",
-        "source": "",
-    },
     "es": {
         "title": {"federal": "Declaración de {name}", "new-york": "Afirmación de {name}"},
         "intro": {
@@ -114,30 +99,79 @@ FIXED_WORDING = {
         "executed_at": " en {place}",
         "declarant": "Declarante",
         "case_number": "Caso n.º",
-        "in_the_matter_of": "En el asunto de",
         "page": "Página",
-        "of": "de",
-        # Not an official form: a translation of the English clauses for the declarant to
-        # read what they sign; the English version with its certificate is what is filed.
-        "source": "Translation of 28 U.S.C. 1746 and N.Y. CPLR 2106 for the declarant; "
-        "the English version is filed (verify against local rules)",
+        "page_of": "de",
+        "months": [
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ],
     },
 }
-SPANISH_MONTHS = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
+# Not an official form: a translation of the English clauses for the declarant to read
+# what they sign; the English version with its certificate is what is filed.
+FIXED_WORDING_SOURCE = (
+    "Spanish: translation of 28 U.S.C. 1746 and N.Y. CPLR 2106 for the declarant; the "
+    "English version is filed with its certificate. Verify against local rules."
+)
+BLANK = "____________"
 
 
 def has_fixed_wording(code: str) -> bool:
-    return code in FIXED_WORDING
+    return code == "en" or code in FIXED_WORDING
+
+
+def fixed_wording(
+    code: str, wording, *, declarant: str, executed_on: str, executed_at: str
+) -> dict:
+    """What the document prints around the typed text, in its language where we have it.
+
+    English comes from the jurisdiction's wording, unchanged; another language from
+    `FIXED_WORDING`, entry by entry, with English for what it lacks (`clause_in_english`).
+    """
+    date_typed = executed_on or BLANK
+    english = {
+        "title": f"{wording.title} of {declarant}",
+        "intro": f"I, {declarant}, {wording.verb} as follows:",
+        "clause": wording.affirmation(executed_on),
+        "executed": f"Executed on {date_typed}" + (f" at {executed_at}" if executed_at else ""),
+        "declarant": "Declarant",
+        "case_number": "Case No.",
+        "page": "Page",
+        "page_of": "of",
+        "clause_in_english": False,
+    }
+    pack = FIXED_WORDING.get(code)
+    if pack is None:
+        return english
+    translated = {
+        "title": pack["title"].get(wording.code, "").format(name=declarant) or english["title"],
+        "intro": pack["intro"].get(wording.code, "").format(name=declarant) or english["intro"],
+        "executed": pack["executed"].format(date=date_typed)
+        + (pack["executed_at"].format(place=executed_at) if executed_at else ""),
+        **{key: pack[key] for key in ("declarant", "case_number", "page", "page_of")},
+    }
+    clause = pack["clause"].get(wording.code)
+    if clause is None:
+        return {**english, **translated, "clause_in_english": True}
+    return {**english, **translated, "clause": _dated(clause, wording, executed_on, pack)}
+
+
+def _dated(clause: str, wording, executed_on: str, pack: dict) -> str:
+    if not wording.date_in_clause:
+        return clause
+    from cases.documents.wording import BLANK_DAY, BLANK_MONTH, BLANK_YEAR, parse_signing_date
+
+    signed = parse_signing_date(executed_on)
+    if signed is None:
+        return clause.format(day=BLANK_DAY, month=BLANK_MONTH, year=BLANK_YEAR)
+    return clause.format(day=signed.day, month=pack["months"][signed.month - 1], year=signed.year)

@@ -79,6 +79,13 @@ class DocumentDraft(models.Model):
     def template_name(self) -> str:
         return template_name(self.template_code)
 
+    @property
+    def language_name(self) -> str:
+        """The language the document prints in, in the reader's language."""
+        from cases.documents.languages import language_of
+
+        return language_of(self.language).label
+
     def progress(self, now: datetime | None = None) -> str:
         """Where a generation stands: idle, queued, rendering, stalled or failed.
 
@@ -141,6 +148,13 @@ class DocumentVersion(models.Model):
     @property
     def template_name(self) -> str:
         return template_name(self.template_code)
+
+    @property
+    def language_name(self) -> str:
+        """The language the document prints in, in the reader's language."""
+        from cases.documents.languages import language_of
+
+        return language_of(self.language).label
 
     @property
     def is_erased(self) -> bool:
