@@ -150,14 +150,15 @@ def document_context(
     wording = wording_for(matter.jurisdiction)
     executed_on = fields.get("executed_on", "")
     document_language = language_of(language)
+    doc = fixed_wording(
+        document_language.code,
+        wording,
+        declarant=declarant,
+        executed_on=executed_on,
+        executed_at=fields.get("executed_at", ""),
+    )
     return {
-        "doc": fixed_wording(
-            document_language.code,
-            wording,
-            declarant=declarant,
-            executed_on=executed_on,
-            executed_at=fields.get("executed_at", ""),
-        ),
+        "doc": doc,
         "doc_language": document_language,
         **interpreter_context(
             fields,
@@ -168,7 +169,11 @@ def document_context(
         ),
         "title": title,
         "court": fields.get("court") or (matter.jurisdiction.name if matter.jurisdiction else ""),
-        "caption_parties": _("In the Matter of\n%(name)s") % {"name": declarant},
+        "caption_parties": (
+            f"{doc['in_the_matter_of']}\n{declarant}"
+            if doc["in_the_matter_of"]
+            else _("In the Matter of\n%(name)s") % {"name": declarant}
+        ),
         "adversarial_caption": adversarial_caption(
             declarant, fields.get("respondent", ""), wording
         ),

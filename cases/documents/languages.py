@@ -99,8 +99,13 @@ FIXED_WORDING = {
         "executed_at": " en {place}",
         "declarant": "Declarante",
         "case_number": "Caso n.º",
+        "in_the_matter_of": "En el asunto de",
+        "submitted_by": "Presentado por:",
+        "attorney_for": "Abogado/a de la persona declarante",
+        "bar_number": "N.º de colegiatura",
         "page": "Página",
         "page_of": "de",
+        "date": "{day} de {month} de {year}",
         "months": [
             "enero",
             "febrero",
@@ -146,6 +151,10 @@ def fixed_wording(
         "executed": f"Executed on {date_typed}" + (f" at {executed_at}" if executed_at else ""),
         "declarant": "Declarant",
         "case_number": "Case No.",
+        "in_the_matter_of": "",  # the caption's own (context.py)
+        "submitted_by": "Submitted by:",
+        "attorney_for": "Attorney for the declarant",
+        "bar_number": "Bar No.",
         "page": "Page",
         "page_of": "of",
         "clause_in_english": False,
@@ -156,14 +165,37 @@ def fixed_wording(
     translated = {
         "title": pack["title"].get(wording.code, "").format(name=declarant) or english["title"],
         "intro": pack["intro"].get(wording.code, "").format(name=declarant) or english["intro"],
-        "executed": pack["executed"].format(date=date_typed)
+        "executed": pack["executed"].format(date=_in_words(executed_on, pack) or date_typed)
         + (pack["executed_at"].format(place=executed_at) if executed_at else ""),
-        **{key: pack[key] for key in ("declarant", "case_number", "page", "page_of")},
+        **{key: pack[key] for key in LABELS},
     }
     clause = pack["clause"].get(wording.code)
     if clause is None:
         return {**english, **translated, "clause_in_english": True}
     return {**english, **translated, "clause": _dated(clause, wording, executed_on, pack)}
+
+
+LABELS = (
+    "declarant",
+    "case_number",
+    "in_the_matter_of",
+    "submitted_by",
+    "attorney_for",
+    "bar_number",
+    "page",
+    "page_of",
+)
+
+
+def _in_words(executed_on: str, pack: dict) -> str:
+    """A date typed as "November 20, 2026" written in the pack's language, or ""."""
+    from cases.documents.wording import parse_signing_date
+
+    signed = parse_signing_date(executed_on)
+    if signed is None:
+        return ""
+    month = pack["months"][signed.month - 1]
+    return pack["date"].format(day=signed.day, month=month, year=signed.year)
 
 
 def _dated(clause: str, wording, executed_on: str, pack: dict) -> str:

@@ -125,10 +125,13 @@ def test_a_spanish_declaration_its_english_version_and_the_certificate(
     assert "1. Me prometieron trabajo en un restaurante. 2. Me quitaron el pasaporte." in spanish
     assert (
         "Declaro bajo pena de perjurio conforme a las leyes de los Estados Unidos de América "
-        "que lo anterior es verdadero y correcto. Firmado el November 20, 2026 en New York, "
-        "New York."
+        "que lo anterior es verdadero y correcto. Firmado el 20 de noviembre de 2026 en New "
+        "York, New York."
     ) in spanish
     assert "Declarante" in spanish and "Caso n.º F-01234-26" in spanish
+    assert "En el asunto de Marisol Quintanilla Reyes" in spanish
+    assert "Presentado por:" in spanish and "Abogado/a de la persona declarante" in spanish
+    assert "N.º de colegiatura NY-5551234" in spanish
     assert "Página 1 de 1" in spanish and "Page 1" not in spanish
 
     english_text = text_of(english, tmp_path)
