@@ -13,8 +13,15 @@ from django.urls import reverse
 from aftercare.access import access_grant
 from aftercare.models import AuditEvent
 from cases.models import Interpreter
-from cases.services.interpreters import interpreter_add
+from cases.services.documents import document_translation_start
+from cases.services.interpreters import interpreter_add, interpreter_edit, interpreter_remove
 from tests.actors import actor_of, lead_actor
+from tests.cases.test_services_take_an_actor import (
+    Case,
+    run_from_a_task,
+    run_rolled_back_when_audit_fails,
+)
+from tests.cases.test_services_take_an_actor import world as world
 from tests.factories import make_matter
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +155,52 @@ def test_erasure_removes_the_interpreters_and_says_so(matter, coordinator):
 def test_another_organizations_matter_is_not_found(harbor, outsider, client_for):
     other = make_matter(outsider.organization, lead=outsider.user)
     assert add(client_for(outsider), other, **TYPED).status_code == 302  # their own: fine
+
+
+def _recorded(w) -> None:
+    w.interpreter = interpreter_add(actor=lead_actor(w.matter), matter=w.matter, **TYPED)
+
+
+def _declaration(w) -> None:
+    from cases.services.documents import document_draft_start
+
+    w.draft = document_draft_start(
+        actor=lead_actor(w.matter), matter=w.matter, template_code="survivor_declaration"
+    )
+
+
+INTERPRETER_CASES = {
+    "interpreter_add": Case(
+        "attorney",
+        "cases.interpreter.added",
+        lambda w, a: interpreter_add(actor=a, matter=w.matter, **TYPED),
+    ),
+    "interpreter_edit": Case(
+        "attorney",
+        "cases.interpreter.edited",
+        lambda w, a: interpreter_edit(actor=a, interpreter=w.interpreter, phone=""),
+        prepare=_recorded,
+    ),
+    "interpreter_remove": Case(
+        "attorney",
+        "cases.interpreter.removed",
+        lambda w, a: interpreter_remove(actor=a, interpreter=w.interpreter),
+        prepare=_recorded,
+    ),
+    "document_translation_start": Case(
+        "attorney",
+        "cases.document.translation_started",
+        lambda w, a: document_translation_start(actor=a, draft=w.draft, language="es"),
+        prepare=_declaration,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", INTERPRETER_CASES)
+def test_a_failed_audit_write_leaves_the_interpreters_as_they_were(world, name, monkeypatch):
+    run_rolled_back_when_audit_fails(world, INTERPRETER_CASES[name], monkeypatch)
+
+
+@pytest.mark.parametrize("name", INTERPRETER_CASES)
+def test_an_interpreter_change_from_a_task_says_worker(world, name):
+    run_from_a_task(world, INTERPRETER_CASES[name])
