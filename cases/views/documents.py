@@ -83,7 +83,10 @@ def _draft_form(
         statement = form.fields["paragraphs"]
         statement.label = format_lazy(STATEMENT_IN, statement.label, language.label)
         statement.widget.attrs.update(lang=language.code, dir="auto")
-    if template.interpreter:
+    # A version in the declarant's language is the one they read themselves: the
+    # interpreter's statement (read to them) goes with the English one only.
+    in_english = language is None or language.code == "en"
+    if template.interpreter and (in_english or not template.translatable):
         form.fields["interpreter"] = _interpreter_field(template, interpreters)
     form.fields["pleading"] = forms.BooleanField(
         label=_("Pleading paper (28 numbered lines)"), required=False

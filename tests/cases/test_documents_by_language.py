@@ -114,6 +114,7 @@ def test_a_spanish_declaration_its_english_version_and_the_certificate(
         "Statement: how you came" in page and "(in Spanish, as the declarant will read it)" in page
     )
     assert "print in Spanish" in page and "nothing is translated for you" in page
+    assert "Interpreter who read it to the declarant" not in page, "the English one's"
     generate(
         client,
         translated,
