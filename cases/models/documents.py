@@ -171,4 +171,7 @@ class DocumentVersion(models.Model):
 
         template = TEMPLATES.get(self.template_code)
         label = template.label if template else "document"
-        return f"{self.matter.number}-{label}-v{self.number}.pdf"
+        # The declarant's-language version of a declaration downloads beside the English
+        # one: its language code keeps the two files apart.
+        language = "" if self.draft.language == "en" else f"-{self.draft.language}"
+        return f"{self.matter.number}-{label}{language}-v{self.number}.pdf"

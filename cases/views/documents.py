@@ -114,7 +114,7 @@ def document_list(request: HttpRequest, pk: int) -> HttpResponse:
             "matter": matter,
             "templates": templates_for(matter.sub_kind),
             "drafts": drafts_in_sets(matter.document_drafts.all()),
-            "versions": matter.documents.select_related("created_by"),
+            "versions": matter.documents.select_related("created_by", "draft"),
         },
     )
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from aftercare.access import posted
 from aftercare.idempotency import idempotent_create
+from cases.documents.glyphs import first_unprintable
 from cases.documents.languages import language_choices
 from cases.models import Interpreter
 from cases.services.interpreters import interpreter_add, interpreter_edit, interpreter_remove
@@ -32,6 +33,27 @@ class InterpreterForm(forms.Form):
     )
     phone = forms.CharField(label=gettext_lazy("Telephone"), max_length=40, required=False)
     email = forms.EmailField(label=gettext_lazy("Email"), max_length=254, required=False)
+
+    PRINTED = ("name", "organization", "phone")  # on certificates, under the signature
+
+    def clean(self):
+        """What prints on a certificate must be printable: said here, not at Generate."""
+        cleaned = super().clean()
+        for name in self.PRINTED:
+            where = first_unprintable(cleaned.get(name) or "")
+            if where is not None:
+                self.add_error(
+                    name,
+                    UNPRINTABLE % {"column": where.column, "character": where.named},
+                )
+        return cleaned
+
+
+UNPRINTABLE = gettext_lazy(
+    "Character %(column)s (%(character)s) cannot be printed by any font installed here, "
+    "so no document could show it. Change it, or ask your administrator to install a "
+    "font for this script."
+)
 
 
 def _interpreters_url(matter) -> str:

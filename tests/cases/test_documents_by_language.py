@@ -135,6 +135,11 @@ def test_a_spanish_declaration_its_english_version_and_the_certificate(
     assert "N.º de colegiatura NY-5551234" in spanish
     assert "Página 1 de 1" in spanish and "Page 1" not in spanish
 
+    files = {v.draft_id: v.file_name() for v in DocumentVersion.objects.all()}
+    assert files[translated.pk].endswith("-declaration-es-v1.pdf")
+    assert files[english.pk].endswith("-declaration-v1.pdf"), "two files, two names"
+    listing = words(client.get(reverse("cases:documents", args=[matter.pk])))
+    assert "Declaration in support of a T-visa application · Spanish · version 1" in listing
     english_text = text_of(english, tmp_path)
     assert "DECLARATION OF MARISOL QUINTANILLA REYES" in english_text
     assert "1. I was promised work in a restaurant. 2. My passport was taken." in english_text

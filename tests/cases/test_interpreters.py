@@ -95,6 +95,14 @@ def test_bad_input_is_a_message_and_what_was_typed_stays(matter, attorney, clien
     assert not Interpreter.objects.exists()
 
 
+def test_a_name_no_font_can_print_is_refused_where_it_is_typed(matter, attorney, client_for):
+    response = add(client_for(attorney), matter, **{**TYPED, "name": "Ana \U00018b00"})
+    assert response.status_code == 200 and not Interpreter.objects.exists()
+    assert "Character 5 (U+18B00 KHITAN SMALL SCRIPT CHARACTER-18B00) cannot be printed" in (
+        words(response)
+    )
+
+
 def test_corrected_and_removed_with_events_that_name_no_one(matter, attorney, client_for):
     interpreter = interpreter_add(actor=lead_actor(matter), matter=matter, **TYPED)
     client = client_for(attorney)
