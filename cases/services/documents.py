@@ -142,7 +142,8 @@ def document_translation_start(
             language=language,
             pair_of=draft,
         )
-        certificate_fields = dict(shared)
+        # Named even before an interpreter of that language is recorded and chosen.
+        certificate_fields = {**shared, "source_language": LANGUAGES[language].english}
         interpreter = draft.matter.interpreters.filter(language=language).order_by("id").first()
         if interpreter:
             certificate_fields["interpreter"] = str(interpreter.pk)

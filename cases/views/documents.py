@@ -42,6 +42,8 @@ def _interpreter_field(template, interpreters) -> forms.ChoiceField:
         label, help_text = INTERPRETER_READ_BACK, INTERPRETER_READ_BACK_HELP
     else:
         label, help_text = INTERPRETER_CHOSEN, INTERPRETER_CHOSEN_HELP
+    if len(choices) == 1:
+        help_text = NO_INTERPRETER
     return forms.ChoiceField(label=label, choices=choices, required=False, help_text=help_text)
 
 
@@ -50,6 +52,10 @@ INTERPRETER_READ_BACK = _("Interpreter who read it to the declarant")
 INTERPRETER_READ_BACK_HELP = _(
     "For a declarant who does not read English: adds the interpreter's statement that the "
     "declaration was read to them in their language and that they said they understood it."
+)
+NO_INTERPRETER = _(
+    "No interpreter is recorded on this matter: record one in the Interpreters section of "
+    "the matter's page, then choose them here."
 )
 INTERPRETER_CHOSEN = _("Interpreter or translator")
 INTERPRETER_CHOSEN_HELP = _(

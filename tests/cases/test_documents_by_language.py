@@ -203,6 +203,9 @@ def test_a_language_we_have_no_wording_for_says_so_and_prints_english_around_it(
     client = client_for(attorney)
     _english, translated, certificate = start_set(client, matter, language="ti")
     assert "interpreter" not in certificate.fields, "no Tigrinya interpreter recorded"
+    assert certificate.fields["source_language"] == "Tigrinya"
+    page = words(client.get(reverse("cases:document_draft", args=[certificate.pk])))
+    assert "No interpreter is recorded on this matter" in page
     page = words(client.get(reverse("cases:document_draft", args=[translated.pk])))
     assert (
         "Aftercare has no fixed wording in Tigrinya: the headings, the perjury clause and the "
