@@ -79,7 +79,7 @@ def language_of(code: str) -> DocumentLanguage:
 # What a declaration prints that the paralegal does not type, in each language we have
 # it in. "{name}" is the declarant. Titles, the introduction and the clause are by the
 # jurisdiction's wording code (`wording.py`); English takes them from that wording
-# itself. A clause with no translation here prints in English, and the draft page says so.
+# itself. A clause with no translation here prints in English, and the preview says so.
 FIXED_WORDING = {
     "es": {
         "title": {"federal": "Declaración de {name}", "new-york": "Afirmación de {name}"},
@@ -95,6 +95,10 @@ FIXED_WORDING = {
             "anterior es verdadero, y entiendo que este documento puede presentarse en una "
             "acción o procedimiento ante un tribunal.",
         },
+        # Not an official form: the English clauses translated for the declarant to read
+        # what they sign; the English version with its certificate is what is filed.
+        "source": "Translation of 28 U.S.C. 1746 and N.Y. CPLR 2106 for the declarant; the "
+        "English version is filed with its certificate of translation.",
         "executed": "Firmado el {date}",
         "executed_at": " en {place}",
         "declarant": "Declarante",
@@ -122,12 +126,6 @@ FIXED_WORDING = {
         ],
     },
 }
-# Not an official form: a translation of the English clauses for the declarant to read
-# what they sign; the English version with its certificate is what is filed.
-FIXED_WORDING_SOURCE = (
-    "Spanish: translation of 28 U.S.C. 1746 and N.Y. CPLR 2106 for the declarant; the "
-    "English version is filed with its certificate. Verify against local rules."
-)
 BLANK = "____________"
 
 
@@ -158,6 +156,7 @@ def fixed_wording(
         "page": "Page",
         "page_of": "of",
         "clause_in_english": False,
+        "source": "",
     }
     pack = FIXED_WORDING.get(code)
     if pack is None:
@@ -168,6 +167,7 @@ def fixed_wording(
         "executed": pack["executed"].format(date=_in_words(executed_on, pack) or date_typed)
         + (pack["executed_at"].format(place=executed_at) if executed_at else ""),
         **{key: pack[key] for key in LABELS},
+        "source": pack["source"],
     }
     clause = pack["clause"].get(wording.code)
     if clause is None:

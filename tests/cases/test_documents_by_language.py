@@ -115,6 +115,8 @@ def test_a_spanish_declaration_its_english_version_and_the_certificate(
     )
     assert "print in Spanish" in page and "nothing is translated for you" in page
     assert "Interpreter who read it to the declarant" not in page, "the English one's"
+    preview = words(client.get(reverse("cases:document_preview", args=[translated.pk])))
+    assert "Fixed wording in this language: Translation of 28 U.S.C. 1746" in preview
     generate(
         client,
         translated,
