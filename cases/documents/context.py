@@ -122,7 +122,7 @@ def interpreter_context(
         ),
         "interpreter_statement": INTERPRETER_STATEMENT.format(
             interpreter=name or BLANK,
-            qualification=qualification or "interpreter",
+            qualification=qualification or "an interpreter",
             language=language or BLANK,
             document=document or f"foregoing {wording.title.lower()}",
             declarant=declarant,

@@ -64,7 +64,7 @@ SHIPPED_WORDING = [
         # translation "and an affidavit by the translator stating his qualifications and
         # that the translation is accurate" (CPLR 2106 now lets an affirmation stand in).
         "translation_title": "Translator's Affidavit",
-        "translation_text": "{translator}, being duly sworn, deposes and says: I am a "
+        "translation_text": "{translator}, being duly sworn, deposes and says: I am "
         "{qualification}, competent to translate from {language} into English. The "
         "attached English translation of {document} is a complete and accurate "
         "translation of the original in {language}.",
@@ -125,7 +125,7 @@ FEDERAL = WORDINGS["federal"]
 # English: it was read to them in their language and they said they understood it. It
 # ends with the jurisdiction's own clause (above), signed by the interpreter.
 INTERPRETER_STATEMENT = (
-    "I, {interpreter}, am a {qualification}, competent to interpret between {language} "
+    "I, {interpreter}, am {qualification}, competent to interpret between {language} "
     "and English. I read the {document} to {declarant} in {language}, in full. "
     "{declarant} told me that they understood it, and signed it in my presence."
 )
@@ -137,7 +137,7 @@ def translation_certification(
     """The translator's certification in the jurisdiction's form, blanks where unknown."""
     return wording.translation_text.format(
         translator=translator or BLANK_LINE,
-        qualification=qualification or "translator",
+        qualification=qualification or "a translator",
         language=language or BLANK_LINE,
         document=document or "the attached document",
     )

@@ -57,10 +57,12 @@ class Interpreter(models.Model):
         return ENGLISH_QUALIFICATIONS[self.qualification]
 
 
-# What a certificate printed in English says, whatever the language of the screen.
+# What a certificate printed in English says, whatever the language of the screen
+# ("I am ..."), with its article.
 ENGLISH_QUALIFICATIONS = {
-    Interpreter.Qualification.COURT_CERTIFIED: "court-certified interpreter",
-    Interpreter.Qualification.AGENCY_CERTIFIED: "interpreter certified by an agency or "
+    Interpreter.Qualification.COURT_CERTIFIED: "a court-certified interpreter",
+    Interpreter.Qualification.AGENCY_CERTIFIED: "an interpreter certified by an agency or "
     "professional association",
-    Interpreter.Qualification.COMPETENT: "interpreter competent in both languages (not certified)",
+    Interpreter.Qualification.COMPETENT: "an interpreter competent in both languages "
+    "(not certified)",
 }

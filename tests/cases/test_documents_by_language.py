@@ -280,7 +280,7 @@ def test_new_york_takes_a_translators_affidavit_and_its_own_affirmation(
     certified = text_of(certificate, tmp_path)
     assert "TRANSLATOR'S AFFIDAVIT" in certified
     assert (
-        "Lucía Fernández, being duly sworn, deposes and says: I am a interpreter competent in "
+        "Lucía Fernández, being duly sworn, deposes and says: I am an interpreter competent in "
         "both languages (not certified), competent to translate from Spanish into English."
     ) in certified
     assert "Sworn to (or affirmed) before me this ___ day of" in certified
