@@ -25,3 +25,25 @@ def harfbuzz_subsetting_available(app_configs, **kwargs) -> list[Warning]:
             id="cases.W001",
         )
     ]
+
+
+@register()
+def document_fonts_installed(app_configs, **kwargs) -> list[Warning]:
+    """The Noto files fonts.conf names: without them a name or statement in that script
+    cannot be generated (the Generate button refuses it, naming the field)."""
+    from cases.documents.glyphs import missing_globs, package_for
+
+    missing = missing_globs()
+    if not missing:
+        return []
+    packages = sorted({package_for(glob) for glob in missing})
+    files = ", ".join(glob.rsplit("/", 1)[-1] for glob in missing)
+    return [
+        Warning(
+            f"Fonts for court documents are missing ({files}): text in their scripts "
+            "cannot be printed.",
+            hint=f"Install the Debian packages {' '.join(packages)} "
+            f"(apt-get install {' '.join(packages)}) and restart.",
+            id="cases.W003",
+        )
+    ]

@@ -103,9 +103,30 @@ def demo_seed_matters() -> int:
             if n == 0:
                 _corrections(attorney, matter, today)
         _notices(attorney, Matter.objects.filter(organization=harbor, sub_kind="u_visa").first())
+        _interpreters(
+            attorney, Matter.objects.filter(organization=harbor, sub_kind="t_visa").first()
+        )
         _tasks(attorney, paralegal, harbor, today)
         _outcomes(attorney, harbor, today)
     return Matter.objects.filter(organization=harbor).count()
+
+
+def _interpreters(attorney, matter: Matter | None) -> None:
+    """A T-visa matter with a Spanish interpreter, for the declaration's translation set."""
+    from cases.services.interpreters import interpreter_add
+
+    if matter is None:
+        return
+    interpreter_add(
+        actor=attorney.actor,
+        matter=matter,
+        name="Demo Interpreter Lucía",
+        language="es",
+        qualification="court_certified",
+        organization="Demo Language Services",
+        phone="+1 555 0100",
+        email="interpreter@demo.example",
+    )
 
 
 def _notices(attorney, matter: Matter | None) -> None:

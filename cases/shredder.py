@@ -20,6 +20,7 @@ from cases.models import (
     Deadline,
     DocumentDraft,
     DocumentVersion,
+    Interpreter,
     Matter,
     MatterNote,
     MatterOutcome,
@@ -89,6 +90,12 @@ def _matters_shred(report: ShredReport, matters) -> None:
             "check still finds an adverse party"
         ),
         PartyToken.objects.filter(party__in=parties).count(),
+    )
+    # The interpreters' own details, and the language they tell of the client.
+    report.wipe(
+        "interpreters",
+        _("the matters' interpreters: names, languages and contacts"),
+        Interpreter.objects.filter(matter__in=matters).delete()[1].get("cases.Interpreter", 0),
     )
     # A date counted from the birth date gives the birth date back (an age-out date is
     # the 21st birthday less a day): those deadlines go; the others lose their free text.

@@ -6,6 +6,7 @@ from cases.views import (
     documents,
     edit,
     grants,
+    interpreters,
     matters,
     notices,
     outcomes,
@@ -34,6 +35,11 @@ urlpatterns = [
     path("documents/<int:pk>/status/", documents.document_status, name="document_status"),
     path("documents/<int:pk>/retry/", documents.document_retry, name="document_retry"),
     path(
+        "documents/<int:pk>/translation/",
+        documents.document_translation,
+        name="document_translation",
+    ),
+    path(
         "documents/versions/<int:pk>/download/",
         documents.document_download_view,
         name="document_download",
@@ -59,6 +65,15 @@ urlpatterns = [
     path("<int:pk>/outcomes/", outcomes.outcome_add, name="outcome_add"),
     path("outcomes/<int:pk>/edit/", outcomes.outcome_edit_view, name="outcome_edit"),
     path("outcomes/<int:pk>/remove/", outcomes.outcome_remove_view, name="outcome_remove"),
+    path("<int:pk>/interpreters/", interpreters.interpreter_add_view, name="interpreter_add"),
+    path(
+        "interpreters/<int:pk>/edit/", interpreters.interpreter_edit_view, name="interpreter_edit"
+    ),
+    path(
+        "interpreters/<int:pk>/remove/",
+        interpreters.interpreter_remove_view,
+        name="interpreter_remove",
+    ),
     path("grants/", grants.grant_list, name="grants"),
     path("grants/new/", grants.grant_add, name="grant_add"),
     path("grants/<int:pk>/edit/", grants.grant_edit, name="grant_edit"),

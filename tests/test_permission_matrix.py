@@ -115,6 +115,18 @@ NOT_A_LISTED_RULE = "Choose one of the rules in the list"
 # and what a foreign one yields: another organization's record, sent by a Harbor member
 # who may use the URL. Whatever the outcome, nothing changes and nothing of it is shown.
 IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
+    # The interpreter a document is filled from: one of the draft's own matter (issue 14).
+    ("cases:document_draft", "interpreter"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:document_draft", args=[_draft(f).pk]),
+            {"paragraphs": "Facts.", "interpreter": _riverside_interpreter(f).pk},
+        ),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: ("Riverside Interpreter Person",),
+    ),
     # The referral a conflict check answers (a link from the conflict queue).
     ("cases:conflict_new", "referral"): IdCase(
         "coordinator",
@@ -547,6 +559,24 @@ def _outcome_url(f) -> dict:
     return {"pk": outcome.pk}
 
 
+def _interpreter_url(f) -> dict:
+    from cases.models import Interpreter
+
+    matter = _matter(f)
+    interpreter = Interpreter.objects.create(
+        matter=matter,
+        name="Almaz Tesfaye",
+        language="ti",
+        qualification="competent",
+        added_by=matter.lead_attorney,
+    )
+    return {"pk": interpreter.pk}
+
+
+def _interpreter_data(f) -> dict:
+    return {"name": "Selam Haile", "language": "am", "qualification": "court_certified"}
+
+
 def _outcome_data(f) -> dict:
     return {"kind": "approved", "date": timezone.localdate().isoformat()}
 
@@ -856,6 +886,9 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "cases:document_preview": ObjectCase(_draft_url, allowed="attorney"),
     "cases:document_status": ObjectCase(_draft_url, allowed="attorney"),
     "cases:document_retry": ObjectCase(_draft_url, allowed="attorney", methods=POST_ONLY),
+    "cases:document_translation": ObjectCase(
+        _draft_url, allowed="attorney", methods=POST_ONLY, data=(("language", "es"),)
+    ),
     "cases:document_download": ObjectCase(_version_url, allowed="attorney"),
     "notification_read": ObjectCase(_notification_url, allowed="attorney", methods=POST_ONLY),
     "volunteers:detail": ObjectCase(_profile_url, allowed="coordinator"),
@@ -961,6 +994,14 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     ),
     "webhooks:endpoint_delete": ObjectCase(
         _endpoint_url, allowed="org_admin", methods=POST_ONLY, denied=OTHER_ADMINS
+    ),
+    # Interpreters (issue 14).
+    "cases:interpreter_add": ObjectCase(
+        _matter_url, allowed="attorney", methods=POST_ONLY, data=(("name", "Selam Haile"),)
+    ),
+    "cases:interpreter_edit": ObjectCase(lambda f: _interpreter_url(f), allowed="attorney"),
+    "cases:interpreter_remove": ObjectCase(
+        lambda f: _interpreter_url(f), allowed="attorney", methods=POST_ONLY
     ),
 }
 
@@ -1104,6 +1145,9 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
     "cases:outcome_add": (_matter_change(_matter_url, _outcome_data),),
     "cases:outcome_edit": (_matter_change(_outcome_url, _outcome_data),),
     "cases:outcome_remove": (_matter_change(_outcome_url, _no_data),),
+    "cases:interpreter_add": (_matter_change(_matter_url, _interpreter_data),),
+    "cases:interpreter_edit": (_matter_change(_interpreter_url, _interpreter_data),),
+    "cases:interpreter_remove": (_matter_change(_interpreter_url, _no_data),),
     "cases:note_add": (_matter_change(_matter_url, lambda f: {"body": "A privileged note"}),),
     "cases:time_add": (_matter_change(_matter_url, _time_data),),
     "cases:party_add": (
@@ -1139,6 +1183,7 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
         _matter_change(_draft_url, lambda f: {"paragraphs": "What happened, in my words"}),
     ),
     "cases:document_retry": (_matter_change(_draft_url, _no_data),),
+    "cases:document_translation": (_matter_change(_draft_url, lambda f: {"language": "es"}),),
     # The attorney who ran the check sees it; deciding it and opening the matter are a
     # coordinator's.
     "cases:conflict": (
@@ -1357,6 +1402,19 @@ def _riverside_attorney(f):
             organization=f["outsider"].organization, role=Role.ATTORNEY
         )
     return f["riverside_attorney"]
+
+
+def _riverside_interpreter(f):
+    from cases.models import Interpreter
+
+    matter = _riverside_matter(f)
+    return Interpreter.objects.create(
+        matter=matter,
+        name="Riverside Interpreter Person",
+        language="es",
+        qualification="competent",
+        added_by=matter.lead_attorney,
+    )
 
 
 def _riverside_matter(f):

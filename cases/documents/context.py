@@ -13,7 +13,13 @@ import re
 
 from django.utils.translation import gettext as _
 
-from cases.documents.wording import Wording, wording_for
+from cases.documents.languages import fixed_wording, language_of
+from cases.documents.wording import (
+    INTERPRETER_STATEMENT,
+    Wording,
+    translation_certification,
+    wording_for,
+)
 from cases.models import Matter
 from survivors.identity import ClientIdentity
 
@@ -23,9 +29,6 @@ EXTRA_FIELDS = (
     "respondent",
     "conviction",
     "country",
-    "translator",
-    "source_language",
-    "translated_document",
     "served_document",
     "served_on",
     "service_method",
@@ -89,17 +92,88 @@ def attorney_block(matter: Matter, fields: dict) -> dict:
     }
 
 
-def document_context(
-    matter: Matter, fields: dict, *, title: str, identity: ClientIdentity | None
+def interpreter_context(
+    fields: dict, wording: Wording, *, interpreter, declarant: str, in_translation_set: bool
 ) -> dict:
+    """Who translated or interpreted, from the interpreter recorded on the matter (their
+    own details), else from what was typed; and what they certify, in the court's form."""
+    if interpreter is not None:
+        name, language = interpreter.name, interpreter.language_in_english
+        qualification = interpreter.qualification_in_english
+        contact = [interpreter.organization, interpreter.phone, interpreter.email]
+    else:
+        name, language = fields.get("translator", ""), fields.get("source_language", "")
+        qualification, contact = "", []
+    document = fields.get("translated_document", "")
+    if not document and in_translation_set:
+        document = f"the {wording.title.lower()} of {declarant}"
+    return {
+        "translator": name,
+        "translation_language": language,
+        "translator_contact": [line for line in contact if line],
+        "translation_title": wording.translation_title,
+        "translation_sworn": wording.translation_sworn,
+        "certification": translation_certification(
+            wording,
+            translator=name,
+            qualification=qualification,
+            language=language,
+            document=document,
+        ),
+        "interpreter_statement": INTERPRETER_STATEMENT.format(
+            interpreter=name or BLANK,
+            qualification=qualification or "an interpreter",
+            language=language or BLANK,
+            document=document or f"foregoing {wording.title.lower()}",
+            declarant=declarant,
+        )
+        if interpreter is not None
+        else "",
+    }
+
+
+def document_context(
+    matter: Matter,
+    fields: dict,
+    *,
+    title: str,
+    identity: ClientIdentity | None,
+    language: str = "en",
+    interpreter=None,
+    in_translation_set: bool = False,
+) -> dict:
+    """Everything a document template prints. `language` is the document's (its fixed
+    wording and the statement's direction); `interpreter` a `cases.Interpreter` of this
+    matter chosen on the draft, or None."""
     fields = typed_fields(fields)
     declarant = client_display_name(matter, fields, identity)
     wording = wording_for(matter.jurisdiction)
     executed_on = fields.get("executed_on", "")
+    document_language = language_of(language)
+    doc = fixed_wording(
+        document_language.code,
+        wording,
+        declarant=declarant,
+        executed_on=executed_on,
+        executed_at=fields.get("executed_at", ""),
+    )
     return {
+        "doc": doc,
+        "doc_language": document_language,
+        **interpreter_context(
+            fields,
+            wording,
+            interpreter=interpreter,
+            declarant=declarant,
+            in_translation_set=in_translation_set,
+        ),
         "title": title,
         "court": fields.get("court") or (matter.jurisdiction.name if matter.jurisdiction else ""),
-        "caption_parties": _("In the Matter of\n%(name)s") % {"name": declarant},
+        "caption_parties": (
+            f"{doc['in_the_matter_of']}\n{declarant}"
+            if doc["in_the_matter_of"]
+            else _("In the Matter of\n%(name)s") % {"name": declarant}
+        ),
         "adversarial_caption": adversarial_caption(
             declarant, fields.get("respondent", ""), wording
         ),

@@ -43,6 +43,10 @@ class DocumentTemplate:
     # A letter sent to the client by post: the client's safe-contact rules decide whether
     # it may be generated (`survivors.services.communications.contact_permitted`).
     to_client: bool = False
+    # Filled from an interpreter recorded on the matter (chosen on the draft).
+    interpreter: bool = False
+    # May be produced in the client's language too, with its certificate of translation.
+    translatable: bool = False
 
 
 COMMON = (
@@ -73,8 +77,10 @@ TEMPLATES = {
             code="survivor_declaration",
             name=_("Survivor declaration under penalty of perjury"),
             template="documents/survivor_declaration.html",
-            version=2,
+            version=3,
             label=NeutralLabel.DECLARATION,
+            interpreter=True,
+            translatable=True,
             fields=(
                 *COMMON,
                 Field(
@@ -89,9 +95,11 @@ TEMPLATES = {
             code="t_visa_declaration",
             name=_("Declaration in support of a T-visa application"),
             template="documents/survivor_declaration.html",
-            version=2,
+            version=3,
             label=NeutralLabel.DECLARATION,
             sub_kinds=(SubKind.T_VISA,),
+            interpreter=True,
+            translatable=True,
             fields=(
                 *COMMON,
                 Field(
@@ -156,13 +164,30 @@ TEMPLATES = {
             code="translation_certificate",
             name=_("Certificate of translation"),
             template="documents/translation_certificate.html",
-            version=2,
+            version=3,
             label=NeutralLabel.CERTIFICATE,
+            interpreter=True,
             fields=(
                 *COMMON,
-                Field("translator", _("Translator's name")),
-                Field("source_language", _("Translated from")),
                 Field("translated_document", _("Document translated")),
+                Field(
+                    "translator",
+                    _("Translator's name"),
+                    help_text=_("Only when no interpreter recorded on the matter translated it."),
+                ),
+                Field("source_language", _("Translated from")),
+            ),
+        ),
+        DocumentTemplate(
+            code="interpreter_statement",
+            name=_("Interpreter's statement (read to the declarant)"),
+            template="documents/interpreter_statement.html",
+            version=1,
+            label=NeutralLabel.CERTIFICATE,
+            interpreter=True,
+            fields=(
+                *COMMON,
+                Field("translated_document", _("Document read to the declarant")),
             ),
         ),
         DocumentTemplate(

@@ -32,6 +32,16 @@ SHIPPED_WORDING = [
         "source": "28 U.S.C. 1746; Fed. R. Civ. P. 11(a)",
         "checked_on": "2026-12-03",  # against the statute's text
         "verify_against_local_rules": True,
+        # 8 C.F.R. 103.2(b)(3): a document in a foreign language is accompanied by a full
+        # English translation "which the translator has certified as complete and
+        # accurate, and by the translator's certification that he or she is competent
+        # to translate from the foreign language into English".
+        "translation_title": "Certificate of Translation",
+        "translation_text": "I, {translator}, certify that I am competent to translate from "
+        "{language} into English, and that the attached English translation of {document} "
+        "is complete and accurate.",
+        "translation_sworn": False,
+        "translation_source": "8 C.F.R. 103.2(b)(3)",
     },
     {
         "code": "new-york",
@@ -50,6 +60,16 @@ SHIPPED_WORDING = [
         "source": "N.Y. CPLR 2106 (as amended effective January 1, 2024); CPLR 2101(d)",
         "checked_on": "2026-12-03",  # against nysenate.gov/legislation/laws/CVP/2106
         "verify_against_local_rules": True,
+        # CPLR 2101(b): a paper in a foreign language is accompanied by an English
+        # translation "and an affidavit by the translator stating his qualifications and
+        # that the translation is accurate" (CPLR 2106 now lets an affirmation stand in).
+        "translation_title": "Translator's Affidavit",
+        "translation_text": "{translator}, being duly sworn, deposes and says: I am "
+        "{qualification}, competent to translate from {language} into English. The "
+        "attached English translation of {document} is a complete and accurate "
+        "translation of the original in {language}.",
+        "translation_sworn": True,
+        "translation_source": "N.Y. CPLR 2101(b); CPLR 2106",
     },
 ]
 
@@ -70,6 +90,10 @@ class Wording:
     source: str
     checked_on: str
     verify_against_local_rules: bool
+    translation_title: str = "Certificate of Translation"
+    translation_text: str = ""
+    translation_sworn: bool = False
+    translation_source: str = ""
     states: tuple[str, ...] = ()
     # True when the court's state has no entry yet and the federal wording stands in.
     fallback: bool = False
@@ -95,6 +119,31 @@ WORDINGS = {
     for entry in SHIPPED_WORDING
 }
 FEDERAL = WORDINGS["federal"]
+
+
+# The interpreter's own statement, for a declaration signed by someone who does not read
+# English: it was read to them in their language and they said they understood it. It
+# ends with the jurisdiction's own clause (above), signed by the interpreter.
+INTERPRETER_STATEMENT = (
+    "I, {interpreter}, am {qualification}, competent to interpret between {language} "
+    "and English. I read the {document} to {declarant} in {language}, in full. "
+    "{declarant} told me that they understood it, and signed it in my presence."
+)
+
+
+def translation_certification(
+    wording: Wording, *, translator: str, qualification: str, language: str, document: str
+) -> str:
+    """The translator's certification in the jurisdiction's form, blanks where unknown."""
+    return wording.translation_text.format(
+        translator=translator or BLANK_LINE,
+        qualification=qualification or "a translator",
+        language=language or BLANK_LINE,
+        document=document or "the attached document",
+    )
+
+
+BLANK_LINE = "____________"
 
 
 def wording_for(jurisdiction) -> Wording:

@@ -4,6 +4,7 @@ from cases.models.conflicts import ConflictCheck, ConflictHit, ProspectiveParty
 from cases.models.deadlines import Deadline, DeadlineRule
 from cases.models.documents import DocumentDraft, DocumentVersion
 from cases.models.grants import Grant
+from cases.models.interpreters import Interpreter
 from cases.models.matter import (
     Jurisdiction,
     Matter,
@@ -29,6 +30,7 @@ __all__ = [
     "DocumentDraft",
     "DocumentVersion",
     "Grant",
+    "Interpreter",
     "Jurisdiction",
     "Matter",
     "MatterNote",

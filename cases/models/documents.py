@@ -55,6 +55,13 @@ class DocumentDraft(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The language the document prints in, and, for a translation set (the declaration
+    # in the client's language and its certificate of translation), the English
+    # declaration they go with: shown together on the documents page.
+    language = models.CharField(max_length=8, default="en")
+    pair_of = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="companions"
+    )
 
     objects = DocumentDraftQuerySet.as_manager()
 
@@ -71,6 +78,13 @@ class DocumentDraft(models.Model):
     @property
     def template_name(self) -> str:
         return template_name(self.template_code)
+
+    @property
+    def language_name(self) -> str:
+        """The language the document prints in, in the reader's language."""
+        from cases.documents.languages import language_of
+
+        return language_of(self.language).label
 
     def progress(self, now: datetime | None = None) -> str:
         """Where a generation stands: idle, queued, rendering, stalled or failed.
@@ -136,6 +150,13 @@ class DocumentVersion(models.Model):
         return template_name(self.template_code)
 
     @property
+    def language_name(self) -> str:
+        """The language the document prints in, in the reader's language."""
+        from cases.documents.languages import language_of
+
+        return language_of(self.language).label
+
+    @property
     def is_erased(self) -> bool:
         """The PDF and its data were wiped by an erasure: there is nothing to hand out."""
         return self.erased_at is not None
@@ -150,4 +171,7 @@ class DocumentVersion(models.Model):
 
         template = TEMPLATES.get(self.template_code)
         label = template.label if template else "document"
-        return f"{self.matter.number}-{label}-v{self.number}.pdf"
+        # The declarant's-language version of a declaration downloads beside the English
+        # one: its language code keeps the two files apart.
+        language = "" if self.draft.language == "en" else f"-{self.draft.language}"
+        return f"{self.matter.number}-{label}{language}-v{self.number}.pdf"

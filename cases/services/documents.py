@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.actor import Actor, Channel
 from aftercare.audit import audit_record_by
 from cases.documents.context import document_context
+from cases.documents.glyphs import first_unprintable
+from cases.documents.languages import LANGUAGES
 from cases.documents.registry import TEMPLATES, NeutralLabel
 from cases.documents.renderer import (
     MissingGlyphError,
@@ -25,7 +27,7 @@ from cases.documents.renderer import (
     RenderTimeoutError,
     render_pdf_limited,
 )
-from cases.models import DocumentDraft, DocumentVersion, Matter, Party
+from cases.models import DocumentDraft, DocumentVersion, Interpreter, Matter, Party
 from survivors.identity import ClientIdentity, IdentityUse, IdentityWithheld, survivor_identity_for
 from survivors.services.communications import contact_permitted
 
@@ -48,6 +50,12 @@ UNPRINTABLE = _(
 )
 UNPRINTABLE_ELSEWHERE = _("a detail recorded on the matter (a party, the court or the attorney)")
 CLIENT_NAME = _("the client's name")
+UNPRINTABLE_TYPED = _(
+    "%(field)s, line %(line)s, character %(column)s: %(character)s cannot be printed by any "
+    "font installed here. Change the text, or ask your administrator to install a font for "
+    "this script."
+)
+UNPRINTABLE_MORE = _("(%(count)s characters in this field cannot be printed.)")
 RENDER_TOO_LONG = _("It took too long to render: shorten very long text and try again.")
 RENDER_FAILED = _("The renderer stopped; try again, or shorten very long text.")
 RENDER_CRASHED = _("The document service stopped while rendering. Your draft is kept; try again.")
@@ -55,12 +63,18 @@ RENDER_CRASHED = _("The document service stopped while rendering. Your draft is 
 
 def document_draft_start(*, actor: Actor, matter: Matter, template_code: str) -> DocumentDraft:
     template = TEMPLATES[template_code]
+    known = _known_fields(matter)
+    if template.interpreter and not template.translatable:
+        # A certificate or an interpreter's statement: the matter's interpreter, if any.
+        interpreter = matter.interpreters.order_by("id").first()
+        if interpreter:
+            known["interpreter"] = str(interpreter.pk)
     with transaction.atomic():
         draft = DocumentDraft.objects.create(
             matter=matter,
             template_code=template.code,
             created_by=actor.user,
-            fields_json=json.dumps(_known_fields(matter)),
+            fields_json=json.dumps(known),
         )
         audit_record_by(
             actor,
@@ -85,6 +99,73 @@ def _known_fields(matter: Matter) -> dict:
     if membership and membership.bar_number:
         known["bar_number"] = membership.bar_number
     return known
+
+
+TRANSLATION_NOT_OFFERED = _("Only a declaration in English can be produced in another language.")
+TRANSLATION_OTHER_LANGUAGE = _(
+    "This declaration already has a version in %(language)s: open it from the translation set."
+)
+CERTIFICATE = "translation_certificate"
+
+
+def document_translation_start(
+    *, actor: Actor, draft: DocumentDraft, language: str
+) -> DocumentDraft:
+    """The declaration in the declarant's language, and its certificate of translation.
+
+    Both are drafts linked to the English declaration (`pair_of`). The client-language
+    draft starts with what the English one knows (court, dates, place, bar number) and an
+    empty statement: the paralegal types or pastes it as the declarant will read it,
+    nothing is machine-translated. The certificate names the interpreter recorded on the
+    matter for that language. Asked twice, the set is the same set.
+    """
+    template = TEMPLATES[draft.template_code]
+    if not template.translatable or draft.language != "en" or draft.pair_of_id:
+        raise ValidationError(TRANSLATION_NOT_OFFERED)
+    if language == "en" or language not in LANGUAGES:
+        raise ValidationError(TRANSLATION_NOT_OFFERED)
+    with transaction.atomic():
+        DocumentDraft.objects.select_for_update().get(pk=draft.pk)  # one set, however asked
+        existing = draft.companions.filter(template_code=draft.template_code).first()
+        if existing is not None:
+            if existing.language != language:
+                raise ValidationError(
+                    TRANSLATION_OTHER_LANGUAGE % {"language": existing.language_name}
+                )
+            return existing
+        shared = {k: v for k, v in draft.fields.items() if k not in ("paragraphs", "interpreter")}
+        translated = DocumentDraft.objects.create(
+            matter=draft.matter,
+            template_code=draft.template_code,
+            created_by=actor.user,
+            fields_json=json.dumps(shared),
+            language=language,
+            pair_of=draft,
+        )
+        # Named even before an interpreter of that language is recorded and chosen.
+        certificate_fields = {**shared, "source_language": LANGUAGES[language].english}
+        interpreter = draft.matter.interpreters.filter(language=language).order_by("id").first()
+        if interpreter:
+            certificate_fields["interpreter"] = str(interpreter.pk)
+        certificate = DocumentDraft.objects.create(
+            matter=draft.matter,
+            template_code=CERTIFICATE,
+            created_by=actor.user,
+            fields_json=json.dumps(certificate_fields),
+            pair_of=draft,
+        )
+        audit_record_by(
+            actor,
+            "cases.document.translation_started",
+            target=draft.matter,
+            payload={
+                "draft": draft.pk,
+                "translated": translated.pk,
+                "certificate": certificate.pk,
+                "language": language,
+            },
+        )
+    return translated
 
 
 def document_draft_save(*, actor: Actor, draft: DocumentDraft, fields: dict) -> None:
@@ -124,12 +205,26 @@ def name_missing_reason(matter: Matter, identity: ClientIdentity | None) -> str:
     return str(_("The client's legal name is not recorded."))
 
 
+def draft_interpreter(draft: DocumentDraft) -> Interpreter | None:
+    """The interpreter chosen on the draft, among those of its own matter only."""
+    chosen = str(draft.fields.get("interpreter", ""))
+    if not TEMPLATES[draft.template_code].interpreter or not chosen.isdigit():
+        return None
+    return Interpreter.objects.filter(matter_id=draft.matter_id, pk=int(chosen)).first()
+
+
 def document_html(
     draft: DocumentDraft, *, identity: ClientIdentity | None, preview: bool = False
 ) -> str:
     template = TEMPLATES[draft.template_code]
     context = document_context(
-        draft.matter, draft.fields, title=document_title(draft), identity=identity
+        draft.matter,
+        draft.fields,
+        title=document_title(draft),
+        identity=identity,
+        language=draft.language,
+        interpreter=draft_interpreter(draft),
+        in_translation_set=draft.pair_of_id is not None,
     )
     return render_to_string(template.template, {**context, "preview": preview})
 
@@ -145,6 +240,39 @@ def document_preview_html(*, actor: Actor, draft: DocumentDraft) -> tuple[str, s
         return document_html(draft, identity=None, preview=True), withheld.reason
     reason = name_missing_reason(draft.matter, identity)
     return document_html(draft, identity=identity, preview=True), reason
+
+
+def typed_field_labels(draft: DocumentDraft) -> dict:
+    labels = {field.name: field.label for field in TEMPLATES[draft.template_code].fields}
+    labels["pseudonym"] = _("Name used in the filing (pseudonym)")
+    return labels
+
+
+def unprintable_typed(draft: DocumentDraft) -> dict[str, str]:
+    """For each typed field holding a character no document font has: where it is.
+
+    Checked when Generate is pressed, before anything is queued: the paralegal sees the
+    field, line and character at once, beside what they typed (the render would fail
+    in the worker, later and with less to go on).
+    """
+    found = {}
+    for name, label in typed_field_labels(draft).items():
+        value = draft.fields.get(name)
+        if not isinstance(value, str) or (where := first_unprintable(value)) is None:
+            continue
+        message = str(
+            UNPRINTABLE_TYPED
+            % {
+                "field": f"“{label}”",
+                "line": where.line,
+                "column": where.column,
+                "character": where.named,
+            }
+        )
+        if where.count > 1:
+            message += " " + str(UNPRINTABLE_MORE % {"count": where.count})
+        found[name] = message
+    return found
 
 
 def document_generate(*, actor: Actor, draft: DocumentDraft) -> None:
@@ -163,6 +291,8 @@ def document_generate(*, actor: Actor, draft: DocumentDraft) -> None:
         raise ValidationError(NAME_WITHHELD % {"reason": withheld.reason}) from withheld
     if reason := name_missing_reason(draft.matter, identity):
         raise ValidationError(NAME_WITHHELD % {"reason": reason})
+    if unprintable := unprintable_typed(draft):
+        raise ValidationError(unprintable)
     if TEMPLATES[draft.template_code].to_client and (
         unsafe := contact_permitted(actor=actor, survivor=draft.matter.client, channel="post")
     ):
@@ -250,8 +380,7 @@ def unprintable_message(
     fields = []
     if identity and characters & set(identity.get("legal_name") or ""):
         fields.append(str(CLIENT_NAME))
-    labels = {field.name: field.label for field in TEMPLATES[draft.template_code].fields}
-    labels["pseudonym"] = _("Name used in the filing (pseudonym)")
+    labels = typed_field_labels(draft)
     for name, value in draft.fields.items():
         if name in labels and characters & set(str(value)):
             fields.append(f"“{labels[name]}”")

@@ -3,6 +3,7 @@ failed with the reason; a worker that is down or died is noticed within a bounde
 and the paralegal can ask again. Templates are listed by their names, not their codes."""
 
 import html as html_text
+import json
 import re
 from datetime import datetime, timedelta
 
@@ -117,20 +118,47 @@ def test_a_render_whose_worker_died_is_noticed_and_its_redelivery_takes_it(
     assert status_of(client, draft)[0] == "idle"
 
 
-def test_a_statement_no_font_can_print_fails_naming_the_field(
+def test_a_statement_no_font_can_print_is_refused_at_generate_naming_field_and_place(
+    matter,  # noqa: F811
+    attorney,
+    client_for,
+    django_capture_on_commit_callbacks,
+):
+    client = client_for(attorney)
+    client.post(reverse("cases:documents", args=[matter.pk]), {"template": "survivor_declaration"})
+    draft = DocumentDraft.objects.get()
+    typed = f"I came in 2019.\r\n\r\nMy name in my script: {UNPRINTABLE}."
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(
+            reverse("cases:document_draft", args=[draft.pk]),
+            {**FIELDS, "paragraphs": typed, "generate": "1"},
+        )
+    assert response.status_code == 200 and queued == [], "nothing queued"
+    page = html_text.unescape(response.text)
+    assert "“Statement”, line 3, character 23: U+18B00 KHITAN SMALL SCRIPT CHARACTER-18B00" in page
+    assert "(3 characters in this field cannot be printed.)" in page
+    assert f"My name in my script: {UNPRINTABLE}." in page, "the form keeps what was typed"
+    draft.refresh_from_db()
+    assert draft.status == "editing" and UNPRINTABLE in draft.fields["paragraphs"]
+    assert not AuditEvent.objects.filter(action="cases.document.generation_requested").exists()
+
+
+def test_the_worker_still_refuses_a_statement_no_font_can_print(
     matter,  # noqa: F811
     attorney,
     client_for,
 ):
     client = client_for(attorney)
-    draft = start(client, matter, paragraphs=f"My name in my script: {UNPRINTABLE}.")
+    draft = start(client, matter)
+    # Typed by another route than the form (an older draft, a retry after fonts changed).
+    fields = {**draft.fields, "paragraphs": f"My name in my script: {UNPRINTABLE}."}
+    DocumentDraft.objects.filter(pk=draft.pk).update(fields_json=json.dumps(fields))
     assert work(draft) is None
     draft.refresh_from_db()
     assert draft.status == "failed" and not DocumentVersion.objects.exists()
     progress, words = status_of(client, draft)
     assert progress == "failed" and "ready" not in words
     assert "“Statement”" in words and "U+18B00 KHITAN SMALL SCRIPT CHARACTER-18B00" in words
-    assert UNPRINTABLE in draft.fields["paragraphs"], "what was typed is kept"
     failed = AuditEvent.objects.get(action="cases.document.generation_failed")
     assert failed.payload["reason"] == "unprintable_characters"
     assert UNPRINTABLE[0] not in str(failed.payload)
@@ -220,10 +248,31 @@ def test_a_failure_is_reported_in_the_language_the_paralegal_asked_in(
     client = client_for(attorney)
     client.cookies["django_language"] = "es"
     with django_capture_on_commit_callbacks(execute=True):
-        draft = start(client, matter, paragraphs=f"Mi nombre: {UNPRINTABLE}.")
+        draft = start(client, matter)
     [args] = sent
     assert args == (draft.pk, attorney.user_id, "es")  # ids and a language code only
+    fields = {**draft.fields, "paragraphs": f"Mi nombre: {UNPRINTABLE}."}
+    DocumentDraft.objects.filter(pk=draft.pk).update(fields_json=json.dumps(fields))
     document_render(*args)  # what the worker runs
     progress, words = status_of(client, draft)
     assert progress == "failed"
     assert "No se generó nada" in words and "“Exposición de los hechos”" in words
+
+
+def test_the_refusal_at_generate_is_in_spanish_for_a_spanish_reader(
+    matter,  # noqa: F811
+    attorney,
+    client_for,
+):
+    client = client_for(attorney)
+    client.cookies["django_language"] = "es"
+    client.post(reverse("cases:documents", args=[matter.pk]), {"template": "survivor_declaration"})
+    draft = DocumentDraft.objects.get()
+    response = client.post(
+        reverse("cases:document_draft", args=[draft.pk]),
+        {**FIELDS, "paragraphs": f"Mi nombre: {UNPRINTABLE}.", "generate": "1"},
+    )
+    page = html_text.unescape(response.text)
+    assert "“Exposición de los hechos”, línea 1, carácter 12: ninguna fuente" in page
+    assert "imprimir U+18B00 KHITAN SMALL SCRIPT" in page
+    assert f"Mi nombre: {UNPRINTABLE}." in page

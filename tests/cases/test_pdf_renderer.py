@@ -11,7 +11,9 @@ import pytest
 from django.template.loader import render_to_string
 from pypdf import PdfReader
 
+from cases.documents.languages import fixed_wording, language_of
 from cases.documents.renderer import RenderError, SafeFetcher, render_pdf, render_pdf_limited
+from cases.documents.wording import FEDERAL
 
 HOSTILE = [
     "file:///etc/passwd",
@@ -42,6 +44,17 @@ def declaration(**overrides) -> str:
         "line_numbers": range(1, 29),
         **overrides,
     }
+    # The fixed wording, as the context builder gives it (federal, in English by default).
+    language = language_of(context.pop("language", "en"))
+    context.setdefault("wording", FEDERAL)
+    context["doc_language"] = language
+    context["doc"] = fixed_wording(
+        language.code,
+        context["wording"],
+        declarant=context["declarant"],
+        executed_on=context["executed_on"],
+        executed_at=context["executed_at"],
+    )
     return render_to_string("documents/survivor_declaration.html", context)
 
 
