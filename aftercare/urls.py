@@ -134,6 +134,7 @@ urlpatterns = [
     path("matters/", include("cases.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("reports/", include("reports.urls")),
+    path("evidence/", include("evidence.urls")),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
