@@ -38,23 +38,25 @@ MEGABYTE = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """What one kind of upload may be."""
+    """What one kind of upload may be; its size, the upload cap (UPLOAD_MAX_BYTES)."""
 
-    max_bytes: int
     max_pages: int
     max_image_pixels: int  # one photo, or one image in a PDF
     max_pdf_pixels: int  # every image of a PDF together
 
+    @property
+    def max_bytes(self) -> int:
+        # Read when used: the cap the upload handler kept the file under.
+        return settings.UPLOAD_MAX_BYTES
+
 
 # A 48-megapixel phone photo is 48 million pixels; a letter page scanned at 300 dpi 8.4.
 EVIDENCE = Limits(
-    max_bytes=5 * MEGABYTE,
     max_pages=300,
     max_image_pixels=50_000_000,
     max_pdf_pixels=400_000_000,
 )
 CERTIFICATE = Limits(
-    max_bytes=5 * MEGABYTE,
     max_pages=20,
     max_image_pixels=16_000_000,
     max_pdf_pixels=160_000_000,

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from aftercare.cleaning import CERTIFICATE, clean_limited, size_check
 
-MAX_BYTES = CERTIFICATE.max_bytes
+MAX_BYTES = settings.UPLOAD_MAX_BYTES  # the form's help text says it
 
 
 @dataclass(frozen=True)
@@ -33,5 +34,5 @@ def certificate_clean(upload: UploadedFile) -> CleanCertificate:
     is refused before anything else.
     """
     size_check(upload.size or 0, limits=CERTIFICATE)
-    cleaned = clean_limited(upload.read(MAX_BYTES + 1), limits=CERTIFICATE)
+    cleaned = clean_limited(upload.read(CERTIFICATE.max_bytes + 1), limits=CERTIFICATE)
     return CleanCertificate(cleaned.content, cleaned.content_type, cleaned.extension)
