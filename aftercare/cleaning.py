@@ -50,10 +50,12 @@ class Limits:
         return settings.UPLOAD_MAX_BYTES
 
 
-# A 48-megapixel phone photo is 48 million pixels; a letter page scanned at 300 dpi 8.4.
+# Phones save 12 or 24 megapixels by default (48 only when asked); a letter page scanned
+# at 300 dpi is 8.4. Past 25 million pixels a photo would not be cleaned within the
+# web worker's time (benchmarks/evidence_upload.py): it is refused at once, saying so.
 EVIDENCE = Limits(
     max_pages=300,
-    max_image_pixels=50_000_000,
+    max_image_pixels=25_000_000,
     max_pdf_pixels=400_000_000,
 )
 CERTIFICATE = Limits(
