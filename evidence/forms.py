@@ -25,5 +25,7 @@ class EvidenceForm(forms.Form):
     )
 
     def __init__(self, *args, max_mb: int = 5, **kwargs) -> None:
+        # Ids of their own: the matter page has other forms with a "kind" and a "file".
+        kwargs.setdefault("auto_id", "id_evidence_%s")
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = self.fields["file"].help_text % {"mb": max_mb}

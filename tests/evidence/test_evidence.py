@@ -280,3 +280,42 @@ def test_the_consent_form_offers_documents(client_for, coordinator, survivor):
     page = client_for(coordinator).get(reverse("survivors:consents", args=[survivor.pk]))
     assert 'value="documents"' in page.text
     assert "Documents and evidence files" in page.text
+
+
+def test_a_pdf_keeps_its_pages_and_loses_thumbnails_attachments_and_scripts(
+    client_for, attorney, survivor
+):
+    client = client_for(attorney)
+    hostile = samples.hostile_pdf(pages=2)
+    assert samples.GPS_MARK in hostile and samples.EMBEDDED_MARK in hostile
+    _upload(
+        client,
+        reverse("evidence:survivor_upload", args=[survivor.pk]),
+        hostile,
+        "police.pdf",
+        kind="police_report",
+    )
+    evidence = Evidence.objects.get()
+    assert evidence.pages == 2 and evidence.content_type == "application/pdf"
+    content = client.get(reverse("evidence:download", args=[evidence.pk])).content
+    for secret in (samples.GPS_MARK, samples.EMBEDDED_MARK, samples.XMP_MARK, b"PhoneMaker"):
+        assert secret not in content
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    assert [len(page.images) for page in reader.pages] == [1, 1]
+    assert not reader.metadata and not reader.attachments
+
+
+def test_a_request_too_large_is_answered_in_spanish(client_for, attorney, survivor):
+    client = client_for(attorney)
+    client.cookies["django_language"] = "es"
+    response = client.generic(
+        "POST",
+        reverse("evidence:survivor_upload", args=[survivor.pk]),
+        data=b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert "El archivo pesa más de 5 MB" in response.text
