@@ -180,6 +180,7 @@ def clean_limited(data: bytes, *, limits: Limits) -> Cleaned:
     kind = sniff(data)
     if kind in (None, WORD):
         raise ValidationError(refusal_message(Refusal("unknown" if kind is None else "word")))
+    _preload()
     seconds = settings.UPLOAD_CLEAN_SECONDS
     try:
         return run_limited(
@@ -189,6 +190,14 @@ def clean_limited(data: bytes, *, limits: Limits) -> Cleaned:
         raise ValidationError(refusal_message(refusal)) from None
     except SandboxError:
         raise ValidationError(refusal_message(Refusal("too_complex"))) from None
+
+
+def _preload() -> None:
+    """Import the parsers before the fork: a child of a threaded web worker must not
+    take the import lock, which another thread may have held when it was forked."""
+    import pillow_heif  # noqa: F401
+    import pypdf  # noqa: F401
+    from PIL import Image, ImageOps  # noqa: F401
 
 
 def clean(data: bytes, *, limits: Limits) -> Cleaned:
