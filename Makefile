@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 LOCKS := requirements.lock requirements-dev.lock
 STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha1sum | cut -c1-12)
 
-.PHONY: help env run test lint format code translations messages clean lock bench bench-large bench-reminders bench-pdf bench-api
+.PHONY: help env run test lint format code translations messages clean lock bench bench-large bench-reminders bench-pdf bench-api bench-evidence
 
 help:
 	@echo "make run    start Aftercare on http://127.0.0.1:8000 (SQLite, embedded broker, demo data)"
@@ -100,3 +100,7 @@ bench-api: $(STAMP) .env
 
 bench-pdf: $(STAMP) .env
 	$(BIN)/python benchmarks/pdf_render.py
+
+# Web-worker seconds for evidence uploads at the 5 MB limit and hostile files; no database.
+bench-evidence: $(STAMP) .env
+	$(BIN)/python benchmarks/evidence_upload.py

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "webhooks",
+    "evidence",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,8 @@ MIDDLEWARE = [
     "aftercare.middleware.SessionLifetimeMiddleware",
     "aftercare.middleware.RequireSecondFactorMiddleware",
     "aftercare.middleware.ActingOrganizationMiddleware",
+    # Before any view (and the CSRF check in it) reads the body: 413 for one too large.
+    "aftercare.uploads.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -271,6 +274,42 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "media"
+
+# ---------------------------------------------------------------------------
+# Uploads (evidence files, certificates): held in memory up to the cap, never spooled
+# to a temporary file; a body announced over it is refused unread (aftercare/uploads.py)
+# ---------------------------------------------------------------------------
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_HANDLERS = ["aftercare.uploads.CappedMemoryUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+# Wall-clock seconds a web worker waits for a file to be checked and cleaned in its
+# limited child process (also its CPU-time limit, rounded up).
+UPLOAD_CLEAN_SECONDS = float(env_decimal("UPLOAD_CLEAN_SECONDS", "2.5", minimum="0.5"))
+
+# Evidence files, encrypted before they reach the storage (evidence/storage.py). Local
+# files under var/ by default; S3-compatible object storage when EVIDENCE_S3_BUCKET is set.
+EVIDENCE_S3_BUCKET = env_str("EVIDENCE_S3_BUCKET", "")
+if EVIDENCE_S3_BUCKET:
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_S3_BUCKET,
+            # Empty for AWS itself; the address of any other S3-compatible service.
+            "endpoint_url": env_str("EVIDENCE_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("EVIDENCE_S3_REGION", "") or None,
+            # Empty: boto3 finds credentials itself (instance role, AWS_* variables).
+            "access_key": env_secret("EVIDENCE_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_secret("EVIDENCE_S3_SECRET_ACCESS_KEY", "") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,  # never a public address: files are served by us
+        },
+    }
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / ("evidence-test" if TESTING else "evidence"))},
+    }
 
 # ---------------------------------------------------------------------------
 # Email

@@ -137,6 +137,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/v1/", include("api.urls")),
     path("organization/api-clients/", include("api.web_urls")),
+    path("evidence/", include("evidence.urls")),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

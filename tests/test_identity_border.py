@@ -18,7 +18,7 @@ from django.conf import settings
 from survivors.models import Survivor
 
 ROOT = Path(settings.BASE_DIR)
-APPS_OUTSIDE = ("aftercare", "cases", "volunteers", "webhooks", "benchmarks")
+APPS_OUTSIDE = ("aftercare", "cases", "volunteers", "webhooks", "evidence", "benchmarks")
 # The relations through which other apps reach a survivor.
 RELATIONS = {"client", "survivor"}
 PERSONAL = (

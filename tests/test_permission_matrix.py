@@ -802,6 +802,47 @@ def _endpoint_url(f) -> dict:
 def outsider_admin(riverside):
     """An admin of another organization: manages Riverside's settings, none of Harbor's."""
     return MembershipFactory(organization=riverside, role=Role.ORG_ADMIN)
+def _evidence_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _evidence_upload_data(f) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"kind": "other", "file": SimpleUploadedFile("scan.png", _evidence_png())}
+
+
+def _evidence(f, *, on_matter: bool = False):
+    """A file on the Harbor survivor's record (or on the matter), stored encrypted."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence.services import evidence_add
+    from tests.actors import actor_of
+
+    key = "matter_evidence" if on_matter else "evidence"
+    if key not in f:
+        f[key] = evidence_add(
+            actor=actor_of(f["coordinator"]),
+            survivor=_survivor(f),
+            matter=_matter(f) if on_matter else None,
+            kind="identity_document",
+            upload=SimpleUploadedFile("passport.png", _evidence_png()),
+        )
+    return f[key]
+
+
+def _evidence_url(f) -> dict:
+    return {"pk": _evidence(f).pk}
+
+
+def _matter_evidence_url(f) -> dict:
+    return {"pk": _evidence(f, on_matter=True).pk}
 
 
 # --- Who must get a 404 --------------------------------------------------------------
@@ -1003,6 +1044,18 @@ OBJECT_URLS: dict[str, ObjectCase] = {
     "cases:interpreter_remove": ObjectCase(
         lambda f: _interpreter_url(f), allowed="attorney", methods=POST_ONLY
     ),
+    # Evidence files (issue 14): a survivor's through the survivor's door and a consent
+    # covering documents (tested below), a matter's through the matter's.
+    "evidence:survivor": ObjectCase(_survivor_url, allowed="attorney"),
+    "evidence:survivor_upload": ObjectCase(
+        _survivor_url, allowed="attorney", methods=POST_ONLY, data=(("kind", "other"),)
+    ),
+    "evidence:matter": ObjectCase(_matter_url, allowed="attorney"),
+    "evidence:matter_upload": ObjectCase(
+        _matter_url, allowed="attorney", methods=POST_ONLY, data=(("kind", "other"),)
+    ),
+    "evidence:download": ObjectCase(_evidence_url, allowed="attorney"),
+    "evidence:delete": ObjectCase(_evidence_url, allowed="attorney", methods=POST_ONLY),
 }
 
 
@@ -1303,6 +1356,9 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
     "cases:party_edit": (
         _matter_change(lambda f: _party_url(f), lambda f: {"role": "witness", "name": "Renamed"}),
     ),
+    "evidence:survivor_upload": _survivor_changes(_survivor_url, _evidence_upload_data),
+    "evidence:matter_upload": (_matter_change(_matter_url, _evidence_upload_data),),
+    "evidence:delete": _survivor_changes(_evidence_url, _no_data),
     "cases:time_entry_edit": (
         _matter_change(
             lambda f: _time_entry_url(f),
@@ -1354,6 +1410,9 @@ NOT_CHANGES = {
     "cases:document_preview": "a read",
     "cases:document_status": "a read",
     "cases:document_download": "a read",
+    "evidence:survivor": "a read",
+    "evidence:matter": "a read",
+    "evidence:download": "a read",
     "notification_read": "a notification is its recipient's alone",
     "volunteers:detail": "a read",
     "volunteers:certificate": "a read",
@@ -1504,7 +1563,7 @@ _REQUEST_READ = re.compile(
     r"request\.(?:GET|POST)(?:\.get\(|\[)\s*[\"'](\w+)[\"']|[\"'](\w+)[\"'] (?:not )?in "
     r"request\.(?:GET|POST)"
 )
-APPS = ("aftercare", "cases", "survivors", "volunteers", "reports", "webhooks")
+APPS = ("aftercare", "cases", "survivors", "volunteers", "reports", "webhooks", "evidence")
 
 
 def _names_read_from_requests() -> set[str]:
@@ -1713,3 +1772,53 @@ def test_a_foreign_id_in_the_request_is_refused_and_changes_nothing(
     for text in case.hidden(personas):
         assert text not in response.text
     assert client.session[ACTING_MEMBERSHIP_KEY] == member.pk
+
+
+# --- Evidence: a partner organization reads a survivor's files only under a consent --
+
+
+def _shared_documents(f, categories) -> None:
+    survivor = _survivor(f)
+    consent = Consent.objects.create(
+        survivor=survivor,
+        recipient=f["partner_coordinator"].organization,
+        purpose=Purpose.SERVICE_REFERRAL,
+        categories=categories,
+        method=Consent.Method.WRITTEN,
+        given_on=timezone.localdate(),
+        recorded_by=f["coordinator"].user,
+    )
+    SurvivorShare.objects.create(survivor=survivor, organization=consent.recipient, consent=consent)
+    survivor_access_refresh(survivor=survivor, organization_id=consent.recipient_id)
+
+
+EVIDENCE_READS = ("evidence:survivor", "evidence:download")
+
+
+@pytest.mark.parametrize("url_name", EVIDENCE_READS)
+def test_a_partner_without_a_consent_to_share_documents_gets_404(url_name, personas, client_for):
+    url = reverse(url_name, kwargs=OBJECT_URLS[url_name].make(personas))
+    _shared_with_partner(personas)  # identity and needs: the record, not its files
+    client = client_for(personas["partner_coordinator"])
+    assert client.get(_survivor_page(personas)).status_code == 200
+    denied = _denied_events().count()
+    assert client.get(url).status_code == 404
+    assert _denied_events().count() == denied + 1
+
+
+@pytest.mark.parametrize("url_name", EVIDENCE_READS)
+def test_a_partner_with_a_consent_to_share_documents_may_read(url_name, personas, client_for):
+    url = reverse(url_name, kwargs=OBJECT_URLS[url_name].make(personas))
+    _shared_documents(personas, ["documents"])
+    assert client_for(personas["partner_coordinator"]).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("persona", DENIED)
+def test_a_matters_file_is_refused_to_whoever_is_not_on_the_matter(persona, personas, client_for):
+    url = reverse("evidence:download", kwargs=_matter_evidence_url(personas))
+    _shared_documents(personas, ["identity", "documents"])  # the client's, not the matter's
+    client = client_for(personas[persona], sudo=True)
+    for method in (client.get, client.post):
+        assert method(url).status_code in (404, 405)
+    assert client.get(url).status_code == 404
+    assert client_for(personas["attorney"]).get(url).status_code == 200

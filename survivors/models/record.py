@@ -71,6 +71,8 @@ class DataCategory(models.TextChoices):
     LOCATION = "location", _("Current location or safe house")
     SITUATION = "situation", _("Trafficking situation and indicators")
     NEEDS = "needs", _("Needs, referrals and service plan")
+    # Files on the record (identity documents, reports): `evidence`, no field here.
+    DOCUMENTS = "documents", _("Documents and evidence files")
 
 
 class SurvivorQuerySet(GuardedQuerySet):

@@ -134,6 +134,18 @@ def pair(harbor, safehaven, riverside, coordinator, attorney, paralegal):
         staff=coordinator.user,
         summary="Called about the appointment",
     )
+    from evidence.models import Evidence
+
+    Evidence.objects.create(
+        organization=harbor,
+        survivor=merged,
+        kind=Evidence.Kind.IDENTITY_DOCUMENT,
+        storage_name="merge-test/not-stored",
+        content_type="image/png",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=coordinator.user,
+    )
     return kept, merged
 
 

@@ -192,8 +192,8 @@ def test_an_image_certificate_loses_its_exif_and_stays_upright(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("virus.exe", b"MZ\x90\x00" + b"\x00" * 100, "Upload a PDF, PNG or JPEG file."),
-        ("fake.pdf", b"<html>not a pdf</html>", "Upload a PDF, PNG or JPEG file."),
+        ("virus.exe", b"MZ\x90\x00" + b"\x00" * 100, "Upload a PDF, or a photo in JPEG, PNG"),
+        ("fake.pdf", b"<html>not a pdf</html>", "Upload a PDF, or a photo in JPEG, PNG"),
         ("broken.pdf", b"%PDF-1.7\nthis is not really a pdf", "The PDF could not be read."),
         ("huge.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024), "larger than 5 MB"),
     ],
@@ -381,3 +381,24 @@ def test_a_pdf_loses_page_metadata_and_the_exif_of_its_photos(
     assert b"Hidden Photographer" not in content
     assert b"Hidden Authorname" not in content
     assert len(PdfReader(io.BytesIO(content)).pages[0].images) == 1, "the scan is still there"
+
+
+def test_a_pdf_keeps_no_thumbnail_attachment_or_script_not_even_unreferenced(
+    unassigned_volunteer, own_profile, client_for
+):
+    """The cleaner used to drop the links to a page's /Thumb and an attachment but still
+    wrote the objects: the thumbnail's EXIF GPS and the attached file's bytes stayed."""
+    from tests.evidence import samples
+
+    hostile = samples.hostile_pdf()
+    assert samples.GPS_MARK in hostile and samples.EMBEDDED_MARK in hostile
+    client = client_for(unassigned_volunteer)
+    add_credential(client, own_profile, upload("cert.pdf", hostile, "application/pdf"))
+    credential = Credential.objects.get()
+    content = client.get(reverse("volunteers:certificate", args=[credential.pk])).content
+    for secret in (samples.GPS_MARK, samples.EMBEDDED_MARK, samples.XMP_MARK, b"JS-SECRET"):
+        assert secret not in content
+    for key in (b"/Thumb", b"/EmbeddedFile", b"/Annots", b"/OpenAction", b"/JavaScript"):
+        assert key not in content
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 1 and len(reader.pages[0].images) == 1
