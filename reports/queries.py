@@ -24,7 +24,7 @@ from cases.models import Deadline, Grant, Matter, MatterOutcome, TimeEntry
 from cases.outcomes import OutcomeKind, StatusObtained
 from reports.tables import Table
 from survivors import reporting
-from survivors.models import Survivor
+from survivors.models import Survivor, TraffickingKind
 
 CENT = Decimal("0.01")
 
@@ -134,8 +134,15 @@ def report_build(
     served = [(r[0], _date(r[3]), _date(r[4])) for r in matter_rows if counted(r[0])]
     served += [(r[0], _date(r[1]), _date(r[2])) for r in own_rows if counted(r[0])]
     in_period = {r[0] for r in matter_rows} | {r[0] for r in own_rows}
+    people_served = _people_by_month(period, served)
+    breakdowns = reporting.reporting_breakdowns(
+        organization_id=organization_id,
+        survivor_ids={pk for pk, opened, closed in served if _active(period, opened, closed)},
+        on=period.end,
+    )
     tables = [
-        _people_by_month(period, served),
+        people_served,
+        *_breakdown_tables(breakdowns, threshold),
         _matters_by_kind_and_stage([r for r in matter_rows if counted(r[0])]),
         _outcomes_by_kind([r for r in outcome_rows if counted(r[0])]),
         _statuses([r for r in outcome_rows if counted(r[0])]),
@@ -189,6 +196,94 @@ def _people_by_month(period: Period, served) -> Table:
             "with the organization is, at some time in that month."
         ),
     )
+
+
+def _breakdown_tables(breakdowns: reporting.Breakdowns, threshold: int) -> list[Table]:
+    """People served in the period by kind of trafficking, age group, language, country."""
+    note_common = _("Each person served in the period once.")
+    trafficking = [*TraffickingKind.values, reporting.MORE_THAN_ONE]
+    labels = {**dict(TraffickingKind.choices), **reporting.LABELS}
+    ages = [code for code, _youngest in reporting.AGE_GROUPS]
+    return [
+        _one_way(
+            "trafficking",
+            _("People served by kind of trafficking"),
+            _("Kind of trafficking"),
+            trafficking,
+            labels,
+            breakdowns.trafficking,
+            note=_("%(common)s A person recorded with more than one kind is counted once.")
+            % {"common": note_common},
+        ),
+        _one_way(
+            "age",
+            _("People served by age group"),
+            _("Age at the end of the period"),
+            ages,
+            labels,
+            breakdowns.age,
+            note=note_common,
+        ),
+        _free_text(
+            "language",
+            _("People served by first language"),
+            _("Language"),
+            breakdowns,
+            threshold,
+            note=_(
+                "%(common)s The first language recorded, spelled as recorded. Languages "
+                "spoken by fewer than %(n)s people are counted together as other languages."
+            )
+            % {"common": note_common, "n": threshold},
+        ),
+        _free_text(
+            "country",
+            _("People served by country of origin"),
+            _("Country of origin"),
+            breakdowns,
+            threshold,
+            note=_(
+                "%(common)s Countries of fewer than %(n)s people are counted together as "
+                "other countries."
+            )
+            % {"common": note_common, "n": threshold},
+        ),
+    ]
+
+
+def _one_way(key, title, row_header, codes, labels, counts, note="") -> Table:
+    """Counts by code, then the people of whom it is not recorded or not shared."""
+    codes = [*codes, reporting.NOT_RECORDED, reporting.NOT_SHARED]
+    return Table(
+        key=key,
+        title=title,
+        row_header=row_header,
+        rows=[str(labels[code]) for code in codes],
+        columns=[_("People")],
+        values=[[counts[code]] for code in codes],
+        note=note,
+    )
+
+
+def _free_text(key, title, row_header, breakdowns, threshold: int, note="") -> Table:
+    """A free-text dimension: each spelling with enough people, alphabetically, then the
+    rare ones pooled (a rare country's name alone could point at a person)."""
+    counts = getattr(breakdowns, key)
+    special = (reporting.NOT_RECORDED, reporting.NOT_SHARED)
+    common = sorted(
+        (k for k, n in counts.items() if k not in special and n >= threshold),
+        key=lambda k: breakdowns.label(key, k).casefold(),
+    )
+    other = sum(n for k, n in counts.items() if k not in special and n < threshold)
+    labels = {k: breakdowns.label(key, k) for k in common}
+    labels |= {OTHER_KEY: OTHER[key], **reporting.LABELS}
+    merged = Counter({k: counts[k] for k in (*common, *special)})
+    merged[OTHER_KEY] = other
+    return _one_way(key, title, row_header, [*common, OTHER_KEY], labels, merged, note=note)
+
+
+OTHER_KEY = ("other",)  # not a string: no spelling can take its place
+OTHER = {"language": _("Other languages"), "country": _("Other countries")}
 
 
 def _two_way(key, title, row_header, row_codes, row_labels, col_codes, col_labels, pairs, note=""):

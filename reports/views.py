@@ -17,6 +17,8 @@ from reports.tables import publish
 # The tables drawn as a chart, and the chart's title.
 CHARTS = {
     "people": _("People served per month"),
+    "trafficking": _("People served by kind of trafficking"),
+    "age": _("People served by age group"),
     "matters": _("Matters by kind"),
     "outcomes": _("Outcomes by kind"),
     "deadlines": _("Deadlines met and missed"),

@@ -241,7 +241,7 @@ def test_a_revoked_reporting_consent_or_an_erasure_takes_the_person_out(
 def test_every_chart_parses_and_shows_the_numbers_of_its_table(page):
     keys = re.findall(r'data-chart="(\w+)"', page)
     assert sorted(keys) == sorted(
-        ["people", "matters", "outcomes", "deadlines", "hours", "caseload"]
+        ["people", "trafficking", "age", "matters", "outcomes", "deadlines", "hours", "caseload"]
     )
     for key in keys:
         bars, table = chart_of(page, key), table_of(page, key)
