@@ -10,6 +10,7 @@ queries whatever the number of rows.
 from __future__ import annotations
 
 import datetime
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +25,7 @@ from cases.models import Deadline, Grant, Matter, MatterOutcome, TimeEntry
 from cases.outcomes import OutcomeKind, StatusObtained
 from reports.tables import Table
 from survivors import reporting
-from survivors.models import Survivor, TraffickingKind
+from survivors.models import Referral, Survivor, TraffickingKind
 
 CENT = Decimal("0.01")
 
@@ -118,8 +119,17 @@ def report_build(
                 created_at__date__lte=period.end,
             ).values_list("pk", "created_at", "closed_at")
         )
+    # Referrals sent or received in the period: not matters, so no kind narrows them.
+    referral_rows = list(
+        Referral.objects.filter(
+            Q(from_organization_id=organization_id) | Q(to_organization_id=organization_id),
+            sent_at__date__gte=period.start,
+            sent_at__date__lte=period.end,
+        ).values_list("survivor_id", "pk", "from_organization_id", "sent_at")
+    )
     people = (
         {r[0] for r in matter_rows}
+        | {r[0] for r in referral_rows}
         | {r[0] for r in outcome_rows}
         | {r[0] for r in deadline_rows}
         | {r[0] for r in hour_rows}
@@ -134,6 +144,7 @@ def report_build(
     served = [(r[0], _date(r[3]), _date(r[4])) for r in matter_rows if counted(r[0])]
     served += [(r[0], _date(r[1]), _date(r[2])) for r in own_rows if counted(r[0])]
     in_period = {r[0] for r in matter_rows} | {r[0] for r in own_rows}
+    in_period |= {r[0] for r in referral_rows}
     people_served = _people_by_month(period, served)
     breakdowns = reporting.reporting_breakdowns(
         organization_id=organization_id,
@@ -148,6 +159,9 @@ def report_build(
         _statuses([r for r in outcome_rows if counted(r[0])]),
         _money([r for r in outcome_rows if counted(r[0])], threshold),
         _deadlines([r for r in deadline_rows if counted(r[0])]),
+        *_turnaround(
+            organization_id, period, [r for r in referral_rows if counted(r[0])], threshold
+        ),
         _volunteer_hours(period, [r for r in hour_rows if counted(r[0])], hour_value),
         _caseload(organization_id, period, [r for r in matter_rows if counted(r[0])]),
         _hours_by_grant(
@@ -397,6 +411,89 @@ def _deadlines(rows) -> Table:
         rows=list(labels.values()),
         columns=[_("Deadlines")],
         values=[[counts[code]] for code in labels],
+    )
+
+
+BUCKETS = (  # (fewest days, most days, label) from sent to accepted, in local dates
+    (0, 0, _("Same day")),
+    (1, 2, _("1 to 2 days")),
+    (3, 7, _("3 to 7 days")),
+    (8, 30, _("8 to 30 days")),
+    (31, None, _("More than 30 days")),
+)
+SENT, RECEIVED = "sent", "received"
+
+
+def _bucket(days: int) -> int:
+    return next(n for n, (low, high, _l) in enumerate(BUCKETS) if high is None or days <= high)
+
+
+def _turnaround(organization_id: int, period: Period, rows, threshold: int) -> list[Table]:
+    """Referrals the organization sent, and those it received, by the month they were
+    sent: how many days until the receiver accepted them, and the median."""
+    accepted = reporting.referral_acceptances(referral_ids=[r[1] for r in rows])
+    months = period.months()
+    days: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
+    for _client, pk, sender, sent_at, *_rest in rows:
+        if pk not in accepted:
+            continue  # not accepted (yet): no turnaround to measure
+        sent = _date(sent_at)
+        way = SENT if sender == organization_id else RECEIVED
+        days[(way, sent.replace(day=1))].append(max((_date(accepted[pk]) - sent).days, 0))
+    titles = {
+        SENT: _("Referrals sent: days until accepted"),
+        RECEIVED: _("Referrals received: days until accepted"),
+    }
+    tables = []
+    for way in (SENT, RECEIVED):
+        counts = [Counter(_bucket(d) for d in days[(way, m)]) for m in months]
+        tables.append(
+            Table(
+                key=f"turnaround_{way}",
+                title=titles[way],
+                row_header=_("Month sent"),
+                rows=[_month_label(m) for m in months],
+                columns=[label for _low, _high, label in BUCKETS],
+                values=[[c[n] for n in range(len(BUCKETS))] for c in counts],
+                note=_(
+                    "Referrals sent in the period and accepted since, by the days between "
+                    "the day sent and the day accepted."
+                ),
+            )
+        )
+    tables.append(_median_days(months, days, threshold))
+    return tables
+
+
+def _median_days(months, days, threshold: int) -> Table:
+    """The median days per month and way; a median of fewer referrals than the threshold
+    is not shown (with one referral, it is that referral's time)."""
+    lines = [[days[(way, m)] for way in (SENT, RECEIVED)] for m in months]
+    lines.append([[d for m in months for d in days[(way, m)]] for way in (SENT, RECEIVED)])
+    return Table(
+        key="turnaround_median",
+        title=_("Median days from sent to accepted"),
+        row_header=_("Month sent"),
+        rows=[*(_month_label(m) for m in months), _("Whole period")],
+        columns=[_("Referrals sent"), _("Referrals received")],
+        values=[
+            [Decimal(statistics.median(d)).quantize(CENT) if d else Decimal(0) for d in line]
+            for line in lines
+        ],
+        small_cells=frozenset(
+            (r, c)
+            for r, line in enumerate(lines)
+            for c, d in enumerate(line)
+            if 0 < len(d) < threshold
+        ),
+        small_text=_("from fewer than %(n)s referrals"),
+        none_cells=frozenset(
+            (r, c) for r, line in enumerate(lines) for c, d in enumerate(line) if not d
+        ),
+        none_text=_("no referral accepted"),
+        totals=False,
+        suppress=False,
+        decimals=True,
     )
 
 

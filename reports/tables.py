@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
+SHOWN, SMALL, HIDDEN, NONE = "shown", "small", "hidden", "none"
 Number = int | Decimal
 
 
@@ -50,6 +50,9 @@ class Table:
     # could be one person's settlement), and what such a cell says.
     small_cells: frozenset[tuple[int, int]] = frozenset()
     small_text: str = ""
+    # Cells that measure nothing (a median of no referrals), and what such a cell says.
+    none_cells: frozenset[tuple[int, int]] = frozenset()
+    none_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,11 @@ class Published:
     has_row_totals: bool = False
     hidden_count: int = field(default=0)
     small_text: str = ""
+    none_text: str = ""
 
     def text(self, cell: Cell) -> str:
+        if cell.state == NONE:
+            return self.none_text
         if cell.state == SMALL:
             return str((self.small_text or _("fewer than %(n)s")) % {"n": self.threshold})
         if cell.state == HIDDEN:
@@ -149,6 +155,8 @@ def publish(table: Table, *, threshold: int) -> Published:
         states = [[SHOWN] * len(row) for row in grid]
     for r, c in table.small_cells:
         states[r][c] = SMALL
+    for r, c in table.none_cells:
+        states[r][c] = NONE
     last_col = len(grid[0]) - 1 if row_totals else -1
     rows = []
     labels = [*table.rows, _("Total")] if table.totals else list(table.rows)
@@ -187,6 +195,7 @@ def publish(table: Table, *, threshold: int) -> Published:
         has_totals=table.totals,
         has_row_totals=row_totals,
         small_text=str(table.small_text),
+        none_text=str(table.none_text),
     )
     published.hidden_count = sum(1 for _l, cells in rows for cell in cells if not cell.shown)
     return published

@@ -22,6 +22,8 @@ CHARTS = {
     "matters": _("Matters by kind"),
     "outcomes": _("Outcomes by kind"),
     "deadlines": _("Deadlines met and missed"),
+    "turnaround_sent": _("Referrals sent, by days until accepted"),
+    "turnaround_received": _("Referrals received, by days until accepted"),
     "hours": _("Volunteer hours per month"),
     "caseload": _("Caseload per attorney"),
 }

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from survivors.models import Consent, DataCategory, Engagement, Purpose, Survivor
+from aftercare.models import AuditEvent
+from survivors.models import Consent, DataCategory, Engagement, Purpose, Referral, Survivor
 
 COUNTED = ""
 NO_CONSENT = "no_reporting_consent"
@@ -199,3 +200,29 @@ def _count_text(result: Breakdowns, dimension: str, text: str) -> None:
     key = spelling.casefold()
     counter[key] += 1
     result.spellings[dimension][key][spelling] += 1
+
+
+def referral_acceptances(*, referral_ids: Iterable[int]) -> dict[int, datetime.datetime]:
+    """{referral id: when it was accepted}, for those that were, in one query.
+
+    A referral keeps only its current status; the moment it was accepted is the
+    append-only audit event its move wrote (`survivors.referral.moved` to "accepted"),
+    which nothing edits or deletes. The first such event counts.
+    """
+    ids = [str(pk) for pk in referral_ids]
+    if not ids:
+        return {}
+    accepted: dict[int, datetime.datetime] = {}
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Referral._meta.label_lower,
+            object_id__in=ids,
+            action="survivors.referral.moved",
+            payload__to=Referral.Status.ACCEPTED,
+        )
+        .order_by("id")
+        .values_list("object_id", "created_at")
+    )
+    for pk, moment in events:
+        accepted.setdefault(int(pk), moment)
+    return accepted

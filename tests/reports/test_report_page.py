@@ -241,7 +241,18 @@ def test_a_revoked_reporting_consent_or_an_erasure_takes_the_person_out(
 def test_every_chart_parses_and_shows_the_numbers_of_its_table(page):
     keys = re.findall(r'data-chart="(\w+)"', page)
     assert sorted(keys) == sorted(
-        ["people", "trafficking", "age", "matters", "outcomes", "deadlines", "hours", "caseload"]
+        [
+            "people",
+            "trafficking",
+            "age",
+            "matters",
+            "outcomes",
+            "deadlines",
+            "turnaround_sent",
+            "turnaround_received",
+            "hours",
+            "caseload",
+        ]
     )
     for key in keys:
         bars, table = chart_of(page, key), table_of(page, key)
@@ -250,7 +261,7 @@ def test_every_chart_parses_and_shows_the_numbers_of_its_table(page):
             page.split(f'data-table="{key}"', 1)[1].split("</thead>")[0],
         )[1:]
         for label, text in bars.items():
-            if key == "outcomes":  # a bar per outcome: the line of totals
+            if key in ("outcomes", "turnaround_sent", "turnaround_received"):  # per column
                 assert table["Total"][header.index(label)] == text
             elif key == "matters":  # a bar per kind: its total
                 assert table[label][-1] == text
