@@ -73,11 +73,19 @@ def _date(moment: datetime.datetime | None) -> datetime.date | None:
 
 
 def report_build(
-    *, organization_id: int, period: Period, kind: str = "", hour_value: Decimal, threshold: int
+    *,
+    organization_id: int,
+    period: Period,
+    kind: str = "",
+    grant_id: int | None = None,
+    hour_value: Decimal,
+    threshold: int,
 ) -> Report:
     matters = Matter.objects.filter(organization_id=organization_id)
     if kind:
         matters = matters.filter(kind=kind)
+    if grant_id is not None:
+        matters = matters.filter(grant_id=grant_id)
     matter_rows = list(
         matters.filter(
             Q(closed_at__isnull=True) | Q(closed_at__date__gte=period.start),
@@ -110,7 +118,7 @@ def report_build(
         .order_by()
     )
     own_rows = []
-    if not kind:  # a partner's or the organization's own records are no kind of matter
+    if not kind and grant_id is None:  # a record alone is no kind of matter, and no grant
         own_rows = list(
             Survivor.objects.filter(
                 Q(closed_at__isnull=True) | Q(closed_at__date__gte=period.start),
@@ -119,7 +127,8 @@ def report_build(
                 created_at__date__lte=period.end,
             ).values_list("pk", "created_at", "closed_at")
         )
-    # Referrals sent or received in the period: not matters, so no kind narrows them.
+    # Referrals sent or received in the period: not matters, so no kind or grant narrows
+    # them (the turnaround tables say so).
     referral_rows = list(
         Referral.objects.filter(
             Q(from_organization_id=organization_id) | Q(to_organization_id=organization_id),
@@ -457,7 +466,8 @@ def _turnaround(organization_id: int, period: Period, rows, threshold: int) -> l
                 values=[[c[n] for n in range(len(BUCKETS))] for c in counts],
                 note=_(
                     "Referrals sent in the period and accepted since, by the days between "
-                    "the day sent and the day accepted."
+                    "the day sent and the day accepted. A kind or grant chosen above does "
+                    "not narrow referrals: they are not matters."
                 ),
             )
         )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.access import require_sudo_mode, role_required
+from cases.documents.renderer import RenderError
 from reports.charts import chart_of
 from reports.exports import export_csv, export_xlsx
 from reports.forms import ReportForm
+from reports.funder_pdf import export_pdf
 from reports.queries import report_build
 from reports.tables import publish
 
@@ -35,14 +38,17 @@ def _coordinates(membership) -> bool:
 
 def _published(request: HttpRequest):
     """The form, and the published tables when it is valid (else None)."""
-    form = ReportForm(request.GET)  # what is not given keeps its default
+    # What is not given keeps its default.
+    form = ReportForm(request.GET, organization_id=request.membership.organization_id)
     if not form.is_valid():
         return form, None, None
     threshold = settings.REPORT_SMALL_CELL_THRESHOLD
+    grant = form.cleaned_data["grant"]
     report = report_build(
         organization_id=request.membership.organization_id,
         period=form.period(),
         kind=form.cleaned_data["kind"],
+        grant_id=grant.pk if grant else None,
         hour_value=form.cleaned_data["hour_value"],
         threshold=threshold,
     )
@@ -51,17 +57,22 @@ def _published(request: HttpRequest):
     return form, tables, left_out
 
 
-def _render(request: HttpRequest, form, tables, left_out) -> HttpResponse:
+def sections_of(tables) -> list[dict]:
+    """Each published table with its chart, when it has one."""
     sections = []
     for table in tables or []:
         title = CHARTS.get(table.key)
         sections.append({"table": table, "chart": chart_of(table, str(title)) if title else None})
+    return sections
+
+
+def _render(request: HttpRequest, form, tables, left_out) -> HttpResponse:
     return render(
         request,
         "reports/report.html",
         {
             "form": form,
-            "sections": sections,
+            "sections": sections_of(tables),
             "left_out": left_out,
             "threshold": settings.REPORT_SMALL_CELL_THRESHOLD,
             "query": request.GET.urlencode(),
@@ -81,5 +92,17 @@ def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     form, tables, left_out = _published(request)
     if tables is None:
         return _render(request, form, tables, left_out)
+    if fmt == "pdf":
+        try:
+            return export_pdf(
+                actor=request.actor,
+                organization=request.membership.organization,
+                form=form,
+                sections=sections_of(tables),
+                left_out=left_out,
+            )
+        except RenderError:
+            messages.error(request, _("The PDF could not be made. Try again in a minute."))
+            return _render(request, form, tables, left_out)
     writer = export_xlsx if fmt == "xlsx" else export_csv
     return writer(actor=request.actor, form=form, tables=[*tables, left_out])

@@ -330,6 +330,14 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
         SELECT_VALID,
         hidden=lambda f: ("RIVERSIDE-ONLY",),
     ),
+    # The reports page's grant filter (issue 15): another organization's grant.
+    ("reports:page", "grant"): IdCase(
+        "coordinator",
+        lambda f: ("get", reverse("reports:page"), {"grant": _riverside_grant(f).pk}),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: ("RIVERSIDE-ONLY",),
+    ),
     ("cases:conflict", "grant"): IdCase(
         "coordinator",
         lambda f: (

@@ -72,6 +72,7 @@ def test_the_csv_holds_every_table_as_published(exporter):
         "start": "2027-01-01",
         "end": "2027-03-31",
         "kind": "",
+        "grant": None,
         "tables": 17,
     }
 

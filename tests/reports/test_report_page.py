@@ -162,7 +162,9 @@ def test_coordinators_and_admins_open_the_reports(persona, request, client_for):
 
 
 @pytest.mark.parametrize("persona", ["attorney", "paralegal", "intake_worker"])
-@pytest.mark.parametrize("url", ["reports:page", "reports:export_csv", "reports:export_xlsx"])
+@pytest.mark.parametrize(
+    "url", ["reports:page", "reports:export_csv", "reports:export_xlsx", "reports:export_pdf"]
+)
 def test_everyone_else_gets_404_and_a_denied_event(persona, url, request, client_for):
     member = request.getfixturevalue(persona)
     client = client_for(member, sudo=True)
