@@ -160,9 +160,12 @@ def report_build(
         survivor_ids={pk for pk, opened, closed in served if _active(period, opened, closed)},
         on=period.end,
     )
+    # The people table hides its "whole period" figure when a month is small; the
+    # breakdowns' totals are that very number, so they hide it then too.
+    whole_period_hidden = any(0 < row[0] < threshold for row in people_served.values)
     tables = [
         people_served,
-        *_breakdown_tables(breakdowns, threshold),
+        *_breakdown_tables(breakdowns, threshold, hide_total=whole_period_hidden),
         _matters_by_kind_and_stage([r for r in matter_rows if counted(r[0])]),
         _outcomes_by_kind([r for r in outcome_rows if counted(r[0])]),
         _statuses([r for r in outcome_rows if counted(r[0])]),
@@ -221,13 +224,15 @@ def _people_by_month(period: Period, served) -> Table:
     )
 
 
-def _breakdown_tables(breakdowns: reporting.Breakdowns, threshold: int) -> list[Table]:
+def _breakdown_tables(
+    breakdowns: reporting.Breakdowns, threshold: int, *, hide_total: bool
+) -> list[Table]:
     """People served in the period by kind of trafficking, age group, language, country."""
     note_common = _("Each person served in the period once.")
     trafficking = [*TraffickingKind.values, reporting.MORE_THAN_ONE]
     labels = {**dict(TraffickingKind.choices), **reporting.LABELS}
     ages = [code for code, _youngest in reporting.AGE_GROUPS]
-    return [
+    tables = [
         _one_way(
             "trafficking",
             _("People served by kind of trafficking"),
@@ -272,6 +277,9 @@ def _breakdown_tables(breakdowns: reporting.Breakdowns, threshold: int) -> list[
             % {"common": note_common, "n": threshold},
         ),
     ]
+    for table in tables:
+        table.hide_grand_total = hide_total
+    return tables
 
 
 def _one_way(key, title, row_header, codes, labels, counts, note="") -> Table:

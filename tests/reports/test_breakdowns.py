@@ -133,3 +133,32 @@ def test_the_breakdowns_read_in_spanish(described, coordinator, client_for):
     page = client_for(coordinator).get(reverse("reports:page"), HTTP_ACCEPT_LANGUAGE="es").text
     assert "Personas atendidas por grupo de edad" in page
     assert "No compartido para informes" in page
+
+
+def test_when_a_month_is_small_the_breakdowns_hide_their_total_too(
+    described, coordinator, client_for
+):
+    """Five shared matters closed in January: February and March have 10 people each, so
+    the people table hides its whole-period figure; the breakdowns' totals are that same
+    15, and an attacker who reads them all cannot solve any small count."""
+    from cases.models import Matter
+    from tests.reports.conftest import at
+
+    closed = [m.pk for m in described.matters["reporting"][1:6]]
+    Matter.objects.filter(pk__in=closed).update(closed_at=at(2027, 1, 15))
+    page = client_for(coordinator).get(reverse("reports:page")).text
+    people = table_of(page, "people")
+    assert people["February 2027"] == ["fewer than 11"]
+    assert people["Whole period (each person once)"] == ["not shown"]
+    for key in ("age", "trafficking", "country", "language"):
+        rows = list(table_of(page, key).values())
+        assert rows[-1] == ["not shown"], key
+        published = [[int(t) if t.isdigit() else None] for (t,) in rows]
+        states = [
+            [SMALL if t.startswith("fewer") else HIDDEN if t == "not shown" else SHOWN]
+            for (t,) in rows
+        ]
+        seen = attack([[*r, *r] for r in published], [[*s, *s] for s in states], bound=20)
+        for (r, _c), values in seen.items():
+            if states[r][0] == SMALL:
+                assert len(values) > 1, (key, rows[r], values)
