@@ -151,10 +151,14 @@ def reporting_breakdowns(
         if record is None:
             continue
         own = record[1] == organization_id
-        identity = record[2:5] if own else files.get(pk, (None, *(NOT_SHARED,) * 3))[1:4]
-        if not own and pk not in files and DataCategory.IDENTITY in categories[pk]:
-            identity = record[2:5]
-        born, country, languages = identity
+        if own:
+            born, country, languages = record[2:5]
+        elif pk in files:  # the organization's client file, whatever the record says
+            born, country, languages = files[pk][1:4]
+        elif DataCategory.IDENTITY in categories[pk]:
+            born, country, languages = record[2:5]
+        else:
+            born = country = languages = NOT_SHARED
         situation = own or DataCategory.SITUATION in categories[pk]
         result.trafficking[_trafficking(record[5]) if situation else NOT_SHARED] += 1
         result.age[_age_group(born, on)] += 1

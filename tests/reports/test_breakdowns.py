@@ -162,3 +162,32 @@ def test_when_a_month_is_small_the_breakdowns_hide_their_total_too(
         for (r, _c), values in seen.items():
             if states[r][0] == SMALL:
                 assert len(values) > 1, (key, rows[r], values)
+
+
+def test_a_client_file_gives_its_own_birth_date_whatever_the_consent(
+    described, coordinator, client_for
+):
+    """One shared person engaged Harbor: her client file (born 1985, Guatemala) is
+    Harbor's own, so it counts even once the reporting consent covers nothing of
+    identity; the other eleven are then not shared for reporting."""
+    from survivors.models import Engagement
+
+    client = described.matters["reporting"][1].client
+    Engagement.objects.create(
+        survivor=client,
+        organization=described.harbor,
+        engaged_on=datetime.date(2027, 1, 2),
+        scope="T visa",
+        recorded_by=coordinator.user,
+        legal_name="Client File Name",
+        date_of_birth=datetime.date(1985, 5, 5),
+        country_of_origin="Guatemala",
+    )
+    Consent.objects.filter(purpose=Purpose.REPORTING).update(categories=["situation"])
+    page = client_for(coordinator).get(reverse("reports:page")).text
+    age = table_of(page, "age")
+    assert age["35 to 49"] == ["fewer than 11"]  # the client file's 41 years
+    assert age["50 and over"] == ["fewer than 11"]  # the 3 own clients
+    assert age["25 to 34"] == ["0"]
+    assert age["Not shared for reporting"] == ["11"]
+    assert "Client File Name" not in page and "Guatemala" not in page
