@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.forms import SaneDatesMixin
 from cases.kinds import Kind
 from cases.models import Grant
-from reports.queries import Period, last_quarter
+from reports.periods import Period, last_quarter
 
 DATE = forms.DateInput(attrs={"type": "date"})
 LONGEST = datetime.timedelta(days=3 * 366)

@@ -10,44 +10,25 @@ queries whatever the number of rows.
 from __future__ import annotations
 
 import datetime
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.models import Membership, Role
 from cases.kinds import Kind, Stage
 from cases.models import Deadline, Grant, Matter, MatterOutcome, TimeEntry
 from cases.outcomes import OutcomeKind, StatusObtained
+from reports.breakdowns import breakdown_tables
+from reports.periods import Period, active, local_date, month_label
 from reports.tables import Table
+from reports.turnaround import turnaround_tables
 from survivors import reporting
-from survivors.models import Referral, Survivor, TraffickingKind
+from survivors.models import Referral, Survivor
 
 CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime.date
-    end: datetime.date
-
-    def months(self) -> list[datetime.date]:
-        months, month = [], self.start.replace(day=1)
-        while month <= self.end:
-            months.append(month)
-            month = (month + datetime.timedelta(days=32)).replace(day=1)
-        return months
-
-
-def last_quarter(today: datetime.date) -> Period:
-    """The calendar quarter before the one `today` is in."""
-    this_quarter = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    end = this_quarter - datetime.timedelta(days=1)
-    return Period(datetime.date(end.year, end.month - 2, 1), end)
 
 
 @dataclass
@@ -56,20 +37,6 @@ class Report:
     tables: list[Table]
     left_out: Table
     charts: dict[str, str] = field(default_factory=dict)  # table key -> chart title
-
-
-def _month_label(month: datetime.date) -> str:
-    return formats.date_format(month, "YEAR_MONTH_FORMAT")
-
-
-def _active(period: Period, opened: datetime.date, closed: datetime.date | None) -> bool:
-    return opened <= period.end and (closed is None or closed >= period.start)
-
-
-def _date(moment: datetime.datetime | None) -> datetime.date | None:
-    from django.utils import timezone
-
-    return None if moment is None else timezone.localtime(moment).date()
 
 
 def report_build(
@@ -150,14 +117,14 @@ def report_build(
     def counted(pk: int) -> bool:
         return basis.get(pk) == reporting.COUNTED
 
-    served = [(r[0], _date(r[3]), _date(r[4])) for r in matter_rows if counted(r[0])]
-    served += [(r[0], _date(r[1]), _date(r[2])) for r in own_rows if counted(r[0])]
+    served = [(r[0], local_date(r[3]), local_date(r[4])) for r in matter_rows if counted(r[0])]
+    served += [(r[0], local_date(r[1]), local_date(r[2])) for r in own_rows if counted(r[0])]
     in_period = {r[0] for r in matter_rows} | {r[0] for r in own_rows}
     in_period |= {r[0] for r in referral_rows}
     people_served = _people_by_month(period, served)
     breakdowns = reporting.reporting_breakdowns(
         organization_id=organization_id,
-        survivor_ids={pk for pk, opened, closed in served if _active(period, opened, closed)},
+        survivor_ids={pk for pk, opened, closed in served if active(period, opened, closed)},
         on=period.end,
     )
     # The people table hides its "whole period" figure when a month is small; the
@@ -165,13 +132,13 @@ def report_build(
     whole_period_hidden = any(0 < row[0] < threshold for row in people_served.values)
     tables = [
         people_served,
-        *_breakdown_tables(breakdowns, threshold, hide_total=whole_period_hidden),
+        *breakdown_tables(breakdowns, threshold, hide_total=whole_period_hidden),
         _matters_by_kind_and_stage([r for r in matter_rows if counted(r[0])]),
         _outcomes_by_kind([r for r in outcome_rows if counted(r[0])]),
         _statuses([r for r in outcome_rows if counted(r[0])]),
         _money([r for r in outcome_rows if counted(r[0])], threshold),
         _deadlines([r for r in deadline_rows if counted(r[0])]),
-        *_turnaround(
+        *turnaround_tables(
             organization_id, period, [r for r in referral_rows if counted(r[0])], threshold
         ),
         _volunteer_hours(period, [r for r in hour_rows if counted(r[0])], hour_value),
@@ -202,16 +169,14 @@ def _people_by_month(period: Period, served) -> Table:
             month_end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
                 days=1
             )
-            if _active(Period(month, month_end), opened, closed) and _active(
-                period, opened, closed
-            ):
+            if active(Period(month, month_end), opened, closed) and active(period, opened, closed):
                 by_month[month].add(pk)
                 everyone.add(pk)
     return Table(
         key="people",
         title=_("People served per month"),
         row_header=_("Month"),
-        rows=[_month_label(m) for m in months],
+        rows=[month_label(m) for m in months],
         columns=[_("People served")],
         values=[[len(by_month[m])] for m in months],
         totals=False,
@@ -222,99 +187,6 @@ def _people_by_month(period: Period, served) -> Table:
             "with the organization is, at some time in that month."
         ),
     )
-
-
-def _breakdown_tables(
-    breakdowns: reporting.Breakdowns, threshold: int, *, hide_total: bool
-) -> list[Table]:
-    """People served in the period by kind of trafficking, age group, language, country."""
-    note_common = _("Each person served in the period once.")
-    trafficking = [*TraffickingKind.values, reporting.MORE_THAN_ONE]
-    labels = {**dict(TraffickingKind.choices), **reporting.LABELS}
-    ages = [code for code, _youngest in reporting.AGE_GROUPS]
-    tables = [
-        _one_way(
-            "trafficking",
-            _("People served by kind of trafficking"),
-            _("Kind of trafficking"),
-            trafficking,
-            labels,
-            breakdowns.trafficking,
-            note=_("%(common)s A person recorded with more than one kind is counted once.")
-            % {"common": note_common},
-        ),
-        _one_way(
-            "age",
-            _("People served by age group"),
-            _("Age at the end of the period"),
-            ages,
-            labels,
-            breakdowns.age,
-            note=note_common,
-        ),
-        _free_text(
-            "language",
-            _("People served by first language"),
-            _("Language"),
-            breakdowns,
-            threshold,
-            note=_(
-                "%(common)s The first language recorded, spelled as recorded. Languages "
-                "spoken by fewer than %(n)s people are counted together as other languages."
-            )
-            % {"common": note_common, "n": threshold},
-        ),
-        _free_text(
-            "country",
-            _("People served by country of origin"),
-            _("Country of origin"),
-            breakdowns,
-            threshold,
-            note=_(
-                "%(common)s Countries of fewer than %(n)s people are counted together as "
-                "other countries."
-            )
-            % {"common": note_common, "n": threshold},
-        ),
-    ]
-    for table in tables:
-        table.hide_grand_total = hide_total
-    return tables
-
-
-def _one_way(key, title, row_header, codes, labels, counts, note="") -> Table:
-    """Counts by code, then the people of whom it is not recorded or not shared."""
-    codes = [*codes, reporting.NOT_RECORDED, reporting.NOT_SHARED]
-    return Table(
-        key=key,
-        title=title,
-        row_header=row_header,
-        rows=[str(labels[code]) for code in codes],
-        columns=[_("People")],
-        values=[[counts[code]] for code in codes],
-        note=note,
-    )
-
-
-def _free_text(key, title, row_header, breakdowns, threshold: int, note="") -> Table:
-    """A free-text dimension: each spelling with enough people, alphabetically, then the
-    rare ones pooled (a rare country's name alone could point at a person)."""
-    counts = getattr(breakdowns, key)
-    special = (reporting.NOT_RECORDED, reporting.NOT_SHARED)
-    common = sorted(
-        (k for k, n in counts.items() if k not in special and n >= threshold),
-        key=lambda k: breakdowns.label(key, k).casefold(),
-    )
-    other = sum(n for k, n in counts.items() if k not in special and n < threshold)
-    labels = {k: breakdowns.label(key, k) for k in common}
-    labels |= {OTHER_KEY: OTHER[key], **reporting.LABELS}
-    merged = Counter({k: counts[k] for k in (*common, *special)})
-    merged[OTHER_KEY] = other
-    return _one_way(key, title, row_header, [*common, OTHER_KEY], labels, merged, note=note)
-
-
-OTHER_KEY = ("other",)  # not a string: no spelling can take its place
-OTHER = {"language": _("Other languages"), "country": _("Other countries")}
 
 
 def _two_way(key, title, row_header, row_codes, row_labels, col_codes, col_labels, pairs, note=""):
@@ -431,90 +303,6 @@ def _deadlines(rows) -> Table:
     )
 
 
-BUCKETS = (  # (fewest days, most days, label) from sent to accepted, in local dates
-    (0, 0, _("Same day")),
-    (1, 2, _("1 to 2 days")),
-    (3, 7, _("3 to 7 days")),
-    (8, 30, _("8 to 30 days")),
-    (31, None, _("More than 30 days")),
-)
-SENT, RECEIVED = "sent", "received"
-
-
-def _bucket(days: int) -> int:
-    return next(n for n, (low, high, _l) in enumerate(BUCKETS) if high is None or days <= high)
-
-
-def _turnaround(organization_id: int, period: Period, rows, threshold: int) -> list[Table]:
-    """Referrals the organization sent, and those it received, by the month they were
-    sent: how many days until the receiver accepted them, and the median."""
-    accepted = reporting.referral_acceptances(referral_ids=[r[1] for r in rows])
-    months = period.months()
-    days: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
-    for _client, pk, sender, sent_at, *_rest in rows:
-        if pk not in accepted:
-            continue  # not accepted (yet): no turnaround to measure
-        sent = _date(sent_at)
-        way = SENT if sender == organization_id else RECEIVED
-        days[(way, sent.replace(day=1))].append(max((_date(accepted[pk]) - sent).days, 0))
-    titles = {
-        SENT: _("Referrals sent: days until accepted"),
-        RECEIVED: _("Referrals received: days until accepted"),
-    }
-    tables = []
-    for way in (SENT, RECEIVED):
-        counts = [Counter(_bucket(d) for d in days[(way, m)]) for m in months]
-        tables.append(
-            Table(
-                key=f"turnaround_{way}",
-                title=titles[way],
-                row_header=_("Month sent"),
-                rows=[_month_label(m) for m in months],
-                columns=[label for _low, _high, label in BUCKETS],
-                values=[[c[n] for n in range(len(BUCKETS))] for c in counts],
-                note=_(
-                    "Referrals sent in the period and accepted since, by the days between "
-                    "the day sent and the day accepted. A kind or grant chosen above does "
-                    "not narrow referrals: they are not matters."
-                ),
-            )
-        )
-    tables.append(_median_days(months, days, threshold))
-    return tables
-
-
-def _median_days(months, days, threshold: int) -> Table:
-    """The median days per month and way; a median of fewer referrals than the threshold
-    is not shown (with one referral, it is that referral's time)."""
-    lines = [[days[(way, m)] for way in (SENT, RECEIVED)] for m in months]
-    lines.append([[d for m in months for d in days[(way, m)]] for way in (SENT, RECEIVED)])
-    return Table(
-        key="turnaround_median",
-        title=_("Median days from sent to accepted"),
-        row_header=_("Month sent"),
-        rows=[*(_month_label(m) for m in months), _("Whole period")],
-        columns=[_("Referrals sent"), _("Referrals received")],
-        values=[
-            [Decimal(statistics.median(d)).quantize(CENT) if d else Decimal(0) for d in line]
-            for line in lines
-        ],
-        small_cells=frozenset(
-            (r, c)
-            for r, line in enumerate(lines)
-            for c, d in enumerate(line)
-            if 0 < len(d) < threshold
-        ),
-        small_text=_("from fewer than %(n)s referrals"),
-        none_cells=frozenset(
-            (r, c) for r, line in enumerate(lines) for c, d in enumerate(line) if not d
-        ),
-        none_text=_("no referral accepted"),
-        totals=False,
-        suppress=False,
-        decimals=True,
-    )
-
-
 def _volunteer_hours(period: Period, rows, hour_value: Decimal) -> Table:
     minutes = Counter()
     for _client, day, spent in rows:
@@ -528,7 +316,7 @@ def _volunteer_hours(period: Period, rows, hour_value: Decimal) -> Table:
         key="hours",
         title=_("Volunteer hours and their value"),
         row_header=_("Month"),
-        rows=[_month_label(m) for m in months],
+        rows=[month_label(m) for m in months],
         columns=[_("Hours"), _("Value (USD)")],
         values=values,
         row_totals=False,
@@ -549,7 +337,7 @@ def _caseload(organization_id: int, period: Period, rows) -> Table:
     open_at_end = Counter(
         lead
         for _c, _k, _s, _o, closed, lead in rows
-        if closed is None or _date(closed) > period.end
+        if closed is None or local_date(closed) > period.end
     )
     return Table(
         key="caseload",
