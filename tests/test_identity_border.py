@@ -18,7 +18,7 @@ from django.conf import settings
 from survivors.models import Survivor
 
 ROOT = Path(settings.BASE_DIR)
-APPS_OUTSIDE = ("aftercare", "cases", "volunteers", "benchmarks")
+APPS_OUTSIDE = ("aftercare", "cases", "volunteers", "reports", "benchmarks")
 # The relations through which other apps reach a survivor.
 RELATIONS = {"client", "survivor"}
 PERSONAL = (
