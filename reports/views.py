@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftercare.access import require_sudo_mode, role_required
 from aftercare.replica import replica_reads
-from cases.documents.renderer import RenderError
+from cases.documents.renderer import MissingGlyphError, RenderError
 from reports.charts import chart_of
 from reports.exports import export_csv, export_xlsx
 from reports.forms import ReportForm
@@ -95,16 +95,28 @@ def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if tables is None:
         return _render(request, form, tables, left_out)
     if fmt == "pdf":
-        try:
-            return export_pdf(
-                actor=request.actor,
-                organization=request.membership.organization,
-                form=form,
-                sections=sections_of(tables),
-                left_out=left_out,
-            )
-        except RenderError:
-            messages.error(request, _("The PDF could not be made. Try again in a minute."))
-            return _render(request, form, tables, left_out)
+        return _funder_pdf(request, form, tables, left_out)
     writer = export_xlsx if fmt == "xlsx" else export_csv
     return writer(actor=request.actor, form=form, tables=[*tables, left_out])
+
+
+def _funder_pdf(request: HttpRequest, form, tables, left_out) -> HttpResponse:
+    """The PDF, or the page again saying why it could not be made (nothing audited)."""
+    try:
+        return export_pdf(
+            actor=request.actor,
+            organization=request.membership.organization,
+            form=form,
+            sections=sections_of(tables),
+            left_out=left_out,
+        )
+    except MissingGlyphError as missing:
+        characters = ", ".join(f"U+{point:04X}" for point in missing.codepoints)
+        messages.error(
+            request,
+            _("The PDF cannot print these characters with its fonts: %(characters)s.")
+            % {"characters": characters},
+        )
+    except RenderError:
+        messages.error(request, _("The PDF could not be made. Try again in a minute."))
+    return _render(request, form, tables, left_out)

@@ -121,3 +121,17 @@ def test_the_funder_pdf_reads_in_spanish(quarter, coordinator, client_for, tmp_p
     text = pdf_text(response.content, tmp_path)
     assert "Informe para financiadores" in text
     assert "menos de 11" in text and "Personas atendidas por mes" in text
+
+
+def test_a_name_no_font_can_print_is_a_message_and_nothing_is_exported(
+    quarter, coordinator, client_for
+):
+    unprintable = "\U00018b00"  # Khitan small script: no installed font has it
+    quarter.harbor.name = f"Harbor {unprintable}"
+    quarter.harbor.save(update_fields=["name"])
+    response = client_for(coordinator, sudo=True).get(reverse("reports:export_pdf"), QUARTER)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "The PDF cannot print these characters with its fonts: U+18B00." in response.text
+    assert 'data-table="people"' in response.text  # the report is still there
+    assert not AuditEvent.objects.filter(action="reports.report.exported").exists()
