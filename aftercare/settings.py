@@ -189,6 +189,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL streaming replica of "default" for the reports' reads (aftercare/replica.py).
+# In tests it mirrors the test database: Django creates nothing on it (it is read-only,
+# and has the test database by replication) and connects to the standby's copy, which
+# cannot see a test's uncommitted transaction; so tests read from the primary unless one
+# turns DATABASE_REPLICA_READS on (tests/reports/test_replica.py).
+if env_str("DATABASE_REPLICA_URL"):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise SettingError("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL")
+    DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", default="")
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise SettingError("DATABASE_REPLICA_URL must be postgres://user@host:5433/name")
+    DATABASES["replica"].update(
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        TEST={"MIRROR": "default"},
+    )
+DATABASE_REPLICA_READS = "replica" in DATABASES and not TESTING
+DATABASE_ROUTERS = ["aftercare.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------

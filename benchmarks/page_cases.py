@@ -128,6 +128,8 @@ def _personas() -> None:
         "name search page": ("attorney", f"/survivors/?t={tokens}"),
         "survivor record (permission check)": ("attorney", f"/survivors/{survivor.pk}/"),
         "matter page (permission check)": ("attorney", f"/matters/{matter.pk}/"),
+        # Issue 15: the whole report of the largest organization for the last quarter.
+        "reports page (coordinator)": ("coordinator", "/reports/"),
     }
 
 
@@ -304,6 +306,7 @@ def _register() -> None:
         "name search page",
         "survivor record (permission check)",
         "matter page (permission check)",
+        "reports page (coordinator)",
     ):
         CASES[name] = lambda name=name: _page(name)
     CASES["survivor list, no permission filter"] = _with(

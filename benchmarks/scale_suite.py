@@ -17,6 +17,9 @@ alternating case and baseline and taking medians of repeated runs:
   f. gunicorn, 2 workers, locust: matter list vs hello world req/s     >= 0.10,
      and 50 users for 2 minutes with 0 errors (p95 reported)            (load.py)
   g. every COUNT on a list page is capped, and a long list says "1,000+"
+  r. (issue 15) the coordinator's reports page for the last quarter vs the attorney's
+     matter list in the same run                                        <= 3,
+     and at 10x the data                                                <= 1.5
 
 Prints a table and one JSON line; exits 1 when a goal fails.
 """
@@ -63,6 +66,8 @@ GROWTH_PAGES = [
     "matter page (permission check)",
 ]
 SCAN_RUNS = 3
+REPORTS = "reports page (coordinator)"
+REPORT_RUNS = 7  # a report of a whole organization takes seconds, not milliseconds
 
 
 def _label(n: int) -> str:
@@ -164,6 +169,51 @@ def _time_growth(small: Worker, large: Worker, runs: int, sizes: tuple[str, str]
     return results
 
 
+def _time_reports(small: Worker | None, large: Worker, sizes: tuple[str, str]) -> list:
+    """Goal r: the reports page against the matter list, and against itself at 1/10."""
+    timings: dict[tuple[str, str], list[float]] = {
+        (page, which): [] for page in (REPORTS, "matter list") for which in ("small", "large")
+    }
+    workers = {"large": large} if small is None else {"small": small, "large": large}
+    for worker in workers.values():  # warm up
+        for page in (REPORTS, "matter list"):
+            worker(page_cases.time_case, page)
+    for run in range(REPORT_RUNS):
+        for which in list(workers)[:: 1 if run % 2 else -1]:
+            for page in (REPORTS, "matter list")[:: 1 if run % 2 else -1]:
+                timings[page, which].append(workers[which](page_cases.time_case, page))
+    report_ms, list_ms = median(timings[REPORTS, "large"]), median(timings["matter list", "large"])
+    results = [
+        Result(
+            goal="r",
+            case=f"{REPORTS} at {sizes[1]}",
+            baseline=f"attorney's matter list at {sizes[1]}",
+            case_ms=report_ms,
+            baseline_ms=list_ms,
+            ratio=report_ms / list_ms,
+            target="<= 3",
+            passed=report_ms / list_ms <= 3,
+            size=sizes[1],
+        )
+    ]
+    if small is not None:
+        small_ms = median(timings[REPORTS, "small"])
+        results.append(
+            Result(
+                goal="r",
+                case=f"{REPORTS} at {sizes[1]}",
+                baseline=f"{REPORTS} at {sizes[0]}",
+                case_ms=report_ms,
+                baseline_ms=small_ms,
+                ratio=report_ms / small_ms,
+                target="<= 1.5",
+                passed=report_ms / small_ms <= 1.5,
+                size=f"{sizes[0]} -> {sizes[1]}",
+            )
+        )
+    return results
+
+
 def _plans(large: Worker, size: str) -> Result:
     found = large(page_cases.plan_findings)
     return Result(
@@ -224,7 +274,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--reuse", action="store_true", help="keep databases already built")
     parser.add_argument("--keep", action="store_true", help="do not drop the databases")
-    parser.add_argument("--skip", default="", help="comma list of: load,reminders,growth")
+    parser.add_argument("--skip", default="", help="comma list of: load,reminders,growth,reports")
     parser.add_argument("--load-seconds", type=int, default=120, help="the 50-user run")
     parser.add_argument("--round-seconds", type=int, default=20, help="each req/s round")
     args = parser.parse_args()
@@ -256,6 +306,8 @@ def main() -> int:
         results += _time_pairs(large, args.runs, sizes[1])
         if small is not None:
             results += _time_growth(small, large, args.runs, sizes)
+        if "reports" not in skip:
+            results += _time_reports(small, large, sizes)
         results.append(_plans(large, sizes[1]))
         results.append(_caps(large, sizes[1]))
         meta["timing_seconds"] = round(time.perf_counter() - started)

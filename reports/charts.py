@@ -14,6 +14,8 @@ from reports.tables import Published
 WIDTH = 360
 BAR_SPACE = 250  # the rest of the line holds the number
 ROW = 50
+# Tables drawn a bar per column (the line of totals) rather than a bar per row.
+BY_COLUMN = {"outcomes", "turnaround_sent", "turnaround_received"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class Chart:
 def _series(table: Published) -> list[tuple[str, object]]:
     """(label, cell) pairs: the rows' totals of a two-way table, else its first column."""
     rows = [(label, cells) for label, cells in table.rows if not cells[0].total]
-    if table.key == "outcomes":  # by outcome: the line of column totals
+    if table.key in BY_COLUMN:  # a bar per column: the line of column totals
         totals = next(cells for _label, cells in table.rows if cells[0].total)
         return list(zip(table.columns[:-1], totals[:-1], strict=True))
     if table.has_row_totals:

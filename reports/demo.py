@@ -13,7 +13,7 @@ from aftercare.demo import acting_as, demo_seeder
 from cases.demo import demo_grants_apply
 from cases.models import Matter, TimeEntry
 from cases.services.work import time_log
-from reports.queries import last_quarter
+from reports.periods import last_quarter
 
 ACTIVITIES = ["meeting", "research", "drafting", "court", "travel", "drafting"]
 

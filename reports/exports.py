@@ -37,7 +37,7 @@ def _rows(table: Published):
         yield [spreadsheet_text(label), *(_cell_value(table, cell) for cell in cells)]
 
 
-def _audit(actor: Actor, form, fmt: str, tables: list[Published]) -> None:
+def audit_export(actor: Actor, form, fmt: str, tables: list[Published]) -> None:
     data = form.cleaned_data
     audit_record_by(
         actor,
@@ -48,12 +48,13 @@ def _audit(actor: Actor, form, fmt: str, tables: list[Published]) -> None:
             "start": data["start"].isoformat(),
             "end": data["end"].isoformat(),
             "kind": data["kind"],
+            "grant": data["grant"].pk if data.get("grant") else None,
             "tables": len(tables),
         },
     )
 
 
-def _filename(form, ext: str) -> str:
+def export_filename(form, ext: str) -> str:
     data = form.cleaned_data
     return f"report-{data['start'].isoformat()}-{data['end'].isoformat()}.{ext}"
 
@@ -67,9 +68,9 @@ def export_csv(*, actor: Actor, form, tables: list[Published]) -> HttpResponse:
         writer.writerow([spreadsheet_text(table.title)])
         writer.writerows(_rows(table))
     with transaction.atomic():
-        _audit(actor, form, "csv", tables)
+        audit_export(actor, form, "csv", tables)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(form, "csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(form, "csv")}"'
     return response
 
 
@@ -85,12 +86,12 @@ def export_xlsx(*, actor: Actor, form, tables: list[Published]) -> HttpResponse:
     out = io.BytesIO()
     book.save(out)
     with transaction.atomic():
-        _audit(actor, form, "xlsx", tables)
+        audit_export(actor, form, "xlsx", tables)
     response = HttpResponse(
         out.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(form, "xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(form, "xlsx")}"'
     return response
 
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aftercare.forms import SaneDatesMixin
 from cases.kinds import Kind
-from reports.queries import Period, last_quarter
+from cases.models import Grant
+from reports.periods import Period, last_quarter
 
 DATE = forms.DateInput(attrs={"type": "date"})
 LONGEST = datetime.timedelta(days=3 * 366)
@@ -21,6 +22,13 @@ class ReportForm(SaneDatesMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of matter"), choices=[("", _("Every kind")), *Kind.choices], required=False
     )
+    grant = forms.ModelChoiceField(
+        label=_("Grant"),
+        queryset=Grant.objects.none(),
+        required=False,
+        empty_label=_("Every grant"),
+        help_text=_("Only matters that carry this grant code."),
+    )
     hour_value = forms.DecimalField(
         label=_("Value of a volunteer hour (USD)"),
         min_value=0,
@@ -29,17 +37,20 @@ class ReportForm(SaneDatesMixin, forms.Form):
         max_digits=7,
     )
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data=None, *, organization_id: int, **kwargs):
         default = last_quarter(timezone.localdate())
         initial = {
             "start": default.start,
             "end": default.end,
             "kind": "",
+            "grant": "",
             "hour_value": settings.REPORT_VOLUNTEER_HOUR_VALUE,
         }
         if data is not None:  # a field left out keeps its default
             data = {**{k: str(v) for k, v in initial.items()}, **data.dict()}
         super().__init__(data, initial=initial, **kwargs)
+        # The acting organization's grants only: another's id is "not one of the choices".
+        self.fields["grant"].queryset = Grant.objects.filter(organization_id=organization_id)
 
     def clean(self):
         data = super().clean()

@@ -15,38 +15,20 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.models import Membership, Role
 from cases.kinds import Kind, Stage
 from cases.models import Deadline, Grant, Matter, MatterOutcome, TimeEntry
 from cases.outcomes import OutcomeKind, StatusObtained
+from reports.breakdowns import breakdown_tables
+from reports.periods import Period, active, local_date, month_label
 from reports.tables import Table
+from reports.turnaround import turnaround_tables
 from survivors import reporting
-from survivors.models import Survivor
+from survivors.models import Referral, Survivor
 
 CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime.date
-    end: datetime.date
-
-    def months(self) -> list[datetime.date]:
-        months, month = [], self.start.replace(day=1)
-        while month <= self.end:
-            months.append(month)
-            month = (month + datetime.timedelta(days=32)).replace(day=1)
-        return months
-
-
-def last_quarter(today: datetime.date) -> Period:
-    """The calendar quarter before the one `today` is in."""
-    this_quarter = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    end = this_quarter - datetime.timedelta(days=1)
-    return Period(datetime.date(end.year, end.month - 2, 1), end)
 
 
 @dataclass
@@ -57,26 +39,20 @@ class Report:
     charts: dict[str, str] = field(default_factory=dict)  # table key -> chart title
 
 
-def _month_label(month: datetime.date) -> str:
-    return formats.date_format(month, "YEAR_MONTH_FORMAT")
-
-
-def _active(period: Period, opened: datetime.date, closed: datetime.date | None) -> bool:
-    return opened <= period.end and (closed is None or closed >= period.start)
-
-
-def _date(moment: datetime.datetime | None) -> datetime.date | None:
-    from django.utils import timezone
-
-    return None if moment is None else timezone.localtime(moment).date()
-
-
 def report_build(
-    *, organization_id: int, period: Period, kind: str = "", hour_value: Decimal, threshold: int
+    *,
+    organization_id: int,
+    period: Period,
+    kind: str = "",
+    grant_id: int | None = None,
+    hour_value: Decimal,
+    threshold: int,
 ) -> Report:
     matters = Matter.objects.filter(organization_id=organization_id)
     if kind:
         matters = matters.filter(kind=kind)
+    if grant_id is not None:
+        matters = matters.filter(grant_id=grant_id)
     matter_rows = list(
         matters.filter(
             Q(closed_at__isnull=True) | Q(closed_at__date__gte=period.start),
@@ -109,7 +85,7 @@ def report_build(
         .order_by()
     )
     own_rows = []
-    if not kind:  # a partner's or the organization's own records are no kind of matter
+    if not kind and grant_id is None:  # a record alone is no kind of matter, and no grant
         own_rows = list(
             Survivor.objects.filter(
                 Q(closed_at__isnull=True) | Q(closed_at__date__gte=period.start),
@@ -118,8 +94,18 @@ def report_build(
                 created_at__date__lte=period.end,
             ).values_list("pk", "created_at", "closed_at")
         )
+    # Referrals sent or received in the period: not matters, so no kind or grant narrows
+    # them (the turnaround tables say so).
+    referral_rows = list(
+        Referral.objects.filter(
+            Q(from_organization_id=organization_id) | Q(to_organization_id=organization_id),
+            sent_at__date__gte=period.start,
+            sent_at__date__lte=period.end,
+        ).values_list("survivor_id", "pk", "from_organization_id", "sent_at")
+    )
     people = (
         {r[0] for r in matter_rows}
+        | {r[0] for r in referral_rows}
         | {r[0] for r in outcome_rows}
         | {r[0] for r in deadline_rows}
         | {r[0] for r in hour_rows}
@@ -131,16 +117,30 @@ def report_build(
     def counted(pk: int) -> bool:
         return basis.get(pk) == reporting.COUNTED
 
-    served = [(r[0], _date(r[3]), _date(r[4])) for r in matter_rows if counted(r[0])]
-    served += [(r[0], _date(r[1]), _date(r[2])) for r in own_rows if counted(r[0])]
+    served = [(r[0], local_date(r[3]), local_date(r[4])) for r in matter_rows if counted(r[0])]
+    served += [(r[0], local_date(r[1]), local_date(r[2])) for r in own_rows if counted(r[0])]
     in_period = {r[0] for r in matter_rows} | {r[0] for r in own_rows}
+    in_period |= {r[0] for r in referral_rows}
+    people_served = _people_by_month(period, served)
+    breakdowns = reporting.reporting_breakdowns(
+        organization_id=organization_id,
+        survivor_ids={pk for pk, opened, closed in served if active(period, opened, closed)},
+        on=period.end,
+    )
+    # The people table hides its "whole period" figure when a month is small; the
+    # breakdowns' totals are that very number, so they hide it then too.
+    whole_period_hidden = any(0 < row[0] < threshold for row in people_served.values)
     tables = [
-        _people_by_month(period, served),
+        people_served,
+        *breakdown_tables(breakdowns, threshold, hide_total=whole_period_hidden),
         _matters_by_kind_and_stage([r for r in matter_rows if counted(r[0])]),
         _outcomes_by_kind([r for r in outcome_rows if counted(r[0])]),
         _statuses([r for r in outcome_rows if counted(r[0])]),
         _money([r for r in outcome_rows if counted(r[0])], threshold),
         _deadlines([r for r in deadline_rows if counted(r[0])]),
+        *turnaround_tables(
+            organization_id, period, [r for r in referral_rows if counted(r[0])], threshold
+        ),
         _volunteer_hours(period, [r for r in hour_rows if counted(r[0])], hour_value),
         _caseload(organization_id, period, [r for r in matter_rows if counted(r[0])]),
         _hours_by_grant(
@@ -169,16 +169,14 @@ def _people_by_month(period: Period, served) -> Table:
             month_end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
                 days=1
             )
-            if _active(Period(month, month_end), opened, closed) and _active(
-                period, opened, closed
-            ):
+            if active(Period(month, month_end), opened, closed) and active(period, opened, closed):
                 by_month[month].add(pk)
                 everyone.add(pk)
     return Table(
         key="people",
         title=_("People served per month"),
         row_header=_("Month"),
-        rows=[_month_label(m) for m in months],
+        rows=[month_label(m) for m in months],
         columns=[_("People served")],
         values=[[len(by_month[m])] for m in months],
         totals=False,
@@ -318,7 +316,7 @@ def _volunteer_hours(period: Period, rows, hour_value: Decimal) -> Table:
         key="hours",
         title=_("Volunteer hours and their value"),
         row_header=_("Month"),
-        rows=[_month_label(m) for m in months],
+        rows=[month_label(m) for m in months],
         columns=[_("Hours"), _("Value (USD)")],
         values=values,
         row_totals=False,
@@ -339,7 +337,7 @@ def _caseload(organization_id: int, period: Period, rows) -> Table:
     open_at_end = Counter(
         lead
         for _c, _k, _s, _o, closed, lead in rows
-        if closed is None or _date(closed) > period.end
+        if closed is None or local_date(closed) > period.end
     )
     return Table(
         key="caseload",

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
+SHOWN, SMALL, HIDDEN, NONE = "shown", "small", "hidden", "none"
 Number = int | Decimal
 
 
@@ -50,6 +50,13 @@ class Table:
     # could be one person's settlement), and what such a cell says.
     small_cells: frozenset[tuple[int, int]] = frozenset()
     small_text: str = ""
+    # The grand total is not shown, whatever its value: another table hides the same
+    # number (people served in the period, each once). The table's other cells are then
+    # suppressed as if it were a small count.
+    hide_grand_total: bool = False
+    # Cells that measure nothing (a median of no referrals), and what such a cell says.
+    none_cells: frozenset[tuple[int, int]] = frozenset()
+    none_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,11 @@ class Published:
     has_row_totals: bool = False
     hidden_count: int = field(default=0)
     small_text: str = ""
+    none_text: str = ""
 
     def text(self, cell: Cell) -> str:
+        if cell.state == NONE:
+            return self.none_text
         if cell.state == SMALL:
             return str((self.small_text or _("fewer than %(n)s")) % {"n": self.threshold})
         if cell.state == HIDDEN:
@@ -107,12 +117,21 @@ def _grid(table: Table) -> tuple[list[list[Number]], bool, bool]:
 
 
 def suppress(
-    grid: list[list[Number]], *, threshold: int, row_totals: bool, col_totals: bool
+    grid: list[list[Number]],
+    *,
+    threshold: int,
+    row_totals: bool,
+    col_totals: bool,
+    hidden: frozenset[tuple[int, int]] = frozenset(),
 ) -> list[list[str]]:
-    """The state of each entry of the grid (totals last in each row and column)."""
+    """The state of each entry of the grid (totals last in each row and column); the
+    entries in `hidden` are not shown whatever their value."""
     states = [[SMALL if 0 < v < threshold else SHOWN for v in row] for row in grid]
     if not grid:
         return states
+    for r, c in hidden:
+        if states[r][c] == SHOWN:
+            states[r][c] = HIDDEN
     n_rows, n_cols = len(grid), len(grid[0])
     lines = []
     if row_totals:
@@ -144,11 +163,22 @@ def suppress(
 def publish(table: Table, *, threshold: int) -> Published:
     grid, row_totals, col_totals = _grid(table)
     if table.suppress:
-        states = suppress(grid, threshold=threshold, row_totals=row_totals, col_totals=col_totals)
+        grand = (
+            {(len(grid) - 1, len(grid[0]) - 1)} if table.hide_grand_total and col_totals else set()
+        )
+        states = suppress(
+            grid,
+            threshold=threshold,
+            row_totals=row_totals,
+            col_totals=col_totals,
+            hidden=frozenset(grand),
+        )
     else:
         states = [[SHOWN] * len(row) for row in grid]
     for r, c in table.small_cells:
         states[r][c] = SMALL
+    for r, c in table.none_cells:
+        states[r][c] = NONE
     last_col = len(grid[0]) - 1 if row_totals else -1
     rows = []
     labels = [*table.rows, _("Total")] if table.totals else list(table.rows)
@@ -187,6 +217,9 @@ def publish(table: Table, *, threshold: int) -> Published:
         has_totals=table.totals,
         has_row_totals=row_totals,
         small_text=str(table.small_text),
+        none_text=str(table.none_text),
     )
-    published.hidden_count = sum(1 for _l, cells in rows for cell in cells if not cell.shown)
+    published.hidden_count = sum(
+        1 for _l, cells in rows for cell in cells if cell.state in (SMALL, HIDDEN)
+    )
     return published

@@ -9,11 +9,16 @@ the report says how many and why. Decided here, beside consent, for every app ab
 
 from __future__ import annotations
 
+import datetime
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from survivors.models import Consent, Engagement, Purpose, Survivor
+from aftercare.models import AuditEvent
+from survivors.models import Consent, DataCategory, Engagement, Purpose, Referral, Survivor
 
 COUNTED = ""
 NO_CONSENT = "no_reporting_consent"
@@ -54,3 +59,174 @@ def reporting_basis(*, organization_id: int, survivor_ids: Iterable[int]) -> dic
         else:
             basis[pk] = NO_CONSENT
     return basis
+
+
+# What a breakdown says of a person whose value it cannot use.
+NOT_RECORDED = "not_recorded"
+NOT_SHARED = "not_shared"
+MORE_THAN_ONE = "more_than_one"
+AGE_GROUPS = (  # (code, youngest age in it); the last has no upper end
+    ("under_18", 0),
+    ("18_24", 18),
+    ("25_34", 25),
+    ("35_49", 35),
+    ("50_over", 50),
+)
+LABELS = {
+    "under_18": _("Under 18"),
+    "18_24": _("18 to 24"),
+    "25_34": _("25 to 34"),
+    "35_49": _("35 to 49"),
+    "50_over": _("50 and over"),
+    MORE_THAN_ONE: _("More than one kind"),
+    NOT_RECORDED: _("Not recorded"),
+    NOT_SHARED: _("Not shared for reporting"),
+}
+
+
+@dataclass(frozen=True)
+class Breakdowns:
+    """People counted by kind of trafficking, age group, first language and country of
+    origin: counts only; whom a count is made of never leaves this module."""
+
+    trafficking: Counter
+    age: Counter
+    language: Counter
+    country: Counter
+    spellings: dict[str, dict[str, Counter]]  # dimension -> {key: spellings as recorded}
+
+    def label(self, dimension: str, key: str) -> str:
+        """The spelling most people's records use (ties: the first in code order)."""
+        counts = self.spellings[dimension][key]
+        return min(counts, key=lambda spelling: (-counts[spelling], spelling))
+
+
+def reporting_breakdowns(
+    *, organization_id: int, survivor_ids: Iterable[int], on: datetime.date
+) -> Breakdowns:
+    """Counts of the given (counted) people by each dimension, ages taken on `on`.
+
+    Where a value comes from, and when it may be used:
+    - the organization's own record: every field;
+    - its client file (a current `Engagement`): the client file's birth date, country
+      and languages; the record's kinds of trafficking only as for a consent;
+    - otherwise the categories of a current consent to the organization for reporting
+      ("identity" for age, language and country; "situation" for trafficking).
+    A value the basis does not cover is counted as "not shared for reporting", an empty
+    one as "not recorded". Three queries; values are decrypted here and only counted.
+    """
+    ids = set(survivor_ids)
+    records = {
+        row[0]: row
+        for row in Survivor.objects.filter(pk__in=ids).values_list(
+            "pk",
+            "organization_id",
+            "date_of_birth",
+            "country_of_origin",
+            "languages",
+            "trafficking_kinds",
+        )
+    }
+    files = {
+        row[0]: row
+        for row in Engagement.objects.filter(
+            organization_id=organization_id, survivor_id__in=ids, erased_at__isnull=True
+        )
+        .order_by("engaged_on", "id")  # the newest client file last, so it wins
+        .values_list("survivor_id", "date_of_birth", "country_of_origin", "languages")
+    }
+    categories: dict[int, set[str]] = defaultdict(set)
+    for pk, cats in (
+        Consent.objects.current()
+        .covering(organization_id=organization_id, purpose=Purpose.REPORTING)
+        .filter(survivor_id__in=ids)
+        .values_list("survivor_id", "categories")
+    ):
+        categories[pk].update(cats or [])
+    result = Breakdowns(
+        Counter(), Counter(), Counter(), Counter(), defaultdict(lambda: defaultdict(Counter))
+    )
+    for pk in ids:
+        record = records.get(pk)
+        if record is None:
+            continue
+        own = record[1] == organization_id
+        if own:
+            born, country, languages = record[2:5]
+        elif pk in files:  # the organization's client file, whatever the record says
+            born, country, languages = files[pk][1:4]
+        elif DataCategory.IDENTITY in categories[pk]:
+            born, country, languages = record[2:5]
+        else:
+            born = country = languages = NOT_SHARED
+        situation = own or DataCategory.SITUATION in categories[pk]
+        result.trafficking[_trafficking(record[5]) if situation else NOT_SHARED] += 1
+        result.age[_age_group(born, on)] += 1
+        _count_text(result, "language", _first_language(languages))
+        _count_text(result, "country", country)
+    return result
+
+
+def _trafficking(kinds: list[str]) -> str:
+    kinds = sorted(set(kinds or []))
+    if not kinds:
+        return NOT_RECORDED
+    return kinds[0] if len(kinds) == 1 else MORE_THAN_ONE
+
+
+def _age_group(born, on: datetime.date) -> str:
+    if born == NOT_SHARED:
+        return NOT_SHARED
+    if born is None:
+        return NOT_RECORDED
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return [code for code, youngest in AGE_GROUPS if age >= youngest][-1]
+
+
+def _first_language(languages: str) -> str:
+    """ "Spanish (native), English (basic)" -> "Spanish": the first one recorded."""
+    if languages == NOT_SHARED:
+        return NOT_SHARED
+    first = re.split(r"[,;/\n]", languages or "", maxsplit=1)[0]
+    return re.sub(r"\(.*?\)|\(.*$", "", first).strip()
+
+
+def _count_text(result: Breakdowns, dimension: str, text: str) -> None:
+    """Free text counted by its case-folded, space-collapsed spelling."""
+    counter = getattr(result, dimension)
+    if text == NOT_SHARED:
+        counter[NOT_SHARED] += 1
+        return
+    spelling = " ".join((text or "").split())
+    if not spelling:
+        counter[NOT_RECORDED] += 1
+        return
+    key = spelling.casefold()
+    counter[key] += 1
+    result.spellings[dimension][key][spelling] += 1
+
+
+def referral_acceptances(*, referral_ids: Iterable[int]) -> dict[int, datetime.datetime]:
+    """{referral id: when it was accepted}, for those that were, in one query.
+
+    A referral keeps only its current status; the moment it was accepted is the
+    append-only audit event its move wrote (`survivors.referral.moved` to "accepted"),
+    which nothing edits or deletes. The first such event counts.
+    """
+    ids = [str(pk) for pk in referral_ids]
+    if not ids:
+        return {}
+    accepted: dict[int, datetime.datetime] = {}
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Referral._meta.label_lower,
+            object_id__in=ids,
+            action="survivors.referral.moved",
+            payload__to=Referral.Status.ACCEPTED,
+        )
+        .order_by("id")
+        .values_list("object_id", "created_at")
+    )
+    for pk, moment in events:
+        accepted.setdefault(int(pk), moment)
+    return accepted

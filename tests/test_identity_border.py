@@ -18,7 +18,16 @@ from django.conf import settings
 from survivors.models import Survivor
 
 ROOT = Path(settings.BASE_DIR)
-APPS_OUTSIDE = ("aftercare", "cases", "volunteers", "webhooks", "evidence", "benchmarks")
+APPS_OUTSIDE = (
+    "aftercare",
+    "cases",
+    "volunteers",
+    "reports",
+    "webhooks",
+    "evidence",
+    "api",
+    "benchmarks",
+)
 # The relations through which other apps reach a survivor.
 RELATIONS = {"client", "survivor"}
 PERSONAL = (

@@ -357,6 +357,14 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
         SELECT_VALID,
         hidden=lambda f: ("RIVERSIDE-ONLY",),
     ),
+    # The reports page's grant filter (issue 15): another organization's grant.
+    ("reports:page", "grant"): IdCase(
+        "coordinator",
+        lambda f: ("get", reverse("reports:page"), {"grant": _riverside_grant(f).pk}),
+        "form error",
+        SELECT_VALID,
+        hidden=lambda f: ("RIVERSIDE-ONLY",),
+    ),
     ("cases:conflict", "grant"): IdCase(
         "coordinator",
         lambda f: (
@@ -802,6 +810,8 @@ def _endpoint_url(f) -> dict:
 def outsider_admin(riverside):
     """An admin of another organization: manages Riverside's settings, none of Harbor's."""
     return MembershipFactory(organization=riverside, role=Role.ORG_ADMIN)
+
+
 def _evidence_png() -> bytes:
     import io
 

@@ -17,6 +17,7 @@ KEY_A, KEY_B = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 @pytest.fixture
 def production_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AFTERCARE_"))}
+    env.pop("DATABASE_REPLICA_URL", None)  # CI's replica is not this SQLite one's
     env.update(
         AFTERCARE_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50),

@@ -1,6 +1,6 @@
 """The coordinator opens Reports in the demo on a phone and on a desktop: charts beside
 their tables, nothing wider than the screen, no script blocked; then records an outcome
-on a matter and downloads the XLSX."""
+on a matter and downloads the XLSX and the funder PDF."""
 
 import io
 
@@ -61,3 +61,7 @@ def test_the_coordinator_records_an_outcome_and_downloads_the_xlsx(page, live_se
         page.get_by_role("link", name="Download every table (XLSX)").click()
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert "People served per month" in book.sheetnames
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the funder report (PDF)").click()
+    assert download.value.suggested_filename.startswith("funder-report-")
+    assert download.value.path().read_bytes().startswith(b"%PDF-")

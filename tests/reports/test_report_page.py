@@ -162,7 +162,9 @@ def test_coordinators_and_admins_open_the_reports(persona, request, client_for):
 
 
 @pytest.mark.parametrize("persona", ["attorney", "paralegal", "intake_worker"])
-@pytest.mark.parametrize("url", ["reports:page", "reports:export_csv", "reports:export_xlsx"])
+@pytest.mark.parametrize(
+    "url", ["reports:page", "reports:export_csv", "reports:export_xlsx", "reports:export_pdf"]
+)
 def test_everyone_else_gets_404_and_a_denied_event(persona, url, request, client_for):
     member = request.getfixturevalue(persona)
     client = client_for(member, sudo=True)
@@ -241,7 +243,18 @@ def test_a_revoked_reporting_consent_or_an_erasure_takes_the_person_out(
 def test_every_chart_parses_and_shows_the_numbers_of_its_table(page):
     keys = re.findall(r'data-chart="(\w+)"', page)
     assert sorted(keys) == sorted(
-        ["people", "matters", "outcomes", "deadlines", "hours", "caseload"]
+        [
+            "people",
+            "trafficking",
+            "age",
+            "matters",
+            "outcomes",
+            "deadlines",
+            "turnaround_sent",
+            "turnaround_received",
+            "hours",
+            "caseload",
+        ]
     )
     for key in keys:
         bars, table = chart_of(page, key), table_of(page, key)
@@ -250,7 +263,7 @@ def test_every_chart_parses_and_shows_the_numbers_of_its_table(page):
             page.split(f'data-table="{key}"', 1)[1].split("</thead>")[0],
         )[1:]
         for label, text in bars.items():
-            if key == "outcomes":  # a bar per outcome: the line of totals
+            if key in ("outcomes", "turnaround_sent", "turnaround_received"):  # per column
                 assert table["Total"][header.index(label)] == text
             elif key == "matters":  # a bar per kind: its total
                 assert table[label][-1] == text
