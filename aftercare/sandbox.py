@@ -67,7 +67,7 @@ def run_limited(
         _child(function, args, kwargs, write_end, cpu_seconds, memory_headroom)
     os.close(write_end)
     try:
-        payload, status = _collect(pid, read_end, deadline=time.monotonic() + timeout)
+        payload, status = child_output(pid, read_end, deadline=time.monotonic() + timeout)
     except TimeoutError:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -105,8 +105,9 @@ def _address_space() -> int:
     return 0
 
 
-def _collect(pid: int, read_end: int, *, deadline: float) -> tuple[bytes, int]:
-    """The child's output and exit status, waking the moment either arrives.
+def child_output(pid: int, read_end: int, *, deadline: float) -> tuple[bytes, int]:
+    """The child's output and exit status, waking the moment either arrives: a fixed
+    polling interval would add up to its length to every call (the PDF renderer uses it too).
 
     Done when the child has exited, not when the pipe closes: a child forked at the same
     time by another thread may hold a copy of the pipe's write end.

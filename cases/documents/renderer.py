@@ -30,7 +30,6 @@ import gc
 import logging
 import os
 import resource
-import selectors
 import shutil
 import signal
 import tempfile
@@ -40,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+from aftercare.sandbox import child_output
 
 SCHEME = "aftercare:"
 ALLOWED_FOLDERS = ("fonts", "documents")
@@ -305,7 +306,7 @@ def _render_in_child(
             os._exit(status)
     os.close(write_end)
     try:
-        payload, status = _collect(pid, read_end, deadline=time.monotonic() + timeout)
+        payload, status = child_output(pid, read_end, deadline=time.monotonic() + timeout)
     except TimeoutError:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -313,50 +314,3 @@ def _render_in_child(
     if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not payload:
         raise RenderError("The document could not be rendered")
     return pickle.loads(payload)  # noqa: S301  (our own child process)
-
-
-def _collect(pid: int, read_end: int, *, deadline: float) -> tuple[bytes, int]:
-    """The child's output and its exit status, waking the moment either arrives: a fixed
-    polling interval would add up to its length to every document.
-
-    Done when the child has exited, not when the pipe closes: a child forked at the same
-    time by another thread of this process may hold a copy of the pipe's write end.
-    """
-    chunks: list[bytes] = []
-    os.set_blocking(read_end, False)
-    try:
-        exited = os.pidfd_open(pid)  # readable once the child has exited (Linux >= 5.3)
-    except (AttributeError, OSError):
-        exited = None
-    try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(read_end, selectors.EVENT_READ)
-            if exited is not None:
-                selector.register(exited, selectors.EVENT_READ)
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                selector.select(remaining if exited is not None else min(remaining, 0.005))
-                if _drain(read_end, chunks) and read_end in selector.get_map():
-                    selector.unregister(read_end)  # closed: stop waking for it
-                finished, status = os.waitpid(pid, os.WNOHANG)
-                if finished:
-                    _drain(read_end, chunks)
-                    return b"".join(chunks), status
-    finally:
-        os.close(read_end)
-        if exited is not None:
-            os.close(exited)
-
-
-def _drain(fd: int, chunks: list[bytes]) -> bool:
-    """Read what the pipe holds now; True once it is closed."""
-    while True:
-        try:
-            chunk = os.read(fd, 1 << 20)
-        except BlockingIOError:
-            return False
-        if not chunk:
-            return True
-        chunks.append(chunk)
