@@ -63,6 +63,8 @@ PEOPLE = [
     ("attorney@harbor.example", "Alex Attorney", "harbor", Role.ATTORNEY),
     ("paralegal@harbor.example", "Pat Paralegal", "harbor", Role.PARALEGAL),
     ("intake@safehaven.example", "Indra Intake", "safehaven", Role.INTAKE),
+    # The partner NGO's own admin: manages its API clients and webhook endpoints.
+    ("admin@safehaven.example", "Sam Admin", "safehaven", Role.ORG_ADMIN),
     ("coordinator@riverside.example", "Robin Coordinator", "riverside", Role.COORDINATOR),
 ]
 

@@ -29,8 +29,8 @@ def test_the_demo_has_every_organization_user_and_synthetic_survivors():
         "Riverside Legal Clinic",
     }
     # The demo users, volunteers to match, and the service members of two API clients.
-    assert User.objects.count() == 7 + 15 + 2
-    assert first.count("password: ") == 7
+    assert User.objects.count() == 8 + 15 + 2
+    assert first.count("password: ") == 8
     platform = User.objects.get(email="platform@aftercare.example")
     assert platform.is_platform_admin and not platform.memberships.exists()
     assert 35 <= Survivor.objects.count() <= 45
