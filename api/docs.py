@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularAPIView
 
 
@@ -22,5 +23,6 @@ class SchemaView(SpectacularAPIView):
     required_scopes: dict = {}
 
 
+@require_safe
 def docs_page(request):
     return render(request, "api/docs.html", {"schema_url": reverse("api:schema")})

@@ -59,7 +59,7 @@ def test_in_spanish_a_prefilled_date_is_kept_and_time_is_logged(open_context, li
     before = TimeEntry.objects.filter(matter=matter).count()
     page = open_context(**PHONE)
     sign_in(page, live_server.url, attorney, demo)
-    page.get_by_label("Language").select_option("es")
+    page.get_by_label("Language", exact=True).select_option("es")
     page.get_by_role("button", name="Change").click()
     expect(page.locator("html")).to_have_attribute("lang", "es")
 

@@ -64,7 +64,7 @@ def test_an_attorney_logs_a_noid_and_confirms_its_computed_deadline(page, live_s
     expect(noid).to_contain_text("Respond by July 6, 2026")
     expect(noid).not_to_contain_text("Not confirmed")
 
-    page.get_by_label("Language").select_option("es")
+    page.get_by_label("Language", exact=True).select_option("es")
     page.locator("form.language-form button").click()
     notices = page.get_by_role("region", name="Avisos de la agencia")
     expect(

@@ -45,7 +45,7 @@ def test_the_attorney_adds_a_task_and_the_paralegal_completes_it(
     expect(other.get_by_text(TEXT)).to_have_count(0)
     assert Task.objects.get(matter=matter, status="done").closed_by == paralegal
 
-    other.get_by_label("Language").select_option("es")
+    other.get_by_label("Language", exact=True).select_option("es")
     other.locator("form.language-form button").click()
     other.goto(base + reverse("cases:detail", args=[matter.pk]))
     expect(
