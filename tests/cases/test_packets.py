@@ -1,0 +1,191 @@
+"""Filing packets: the paralegal picks documents and evidence in order; the worker builds
+one PDF with a cover letter and exhibit index, tab pages, Bates numbers on every page after
+the cover and bookmarks; each version keeps the provenance of every part. Every PDF is
+read back (pdftotext, pypdf)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import subprocess
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from pypdf import PdfReader
+
+from cases.models import DocumentVersion, Packet, PacketVersion
+from cases.packets.pages import exhibit_letter
+from cases.services import packets as packet_services
+from evidence.services import evidence_add
+from evidence.storage import decrypted_read
+from tests.actors import lead_actor
+from tests.cases.test_documents import matter, start_and_generate  # noqa: F401  (fixture)
+from tests.evidence import samples
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="submission_token" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def evidence_folder(settings, tmp_path):
+    folder = tmp_path / "evidence"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    return folder
+
+
+def page_text(pdf: bytes, page: int) -> str:
+    """What pdftotext reads on one page (1-based), as a clerk's viewer would show it."""
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    )
+    return result.stdout.decode()
+
+
+def add_evidence(matter, data: bytes, name: str, *, description: str, on_record=False):  # noqa: F811
+    return evidence_add(
+        actor=lead_actor(matter),
+        survivor=matter.client,
+        matter=None if on_record else matter,
+        kind="police_report",
+        upload=SimpleUploadedFile(name, data),
+        description=description,
+    )
+
+
+def build(packet):
+    """What the worker does with the task it was given (a real worker: test_packet_worker)."""
+    return packet_services.packet_build_run(packet_id=packet.pk, user_id=packet.created_by_id)
+
+
+@pytest.fixture
+def parts(matter, attorney, client_for):  # noqa: F811
+    """A declaration (generated), a 3-page police report and a photo on the matter."""
+    start_and_generate(client_for(attorney), matter)
+    declaration = DocumentVersion.objects.get()
+    report = add_evidence(matter, samples.simple_pdf(3), "report.pdf", description="Police report")
+    photo = add_evidence(
+        matter, samples.jpeg_photo((640, 480)), "IMG_1.jpg", description="Photo of the passport"
+    )
+    return declaration, report, photo
+
+
+def choose(client, packet, keys, **fields):
+    data = {"part": keys, "addressee": "USCIS\r\nVermont Service Center", "subject": "I-914"}
+    for position, key in enumerate(keys, start=1):
+        data[f"order-{key}"] = str(position)
+    data.update(fields)
+    return client.post(reverse("cases:packet", args=[packet.pk]), data)
+
+
+def new_packet(client, matter):  # noqa: F811
+    page = client.get(reverse("cases:packets", args=[matter.pk]))
+    token = TOKEN.search(page.text).group(1)
+    response = client.post(reverse("cases:packets", args=[matter.pk]), {"submission_token": token})
+    assert response.status_code == 302
+    return Packet.objects.latest("id")
+
+
+def test_a_packet_is_cover_tabs_and_stamped_exhibits_in_the_order_chosen(
+    matter,  # noqa: F811
+    attorney,
+    client_for,
+    parts,
+):
+    declaration, report, photo = parts
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    keys = [f"evidence:{report.pk}", f"document:{declaration.pk}", f"evidence:{photo.pk}"]
+    choose(client, packet, keys)
+    response = client.post(reverse("cases:packet_build", args=[packet.pk]))
+    assert response.status_code == 302
+    version = build(packet)
+    assert version is not None and version.number == 1
+
+    pdf = decrypted_read(version.storage_name)
+    reader = PdfReader(io.BytesIO(pdf))
+    exhibit_pages = [3, declaration.pages, 1]
+    assert version.cover_pages == 1
+    assert len(reader.pages) == 1 + 3 + sum(exhibit_pages) == version.pages
+
+    cover = page_text(pdf, 1)
+    assert "INDEX OF EXHIBITS" in cover.upper() and "Vermont Service Center" in cover
+    # Each exhibit's range in the index is where its tab really is, and where it ends.
+    first = 2
+    for letter, count, title in zip(
+        "ABC", exhibit_pages, ["Police report", "Survivor", "Photo of the passport"], strict=True
+    ):
+        last = first + count
+        row = next(line for line in cover.splitlines() if line.strip().startswith(letter + " "))
+        assert title.lower() in row.lower() and f"{first}\N{EN DASH}{last}" in row
+        assert (
+            f"{matter.number}-{first - 1:06d}" in row and f"{matter.number}-{last - 1:06d}" in row
+        )
+        assert f"Exhibit {letter}" in page_text(pdf, first)
+        first = last + 1
+
+    # Every page after the cover carries its own number, in order; the cover none.
+    # The cover is not numbered: the only numbers on it are the index's, two per exhibit.
+    assert len(re.findall(re.escape(matter.number) + r"-\d{6}", cover)) == 2 * 3
+    for page in range(2, len(reader.pages) + 1):
+        assert f"{matter.number}-{page - 1:06d}" in page_text(pdf, page)
+    # Bookmarks: the cover and each exhibit, at their first page.
+    outline = [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+    assert outline == [
+        ("Cover letter and index", 0),
+        ("A. Police report", 1),
+        (f"B. {declaration.template_name}", 5),
+        ("C. Photo of the passport", 5 + declaration.pages + 1),
+    ]
+
+
+def test_each_version_keeps_the_provenance_of_every_part(
+    matter,  # noqa: F811
+    attorney,
+    client_for,
+    parts,
+):
+    declaration, _report, photo = parts
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    choose(client, packet, [f"document:{declaration.pk}", f"evidence:{photo.pk}"])
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    build(packet)
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    second = build(packet)
+    assert second.number == 2 and PacketVersion.objects.count() == 2
+
+    parts_kept = list(second.parts.all())
+    assert [p.kind for p in parts_kept] == ["cover", "document", "evidence"]
+    assert parts_kept[1].source_id == declaration.pk
+    assert parts_kept[1].sha256 == hashlib.sha256(declaration.pdf).hexdigest() == declaration.sha256
+    assert parts_kept[2].sha256 == hashlib.sha256(decrypted_read(photo.storage_name)).hexdigest()
+    assert parts_kept[2].sha256 == photo.sha256
+    assert (parts_kept[2].first_page, parts_kept[2].last_page) == (
+        3 + declaration.pages,
+        4 + declaration.pages,
+    )
+    page = client.get(reverse("cases:packet", args=[packet.pk])).text
+    assert photo.sha256 in page and "Photo of the passport" in page and "Version 2" in page
+
+
+def test_exhibit_letters_go_on_past_z():
+    assert [exhibit_letter(i) for i in (0, 25, 26, 27, 51, 52)] == [
+        "A",
+        "Z",
+        "AA",
+        "AB",
+        "AZ",
+        "BA",
+    ]
