@@ -136,6 +136,13 @@ def packet_save(
         if key in allowed and key not in {f"{s['kind']}:{s['id']}" for s in selection}:
             kind, _sep, pk = key.partition(":")
             selection.append({"kind": kind, "id": int(pk)})
+    if (selection, addressee, subject, pdf_a) == (
+        packet.selection,
+        packet.addressee,
+        packet.subject,
+        packet.pdf_a,
+    ):
+        return  # nothing changed (a form sent again): nothing to write
     with transaction.atomic():
         packet.selection = selection
         packet.addressee, packet.subject, packet.pdf_a = addressee, subject, pdf_a
