@@ -16,8 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _g
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from aftercare.actor import Actor, Channel
@@ -87,7 +86,7 @@ def packet_candidates(matter: Matter, *, record_evidence: bool) -> list[Candidat
             DOCUMENT,
             v.pk,
             _document_title(v),
-            _g("version %(n)s") % {"n": v.number},
+            gettext("version %(n)s") % {"n": v.number},
             v.pages,
         )
         for v in matter.documents.filter(erased_at__isnull=True)
@@ -104,7 +103,7 @@ def packet_candidates(matter: Matter, *, record_evidence: bool) -> list[Candidat
                 evidence.pk,
                 _evidence_title(evidence),
                 str(evidence.get_kind_display())
-                + ("" if evidence.matter_id else " · " + _g("client's record")),
+                + ("" if evidence.matter_id else " · " + gettext("client's record")),
                 evidence.pages,
                 record_level=evidence.matter_id is None,
             )
@@ -315,7 +314,7 @@ def _build_claimed(actor: Actor, packet: Packet, user_id: int) -> PacketVersion 
     steps = len(inputs) + 1
     _report(packet, Packet.Status.BUILDING, steps, steps)  # drawing the cover and tabs
     prefix = matter.number
-    title = f"{_g('Filing packet')} · {matter.number}"
+    title = f"{gettext('Filing packet')} · {matter.number}"
     titles = [i.title for i in inputs]
     counts = [len(i.exhibit.pages) for i in inputs]
     variant = "pdf/a-3b" if packet.pdf_a else None
@@ -350,14 +349,14 @@ def _build_claimed(actor: Actor, packet: Packet, user_id: int) -> PacketVersion 
             marks_pdf=marks_pdf,
             exhibits=[i.exhibit for i in inputs],
             letters=letters,
-            cover_title=_g("Cover letter and index"),
+            cover_title=gettext("Cover letter and index"),
             document_title=title,
         )
     except RenderTimeoutError:
         _build_failed(actor, packet, str(BUILD_TOO_LONG), "build_too_long")
         return None
     except (RenderError, ValueError) as error:
-        detail = _g("the renderer stopped") if isinstance(error, RenderError) else str(error)
+        detail = gettext("the renderer stopped") if isinstance(error, RenderError) else str(error)
         _build_failed(actor, packet, str(BUILD_FAILED % {"detail": detail}), "build_failed")
         return None
     entries = index_entries(titles, counts, cover_pages=cover_pages, prefix=prefix)
@@ -383,7 +382,7 @@ def _build_claimed(actor: Actor, packet: Packet, user_id: int) -> PacketVersion 
                 version=version,
                 position=0,
                 kind=PacketPart.Kind.COVER,
-                title=str(_g("Cover letter and index")),
+                title=str(gettext("Cover letter and index")),
                 sha256=hashlib.sha256(cover_pdf).hexdigest(),
                 first_page=1,
                 last_page=cover_pages,

@@ -6,15 +6,18 @@ read back (pdftotext, pypdf)."""
 from __future__ import annotations
 
 import hashlib
+import html as html_text
 import io
 import re
 import subprocess
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
+from aftercare.models import AuditEvent
 from cases.models import DocumentVersion, Packet, PacketVersion
 from cases.packets.pages import exhibit_letter
 from cases.services import packets as packet_services
@@ -22,10 +25,12 @@ from evidence.services import evidence_add
 from evidence.storage import decrypted_read
 from tests.actors import lead_actor
 from tests.cases.test_documents import matter, start_and_generate  # noqa: F401  (fixture)
+from tests.clockwork import NEW_YORK
 from tests.evidence import samples
 
 pytestmark = pytest.mark.django_db
 
+NOON = datetime(2026, 12, 4, 12, 0, tzinfo=NEW_YORK)
 TOKEN = re.compile(r'name="submission_token" value="([^"]+)"')
 
 
@@ -189,3 +194,157 @@ def test_exhibit_letters_go_on_past_z():
         "AZ",
         "BA",
     ]
+
+
+def status_of(client, packet, **headers) -> tuple[str, str]:
+    """What static/js/document_status.js is told, and the words of the live region."""
+    html = client.get(reverse("cases:packet_status", args=[packet.pk]), **headers).text
+    progress = re.search(r'data-progress="(\w+)"', html).group(1)
+    region = re.search(r'<div id="document-status"[^>]*>(.*?)</div>', html, re.S).group(1)
+    return progress, html_text.unescape(" ".join(re.sub(r"<[^>]+>", " ", region).split()))
+
+
+def test_progress_queued_part_n_of_m_merging_then_ready(
+    matter,  # noqa: F811
+    attorney,
+    client_for,
+    parts,
+):
+    declaration, report, _photo = parts
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    assert "choose the parts" in status_of(client, packet)[1]
+    choose(client, packet, [f"document:{declaration.pk}", f"evidence:{report.pk}"])
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    assert status_of(client, packet) == (
+        "queued",
+        "Queued: waiting for the document service. This page updates by itself.",
+    )
+    # The worker reports each step; the page's script keeps asking meanwhile.
+    Packet.objects.filter(pk=packet.pk).update(status="building", step=2, steps=3)
+    progress, words = status_of(client, packet)
+    assert progress == "rendering" and "part 2 of 3" in words
+    Packet.objects.filter(pk=packet.pk).update(status="merging")
+    assert "Merging" in status_of(client, packet)[1]
+    Packet.objects.filter(pk=packet.pk).update(status="queued")
+    version = build(packet)
+    progress, words = status_of(client, packet)
+    assert progress == "idle" and f"Version 1 is ready ({version.pages} pages)" in words
+    # In Spanish too.
+    assert "La versión 1 está lista" in status_of(client, packet, HTTP_ACCEPT_LANGUAGE="es")[1]
+
+
+def test_a_double_click_builds_one_version(matter, attorney, client_for, parts):  # noqa: F811
+    declaration, _report, _photo = parts
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    choose(client, packet, [f"document:{declaration.pk}"])
+    page = client.get(reverse("cases:packet", args=[packet.pk])).text
+    token = TOKEN.findall(page)[-1]  # the Build form's
+    for _click in range(2):
+        response = client.post(
+            reverse("cases:packet_build", args=[packet.pk]), {"submission_token": token}
+        )
+        assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="cases.packet.build_requested").count() == 1
+    # Two tasks for one click (a redelivery): the second finds nothing to claim.
+    assert build(packet) is not None and build(packet) is None
+    assert PacketVersion.objects.count() == 1
+
+
+def test_a_silent_worker_or_a_failure_shows_a_message_and_a_retry(
+    matter,  # noqa: F811
+    attorney,
+    client_for,
+    parts,
+    time_machine,
+):
+    time_machine.move_to(NOON, tick=False)
+    declaration, report, _photo = parts
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    choose(client, packet, [f"document:{declaration.pk}", f"evidence:{report.pk}"])
+    client.post(reverse("cases:packet_build", args=[packet.pk]))  # nobody takes it
+    time_machine.move_to(NOON + Packet.QUEUE_PATIENCE + timedelta(seconds=1), tick=False)
+    progress, words = status_of(client, packet)
+    assert progress == "stalled" and "did not answer" in words
+    page = client.get(reverse("cases:packet", args=[packet.pk])).text
+    assert f'action="{reverse("cases:packet_build", args=[packet.pk])}"' in page
+    assert "Try again" in page
+
+    # The report is removed before the worker gets to it: a failure that says why.
+    report.delete()
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    assert build(packet) is None
+    progress, words = status_of(client, packet)
+    assert progress == "failed" and "removed or erased since it was chosen" in words
+    assert "Try again" in client.get(reverse("cases:packet", args=[packet.pk])).text
+    es = status_of(client, packet, HTTP_ACCEPT_LANGUAGE="es")[1]
+    assert "No se pudo" in es
+
+
+def test_another_organization_and_an_unassigned_member_get_404(
+    matter,  # noqa: F811
+    attorney,
+    paralegal,
+    outsider,
+    client_for,
+    parts,
+):
+    declaration, _report, _photo = parts
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    choose(client, packet, [f"document:{declaration.pk}"])
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    version = build(packet)
+    download = client.get(reverse("cases:packet_download", args=[version.pk]))
+    assert download.status_code == 200 and download.content == decrypted_read(version.storage_name)
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="{matter.number}-packet-v1.pdf"'
+    )
+    assert AuditEvent.objects.filter(action="cases.packet.downloaded").count() == 1
+    for member in (outsider, paralegal):  # the paralegal is not on this matter's team
+        other = client_for(member)
+        for url in (
+            reverse("cases:packet", args=[packet.pk]),
+            reverse("cases:packet_status", args=[packet.pk]),
+            reverse("cases:packet_download", args=[version.pk]),
+            reverse("cases:packets", args=[matter.pk]),
+        ):
+            assert other.get(url).status_code == 404, url
+
+
+def test_erasure_wipes_the_packet_files_and_the_titles_of_its_parts(
+    matter,  # noqa: F811
+    attorney,
+    coordinator,
+    client_for,
+    parts,
+    evidence_folder,
+    django_capture_on_commit_callbacks,
+):
+    from survivors.services.retention import survivor_erase
+    from tests.actors import actor_of
+
+    declaration, _report, photo = parts
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    choose(client, packet, [f"document:{declaration.pk}", f"evidence:{photo.pk}"])
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    version = build(packet)
+    stored = evidence_folder / version.storage_name
+    assert stored.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = survivor_erase(actor=actor_of(coordinator), survivor=matter.client)
+    assert report.audit_payload()["wiped"]["cases.packet_versions"] == 1
+    assert not stored.exists()
+    version.refresh_from_db()
+    assert version.is_erased and version.storage_name == ""
+    assert set(version.parts.values_list("title", flat=True)) == {""}
+    # The record of what was filed stays: hashes and page ranges.
+    assert version.parts.get(position=2).sha256 == photo.sha256
+    packet.refresh_from_db()
+    assert packet.addressee == "" and packet.selection == []
+    response = client.get(reverse("cases:packet_download", args=[version.pk]))
+    assert response.status_code in (403, 404)
