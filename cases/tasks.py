@@ -61,8 +61,12 @@ def packet_build(packet_id: int, user_id: int, language: str | None = None) -> i
     from django.conf import settings
     from django.utils import translation
 
+    from cases.packets.assembly import memory_release
     from cases.services.packets import packet_build_run
 
-    with translation.override(language or settings.LANGUAGE_CODE):
-        version = packet_build_run(packet_id=packet_id, user_id=user_id)
+    try:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            version = packet_build_run(packet_id=packet_id, user_id=user_id)
+    finally:
+        memory_release()
     return version.pk if version else None

@@ -98,6 +98,19 @@ def assemble(
     return out.getvalue(), len(writer.pages)
 
 
+def memory_release() -> None:
+    """Hand the memory of a build back to the system: a worker builds packets for hours,
+    and glibc keeps freed arenas of a 100-page merge mapped otherwise (measured:
+    benchmarks/packet_build.py, each build's peak higher than the last)."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _stamp(page: PageObject, stamp: PageObject) -> None:
     """The number in the page's visible lower right corner, whatever its size or turn."""
     if page.rotation:
