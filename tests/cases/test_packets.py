@@ -18,7 +18,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from aftercare.models import AuditEvent
-from cases.models import DocumentVersion, Packet, PacketVersion
+from cases.models import DocumentVersion, Packet, PacketPart, PacketVersion
 from cases.packets.pages import exhibit_letter
 from cases.services import packets as packet_services
 from evidence.services import evidence_add
@@ -348,3 +348,68 @@ def test_erasure_wipes_the_packet_files_and_the_titles_of_its_parts(
     assert packet.addressee == "" and packet.selection == []
     response = client.get(reverse("cases:packet_download", args=[version.pk]))
     assert response.status_code in (403, 404)
+
+
+def _rotated_landscape_pdf() -> bytes:
+    """A scan saved turned: a portrait page shown as landscape by /Rotate 90."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    page.rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_record_file_a_turned_scan_and_pdf_a(
+    matter,  # noqa: F811
+    attorney,
+    client_for,
+    django_assert_max_num_queries,
+):
+    """The client's own record's files are offered to whoever may see them; a page
+    turned by /Rotate gets its number in the corner as it is seen; PDF/A-3b is kept."""
+    on_record = add_evidence(
+        matter, samples.png_image((300, 200)), "id.png", description="ID card", on_record=True
+    )
+    turned = add_evidence(matter, _rotated_landscape_pdf(), "scan.pdf", description="Scan")
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    for n in range(5):  # more parts to choose from: the page costs the same queries
+        add_evidence(matter, samples.simple_pdf(1), f"n{n}.pdf", description=f"Note {n}")
+    with django_assert_max_num_queries(40):
+        page = client.get(reverse("cases:packet", args=[packet.pk])).text
+    assert "ID card" in page and "client&#x27;s record" in page
+    choose(client, packet, [f"evidence:{on_record.pk}", f"evidence:{turned.pk}"], pdf_a="on")
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    version = build(packet)
+    assert version.pdf_a and version.has_record_evidence
+    pdf = decrypted_read(version.storage_name)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1 + 2 + 2
+    # The photo is one letter page; the turned scan is shown landscape with its number
+    # upright in the visible lower right corner.
+    assert (reader.pages[2].mediabox.width, reader.pages[2].mediabox.height) == (612, 792)
+    turned_page = reader.pages[4]
+    assert turned_page.rotation == 0 and turned_page.mediabox.width > turned_page.mediabox.height
+    assert f"{matter.number}-000004" in page_text(pdf, 5)
+    assert PacketPart.objects.filter(version=version, kind="evidence").count() == 2
+    assert client.get(reverse("cases:packet_download", args=[version.pk])).status_code == 200
+
+
+def test_the_cover_and_tabs_in_spanish(matter, attorney, client_for, parts):  # noqa: F811
+    from django.utils import translation
+
+    _declaration, report, _photo = parts
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    choose(client, packet, [f"evidence:{report.pk}"])
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    with translation.override("es"):  # the language the paralegal asked in
+        version = build(packet)
+    pdf = decrypted_read(version.storage_name)
+    assert "ÍNDICE DE ANEXOS" in page_text(pdf, 1).upper()
+    assert "Anexo A" in page_text(pdf, 2)
+    outline = [item.title for item in PdfReader(io.BytesIO(pdf)).outline]
+    assert outline == ["Carta de presentación e índice", "A. Police report"]
