@@ -413,3 +413,30 @@ def test_the_cover_and_tabs_in_spanish(matter, attorney, client_for, parts):  # 
     assert "Anexo A" in page_text(pdf, 2)
     outline = [item.title for item in PdfReader(io.BytesIO(pdf)).outline]
     assert outline == ["Carta de presentación e índice", "A. Police report"]
+
+
+def test_the_packet_pages_show_no_english_in_spanish(
+    matter,  # noqa: F811
+    attorney,
+    client_for,
+    parts,
+):
+    from tests.ux.test_spanish_pages import english_msgids, english_on
+
+    declaration, report, _photo = parts
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    choose(client, packet, [f"document:{declaration.pk}", f"evidence:{report.pk}"])
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    build(packet)
+    msgids = english_msgids()
+    # Typed, or the parts' titles as the packet was built (in English): data, not interface.
+    typed = {"USCIS", "Vermont Service Center", "I-914", "Police report", "Photo of the passport"}
+    typed.add(declaration.template_name)
+    for url in (
+        reverse("cases:packets", args=[matter.pk]),
+        reverse("cases:packet", args=[packet.pk]),
+    ):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="es").text
+        english = [t for t in english_on(page, msgids) if not any(x in t for x in typed)]
+        assert english == [], (url, english)
