@@ -10,6 +10,7 @@ then everything is merged and stamped (merging) and stored encrypted as a new ve
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftercare.actor import Actor, Channel
 from aftercare.audit import audit_record_by
-from cases.documents.renderer import RenderError, RenderTimeoutError
+from cases.documents.renderer import MissingGlyphError, RenderError, RenderTimeoutError
 from cases.models import DocumentVersion, Matter, Packet, PacketPart, PacketVersion
 from cases.packets.assembly import Exhibit, assemble, pdf_pages, photo_page
 from cases.packets.pages import cover_render, exhibit_letter, index_entries, marks_render
@@ -34,6 +35,11 @@ PART_GONE = _(
 )
 BUILD_TOO_LONG = _("Building took too long: try again with fewer or smaller exhibits.")
 BUILD_FAILED = _("An exhibit could not be read or a page could not be drawn: %(detail)s")
+UNPRINTABLE_TITLE = _(
+    "A part's title or the cover letter contains characters that no font installed here "
+    "can print (%(characters)s). Change the evidence file's description or the cover "
+    "letter, and build again."
+)
 BUILD_CRASHED = _("The document service stopped while building. Your choices are kept; try again.")
 VERSION_ERASED = _(
     "This packet was erased with the client's data. Its record (who built it, when, the "
@@ -352,6 +358,13 @@ def _build_claimed(actor: Actor, packet: Packet, user_id: int) -> PacketVersion 
             cover_title=gettext("Cover letter and index"),
             document_title=title,
         )
+    except MissingGlyphError as missing:
+        named = ", ".join(
+            f"U+{c:04X} {unicodedata.name(chr(c), '')}".strip() for c in missing.codepoints[:5]
+        )
+        message = str(UNPRINTABLE_TITLE % {"characters": named})
+        _build_failed(actor, packet, message, "unprintable_characters")
+        return None
     except RenderTimeoutError:
         _build_failed(actor, packet, str(BUILD_TOO_LONG), "build_too_long")
         return None

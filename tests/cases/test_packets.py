@@ -440,3 +440,21 @@ def test_the_packet_pages_show_no_english_in_spanish(
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="es").text
         english = [t for t in english_on(page, msgids) if not any(x in t for x in typed)]
         assert english == [], (url, english)
+
+
+def test_a_title_no_font_can_print_fails_with_a_message_naming_it(
+    matter,  # noqa: F811
+    attorney,
+    client_for,
+):
+    from tests.cases.test_pdf_scripts import UNPRINTABLE
+
+    odd = add_evidence(matter, samples.simple_pdf(1), "a.pdf", description=f"Letter {UNPRINTABLE}")
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    choose(client, packet, [f"evidence:{odd.pk}"])
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    assert build(packet) is None
+    progress, words = status_of(client, packet)
+    assert progress == "failed" and "U+18B00" in words and "description" in words
+    assert not PacketVersion.objects.exists()
