@@ -62,7 +62,7 @@ def packet_build(packet_id: int, user_id: int, language: str | None = None) -> i
     from django.utils import translation
 
     from cases.packets.assembly import memory_release
-    from cases.services.packets import packet_build_run
+    from cases.services.packet_build import packet_build_run
 
     try:
         with translation.override(language or settings.LANGUAGE_CODE):

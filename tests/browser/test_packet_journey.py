@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from cases.models import DocumentDraft, DocumentVersion, Matter, Packet
-from cases.services.packets import packet_build_run
+from cases.services.packet_build import packet_build_run
 from evidence.services import evidence_add
 from tests.actors import lead_actor
 from tests.browser.conftest import sign_in

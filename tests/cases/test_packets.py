@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from aftercare.models import AuditEvent
 from cases.models import DocumentVersion, Packet, PacketPart, PacketVersion
 from cases.packets.pages import exhibit_letter
-from cases.services import packets as packet_services
+from cases.services import packet_build as packet_services
 from evidence.services import evidence_add
 from evidence.storage import decrypted_read
 from tests.actors import lead_actor
