@@ -162,6 +162,9 @@ class PacketPart(models.Model):
     # erased or removed later, and the packet's record of it stays.
     source_id = models.PositiveIntegerField(null=True, blank=True)
     title = EncryptedCharField(max_length=300, blank=True)
+    # A file of the client's own record (not of the matter): its title is shown only to
+    # those who may see the record's documents.
+    record_level = models.BooleanField(default=False)
     sha256 = models.CharField(max_length=64)  # of the input's decrypted bytes
     first_page = models.PositiveIntegerField()  # in the packet, its tab page included
     last_page = models.PositiveIntegerField()

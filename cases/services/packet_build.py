@@ -267,6 +267,7 @@ def _build_claimed(actor: Actor, packet: Packet, user_id: int) -> PacketVersion 
                     exhibit=entry.letter,
                     source_id=item.id,
                     title=item.title,
+                    record_level=item.record_level,
                     sha256=item.sha256,
                     first_page=entry.first_page,
                     last_page=entry.last_page,

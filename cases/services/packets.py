@@ -116,12 +116,18 @@ def packet_save(
     pdf_a: bool,
 ) -> None:
     """Keep the parts chosen, in order. `allowed`: the keys this member was offered (a
-    key that was not offered is dropped, never trusted)."""
-    selection = []
+    key that was not offered is dropped, never trusted). Parts already chosen that this
+    member was not offered (a file of the client's record they may not see) stay, after
+    theirs: saving what one sees never loses what another chose."""
+    selection, seen = [], set()
     for key in chosen:
-        if key in allowed and key not in {f"{s['kind']}:{s['id']}" for s in selection}:
+        if key in allowed and key not in seen:
             kind, _sep, pk = key.partition(":")
             selection.append({"kind": kind, "id": int(pk)})
+            seen.add(key)
+    selection += [
+        part for part in packet.selection if f"{part['kind']}:{part['id']}" not in allowed
+    ]
     if (selection, addressee, subject, pdf_a) == (
         packet.selection,
         packet.addressee,

@@ -71,9 +71,8 @@ def _chosen_in_order(request: HttpRequest) -> list[str]:
 
 def packet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     packet = _packet_for(request, pk, for_change=request.method == "POST")
-    candidates = packet_candidates(
-        packet.matter, record_evidence=_record_evidence_visible(request, packet.matter)
-    )
+    record_visible = _record_evidence_visible(request, packet.matter)
+    candidates = packet_candidates(packet.matter, record_evidence=record_visible)
     if request.method == "POST":
         packet_save(
             actor=request.actor,
@@ -94,6 +93,8 @@ def packet_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "packet": packet,
             "matter": packet.matter,
             "rows": [(c, order.get(c.key)) for c in rows],
+            "record_visible": record_visible,
+            "hidden_parts": len(set(order) - {c.key for c in candidates}),
             "versions": packet.versions.select_related("created_by").prefetch_related("parts"),
             **_status_context(packet),
         },

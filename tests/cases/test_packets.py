@@ -458,3 +458,40 @@ def test_a_title_no_font_can_print_fails_with_a_message_naming_it(
     progress, words = status_of(client, packet)
     assert progress == "failed" and "U+18B00" in words and "description" in words
     assert not PacketVersion.objects.exists()
+
+
+def test_a_team_member_who_may_not_see_the_record_gets_neither_its_files_nor_the_packet(
+    matter,  # noqa: F811
+    attorney,
+    paralegal,
+    client_for,
+):
+    from aftercare.access import access_grant
+
+    on_record = add_evidence(
+        matter, samples.simple_pdf(1), "id.pdf", description="ID card", on_record=True
+    )
+    client = client_for(attorney)
+    packet = new_packet(client, matter)
+    choose(client, packet, [f"evidence:{on_record.pk}"])
+    client.post(reverse("cases:packet_build", args=[packet.pk]))
+    version = build(packet)
+
+    # On the matter's team, without a grant on the client's record.
+    access_grant(user=paralegal.user, obj=matter, actions=("view", "change"))
+    other = client_for(paralegal)
+    page = other.get(reverse("cases:packet", args=[packet.pk]))
+    assert page.status_code == 200 and "ID card" not in page.text
+    assert "a file of the client's record" in page.text  # in the provenance table
+    assert "1 more part, a file of the client's record, stays chosen." in page.text
+    assert other.get(reverse("cases:packet_download", args=[version.pk])).status_code == 404
+    # Saving the packet as they see it keeps what the attorney chose, unseen.
+    declaration_free = add_evidence(matter, samples.simple_pdf(1), "n.pdf", description="Note")
+    other.post(
+        reverse("cases:packet", args=[packet.pk]),
+        {"part": [f"evidence:{declaration_free.pk}"], "subject": "I-914"},
+    )
+    assert Packet.objects.get(pk=packet.pk).selection == [
+        {"kind": "evidence", "id": declaration_free.pk},
+        {"kind": "evidence", "id": on_record.pk},
+    ]
