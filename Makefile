@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 LOCKS := requirements.lock requirements-dev.lock
 STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha1sum | cut -c1-12)
 
-.PHONY: help env run test lint format code translations messages clean lock bench bench-large bench-reminders bench-pdf bench-api bench-evidence
+.PHONY: help env run test lint format code translations messages clean lock bench bench-large bench-reminders bench-pdf bench-api bench-evidence bench-packet
 
 help:
 	@echo "make run    start Aftercare on http://127.0.0.1:8000 (SQLite, embedded broker, demo data)"
@@ -104,3 +104,7 @@ bench-pdf: $(STAMP) .env
 # Web-worker seconds for evidence uploads at the 5 MB limit and hostile files; no database.
 bench-evidence: $(STAMP) .env
 	$(BIN)/python benchmarks/evidence_upload.py
+
+# Seconds and worker memory for a 100-page filing packet of 40 exhibits; no database.
+bench-packet: $(STAMP) .env
+	$(BIN)/python benchmarks/packet_build.py

@@ -1,6 +1,8 @@
 """What cases wipes when a survivor (or one organization's client file) is erased.
 
-Within the erasure's scope: draft fields, generated PDFs and the data behind them, note
+Within the erasure's scope: draft fields, generated PDFs and the data behind them, filing
+packets (their PDFs, once the erasure commits, the cover letter's text and the parts'
+titles; each version's number, hashes and page ranges stay), note
 bodies, party names, the names typed for conflict checks, case and receipt numbers.
 Matter rows stay (number, stage, dates: the legal organization's record of its work), as
 do the versions' number, hash, pages and who/when, and the keyed hashes of party names
@@ -10,6 +12,7 @@ whole client file: the survivors app's erasure does not reach it.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +27,9 @@ from cases.models import (
     Matter,
     MatterNote,
     MatterOutcome,
+    Packet,
+    PacketPart,
+    PacketVersion,
     Party,
     PartyAlias,
     PartyToken,
@@ -40,6 +46,7 @@ def cases_shred(sender, *, survivor, organization, actor, scope, **kwargs) -> Sh
     report.former_client = clients_matters.exists()
     matters = scope.limit(clients_matters)
     _documents_shred(report, matters)
+    _packets_shred(report, matters)
     _matters_shred(report, matters)
     _conflict_checks_shred(report, scope.limit(ConflictCheck.objects.filter(client=survivor)))
     report.keep("engaged_client_file", ENGAGED_CLIENT_FILE, scope.kept(clients_matters).count())
@@ -66,6 +73,35 @@ def _documents_shred(report: ShredReport, matters) -> None:
         "document_history",
         _("each generated document's number, fingerprint, pages, author and date"),
         DocumentVersion.objects.filter(matter__in=matters).count(),
+    )
+
+
+def _packets_shred(report: ShredReport, matters) -> None:
+    """A packet holds the client's documents and evidence: its files go from the evidence
+    storage once the erasure commits (an erasure undone keeps them)."""
+    from evidence.storage import stored_delete
+
+    # Back to editing with nothing chosen: a build still queued then finds nothing to claim.
+    report.wipe(
+        "packets",
+        _("filing packets: the cover letters' text and the parts chosen"),
+        Packet.objects.filter(matter__in=matters).update(
+            addressee="", subject="", error="", selection=[], status=Packet.Status.EDITING
+        ),
+    )
+    versions = PacketVersion.objects.filter(packet__matter__in=matters, erased_at__isnull=True)
+    names = [n for n in versions.values_list("storage_name", flat=True) if n]
+    report.wipe(
+        "packet_versions",
+        _("built filing packets: the PDF and the titles of its parts"),
+        versions.update(storage_name="", erased_at=timezone.now()),
+    )
+    PacketPart.objects.filter(version__packet__matter__in=matters).update(title="")
+    transaction.on_commit(lambda: [stored_delete(name) for name in names])
+    report.keep(
+        "packet_history",
+        _("each built packet's number, fingerprints of its parts, page ranges, author and date"),
+        PacketVersion.objects.filter(packet__matter__in=matters).count(),
     )
 
 

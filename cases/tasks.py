@@ -51,3 +51,22 @@ def document_render(draft_id: int, user_id: int, language: str | None = None) ->
     with translation.override(language or settings.LANGUAGE_CODE):
         version = document_render_run(draft_id=draft_id, user_id=user_id)
     return version.pk if version else None
+
+
+# As for documents: the hard limit stays below Packet.BUILD_PATIENCE, so a build still
+# running when the page offers to try again has been killed.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150)
+def packet_build(packet_id: int, user_id: int, language: str | None = None) -> int | None:
+    """Build a filing packet; a failure is written in the language the person asked in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from cases.packets.assembly import memory_release
+    from cases.services.packet_build import packet_build_run
+
+    try:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            version = packet_build_run(packet_id=packet_id, user_id=user_id)
+    finally:
+        memory_release()
+    return version.pk if version else None

@@ -10,6 +10,7 @@ from cases.views import (
     matters,
     notices,
     outcomes,
+    packets,
     settings,
     tasks,
 )
@@ -38,6 +39,15 @@ urlpatterns = [
         "documents/<int:pk>/translation/",
         documents.document_translation,
         name="document_translation",
+    ),
+    path("<int:pk>/packets/", packets.packet_list, name="packets"),
+    path("packets/<int:pk>/", packets.packet_detail, name="packet"),
+    path("packets/<int:pk>/build/", packets.packet_build_view, name="packet_build"),
+    path("packets/<int:pk>/status/", packets.packet_status, name="packet_status"),
+    path(
+        "packets/versions/<int:pk>/download/",
+        packets.packet_download_view,
+        name="packet_download",
     ),
     path(
         "documents/versions/<int:pk>/download/",

@@ -127,6 +127,17 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
         SELECT_VALID,
         hidden=lambda f: ("Riverside Interpreter Person",),
     ),
+    # The parts of a filing packet: only what the member was offered is kept (issue 14).
+    ("cases:packet", "part"): IdCase(
+        "attorney",
+        lambda f: (
+            "post",
+            reverse("cases:packet", args=[_empty_packet(f).pk]),
+            {"part": f"evidence:{_riverside_evidence(f).pk}"},
+        ),
+        "ignored",
+        hidden=lambda f: ("Riverside Client Person",),
+    ),
     # The referral a conflict check answers (a link from the conflict queue).
     ("cases:conflict_new", "referral"): IdCase(
         "coordinator",
@@ -396,6 +407,9 @@ IDS_IN_REQUESTS: dict[tuple[str, str], IdCase] = {
 
 # Values read from a request that are not record ids, and what they are.
 REQUEST_VALUES_NOT_IDS = {
+    "addressee": "typed text: the packet's cover letter",
+    "pdf_a": "a tick box",
+    "subject": "typed text: the packet's cover letter",
     "action": "issue or revoke (the calendar feed)",
     "add_party": "a button: one more blank party on the conflict check form",
     "b": "a keyed hash of a birth date, searched within the organization's own records",
@@ -677,6 +691,63 @@ def _version_url(f) -> dict:
     return {"pk": version.pk}
 
 
+def _packet(f):
+    from cases.models import Packet
+
+    if "packet" not in f:
+        # Something chosen, so that asking to build it changes the packet (queued).
+        f["packet"] = Packet.objects.create(
+            matter=_matter(f),
+            created_by=f["attorney"].user,
+            selection=[{"kind": "document", "id": 1}],
+        )
+    return f["packet"]
+
+
+def _empty_packet(f):
+    from cases.models import Packet
+
+    return Packet.objects.create(matter=_matter(f), created_by=f["attorney"].user)
+
+
+def _riverside_evidence(f):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence.services import evidence_add
+    from tests.actors import lead_actor
+
+    matter = _riverside_matter(f)
+    return evidence_add(
+        actor=lead_actor(matter),
+        survivor=matter.client,
+        matter=matter,
+        kind="other",
+        upload=SimpleUploadedFile("scan.png", _evidence_png()),
+    )
+
+
+def _packet_url(f) -> dict:
+    return {"pk": _packet(f).pk}
+
+
+def _packet_version_url(f) -> dict:
+    from cases.models import PacketVersion
+    from evidence.storage import encrypted_save
+
+    version = PacketVersion.objects.create(
+        packet=_packet(f),
+        number=1,
+        storage_name=encrypted_save(b"%PDF-1.7"),
+        sha256="0" * 64,
+        pages=1,
+        cover_pages=1,
+        bates_prefix=_matter(f).number,
+        names_client=False,
+        created_by=f["attorney"].user,
+    )
+    return {"pk": version.pk}
+
+
 def _volunteer_profile(f):
     """The paralegal's own volunteer profile, with an admission and a certificate."""
     if "profile" not in f:
@@ -941,6 +1012,11 @@ OBJECT_URLS: dict[str, ObjectCase] = {
         _draft_url, allowed="attorney", methods=POST_ONLY, data=(("language", "es"),)
     ),
     "cases:document_download": ObjectCase(_version_url, allowed="attorney"),
+    "cases:packets": ObjectCase(_matter_url, allowed="attorney"),
+    "cases:packet": ObjectCase(_packet_url, allowed="attorney"),
+    "cases:packet_build": ObjectCase(_packet_url, allowed="attorney", methods=POST_ONLY),
+    "cases:packet_status": ObjectCase(_packet_url, allowed="attorney"),
+    "cases:packet_download": ObjectCase(_packet_version_url, allowed="attorney"),
     "notification_read": ObjectCase(_notification_url, allowed="attorney", methods=POST_ONLY),
     "volunteers:detail": ObjectCase(_profile_url, allowed="coordinator"),
     "volunteers:credential_add": ObjectCase(_profile_url, allowed="paralegal", methods=POST_ONLY),
@@ -1247,6 +1323,9 @@ FORBIDDEN_CHANGES: dict[str, tuple[ChangeCase, ...]] = {
     ),
     "cases:document_retry": (_matter_change(_draft_url, _no_data),),
     "cases:document_translation": (_matter_change(_draft_url, lambda f: {"language": "es"}),),
+    "cases:packets": (_matter_change(_matter_url, _no_data),),
+    "cases:packet": (_matter_change(_packet_url, lambda f: {"subject": "I-914"}),),
+    "cases:packet_build": (_matter_change(_packet_url, _no_data),),
     # The attorney who ran the check sees it; deciding it and opening the matter are a
     # coordinator's.
     "cases:conflict": (
@@ -1420,6 +1499,8 @@ NOT_CHANGES = {
     "cases:document_preview": "a read",
     "cases:document_status": "a read",
     "cases:document_download": "a read",
+    "cases:packet_status": "a read",
+    "cases:packet_download": "a read",
     "evidence:survivor": "a read",
     "evidence:matter": "a read",
     "evidence:download": "a read",

@@ -15,6 +15,7 @@ from cases.models.matter import (
 )
 from cases.models.notices import AgencyNotice
 from cases.models.outcomes import MatterOutcome
+from cases.models.packets import Packet, PacketPart, PacketVersion
 from cases.models.reminders import CalendarFeed, Delivery, Reminder, ReminderPolicy
 from cases.models.tasks import Task
 from cases.models.work import MatterNote, TimeEntry
@@ -36,6 +37,9 @@ __all__ = [
     "MatterNote",
     "MatterOutcome",
     "MatterUserGrant",
+    "Packet",
+    "PacketPart",
+    "PacketVersion",
     "Party",
     "PartyAlias",
     "PartyToken",

@@ -1,0 +1,1 @@
+"""Building a filing packet's PDF: its drawn pages (`pages`) and their assembly (`assembly`)."""
