@@ -98,12 +98,13 @@ def _claim(delivery_id: int) -> tuple[Delivery, Attempt] | str:
         delivery = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(_ready(now), pk=delivery_id)
-            .select_related("event", "endpoint")
+            .select_related("event", "endpoint__organization")
             .first()
         )
         if delivery is None:
             return _why_not(delivery_id)
-        if not delivery.endpoint.is_enabled:
+        if not (delivery.endpoint.is_enabled and delivery.endpoint.organization.is_active):
+            # Turned off, or its organization deactivated, since the event was recorded.
             delivery.status = Delivery.Status.SKIPPED
             delivery.save(update_fields=["status"])
             return "skipped"

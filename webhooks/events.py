@@ -2,7 +2,8 @@
 
 Each organization concerned gets its own event (both ends of a referral; a consent's
 recipient and the survivor's organization), and each of its enabled endpoints that
-asked for that type one delivery row; the senders are woken once the change commits.
+asked for that type one delivery row (none while a platform administrator has
+deactivated the organization); the senders are woken once the change commits.
 The payload carries ids and the event type only: never a name, never typed text.
 """
 
@@ -28,7 +29,9 @@ def _record(
 ) -> list[int]:
     endpoints = [
         endpoint.pk
-        for endpoint in Endpoint.objects.filter(organization_id=organization_id, is_enabled=True)
+        for endpoint in Endpoint.objects.filter(
+            organization_id=organization_id, organization__is_active=True, is_enabled=True
+        )
         if type in endpoint.event_types
     ]
     if not endpoints:

@@ -141,6 +141,14 @@ def test_a_delivery_to_an_endpoint_disabled_since_is_not_sent(one_delivery, rece
     assert receiver.received == []
 
 
+def test_a_delivery_for_an_organization_deactivated_since_is_not_sent(one_delivery, receiver):
+    organization = one_delivery.endpoint.organization
+    organization.is_active = False
+    organization.save(update_fields=["is_active"])
+    assert delivery_attempt(delivery_id=one_delivery.pk) == "skipped"
+    assert receiver.received == []
+
+
 def test_an_address_refused_since_it_was_saved_is_not_called(one_delivery, receiver, settings):
     settings.WEBHOOKS_ALLOW_LOOPBACK = False
     assert delivery_attempt(delivery_id=one_delivery.pk) == "failed"

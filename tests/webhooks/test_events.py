@@ -145,6 +145,20 @@ def test_a_disabled_endpoint_gets_nothing(survivor, intake_worker, harbor, harbo
     assert not Event.objects.exists()
 
 
+def test_a_deactivated_organization_gets_nothing_until_reactivated(
+    survivor, intake_worker, harbor, harbor_admin, receiver
+):
+    register(harbor_admin, receiver)
+    harbor.is_active = False
+    harbor.save(update_fields=["is_active"])
+    consent = consent_to(survivor, intake_worker, harbor)
+    assert types_for(harbor) == []
+    harbor.is_active = True
+    harbor.save(update_fields=["is_active"])
+    consent_revoke(actor=actor_of(intake_worker), consent=consent, reason="Moved away")
+    assert types_for(harbor) == ["consent.revoked"]
+
+
 def test_a_change_rolled_back_leaves_no_event(
     survivor, intake_worker, harbor, harbor_admin, receiver
 ):
