@@ -151,6 +151,11 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self) -> MembershipQuerySet:
         return self.filter(is_active=True, organization__is_active=True)
 
+    def people(self) -> MembershipQuerySet:
+        """Active members who are people: what a person chooses from or notifies, never
+        an API client's service member (which acts, but reads no mail and leads nothing)."""
+        return self.active().filter(is_service=False)
+
     def visible_to(self, membership: Membership) -> MembershipQuerySet:
         """Only an organization's admins see (and manage) its member list."""
         if not Role(membership.role).manages_members:
@@ -170,6 +175,9 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateTimeField(default=timezone.now)
+    # The member of an API client (api app): it acts through every door with its role,
+    # but is no one to choose as a lead attorney, notify, or list among the staff.
+    is_service = models.BooleanField(default=False, editable=False)
     # An attorney's details for the signature block of generated documents: typed once.
     bar_number = models.CharField(
         _("bar number"),

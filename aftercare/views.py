@@ -78,7 +78,12 @@ def organization_edit(request: HttpRequest) -> HttpResponse:
 
 @role_required(lambda m: m.role_enum.manages_members)
 def member_list(request: HttpRequest) -> HttpResponse:
-    members = Membership.objects.visible_to(request.membership).select_related("user")
+    # API clients' service members are managed on the API clients page, not here.
+    members = (
+        Membership.objects.visible_to(request.membership)
+        .filter(is_service=False)
+        .select_related("user")
+    )
     return render(request, "aftercare/member_list.html", {"members": members})
 
 

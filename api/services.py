@@ -50,7 +50,7 @@ def api_client_create(
     key, prefix, digest = key_new()
     with transaction.atomic():
         membership = Membership.objects.create(
-            user=_service_user(name), organization=actor.organization, role=role
+            user=_service_user(name), organization=actor.organization, role=role, is_service=True
         )
         client = ApiClient.objects.create(
             organization=actor.organization,

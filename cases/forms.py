@@ -122,7 +122,7 @@ class DecisionForm(forms.Form):
 
 def _members(organization, roles):
     return (
-        Membership.objects.active()
+        Membership.objects.people()
         .filter(organization=organization, role__in=roles)
         .select_related("user")
     )

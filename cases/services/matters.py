@@ -224,7 +224,7 @@ def matter_open(
         )
         raise ValidationError(CLIENT_NOT_KNOWN)
     if (
-        not Membership.objects.active()
+        not Membership.objects.people()
         .filter(user=lead_attorney, organization=check.organization, role=Role.ATTORNEY)
         .exists()
     ):
@@ -478,7 +478,7 @@ def matter_edit(*, actor: Actor, matter: Matter, **data) -> list:
         joins = False
         if "lead_attorney" in changes:
             if (
-                not Membership.objects.active()
+                not Membership.objects.people()
                 .filter(user=lead, organization_id=matter.organization_id, role=Role.ATTORNEY)
                 .exists()
             ):

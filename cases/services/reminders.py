@@ -505,7 +505,7 @@ def _give_up(delivery: Delivery, error_text: str) -> None:
     anchor = "tasks" if isinstance(target, Task) else "deadlines"
     coordinators = [
         membership
-        for membership in Membership.objects.active()
+        for membership in Membership.objects.people()
         .filter(organization_id=matter.organization_id)
         .select_related("user")
         if membership.role_enum.sees_whole_organization

@@ -39,7 +39,7 @@ def is_trauma_heavy(matter: Matter, client: ClientForStaffing) -> bool:
 
 
 def coordinators_notify(*, organization_id: int, message: str, link: str) -> None:
-    coordinators = Membership.objects.active().filter(
+    coordinators = Membership.objects.people().filter(
         organization_id=organization_id, role=Role.COORDINATOR
     )
     Notification.objects.bulk_create(
