@@ -140,6 +140,14 @@ def consent_revoke(*, actor: Actor, consent: Consent, reason: str) -> Consent:
         consent_changed.send(Consent, consent=consent, change="revoked", actor=actor)
         for referral in open_referrals:
             previous, referral.status = referral.status, Referral.Status.WITHDRAWN
+            # Each referral's own trail says how it ended (the API's status history and
+            # events feed read it), as a withdrawal by hand would.
+            audit_record_by(
+                actor,
+                "survivors.referral.moved",
+                target=referral,
+                payload={"from": previous, "to": referral.status, "because": "consent_revoked"},
+            )
             referral_changed.send(
                 Referral,
                 referral=referral,

@@ -205,6 +205,31 @@ def test_the_receiver_reads_the_referral_and_its_history(
     assert viewed.payload["channel"] == "api"
 
 
+def test_a_revoked_consent_withdraws_the_referral_in_the_senders_history_and_feed(
+    safehaven_key, shelter_survivor, harbor, intake_worker, api_for
+):
+    from aftercare.actor import Actor
+    from survivors.services.sharing import consent_revoke
+
+    consent = consent_to(shelter_survivor, harbor)
+    sent = api_for(safehaven_key).post_json(
+        reverse("api:referrals"), _body(shelter_survivor, harbor), idempotency_key="k"
+    )
+    consent_revoke(
+        actor=Actor(user=intake_worker.user, membership=intake_worker),
+        consent=consent,
+        reason="She asked us to stop",
+    )
+    body = api_for(safehaven_key).get(reverse("api:referral", args=[sent.json()["id"]])).json()
+    assert body["status"] == "withdrawn"
+    assert [(e["previous_status"], e["status"]) for e in body["history"]] == [
+        (None, "sent"),
+        ("sent", "withdrawn"),
+    ]
+    events = api_for(safehaven_key).get(reverse("api:referral_events")).json()["results"]
+    assert [e["status"] for e in events] == ["sent", "withdrawn"]
+
+
 def test_an_unknown_status_filter_says_which_exist(harbor_key, api_for):
     response = api_for(harbor_key).get(reverse("api:referrals"), {"status": "lost"})
     assert response.status_code == 400
