@@ -53,6 +53,10 @@ def survivor_access_refresh(*, survivor: Survivor, organization_id: int) -> None
     )
 
 
+ALREADY_OPEN = _(
+    "This survivor already has an open referral to %(organization)s for this purpose "
+    "(%(status)s). Follow that one up, or withdraw it before sending another."
+)
 NO_CONSENT = _(
     "There is no current consent to share with this organization for this purpose. "
     "Record the survivor's consent first."
@@ -190,6 +194,27 @@ def referral_send(
         )
         raise ValidationError(NO_CONSENT)
     with transaction.atomic():
+        # One referral of a survivor at a time, so two people (or a retried partner
+        # system with a new Idempotency-Key) cannot both open the same referral.
+        Survivor.objects.select_for_update().filter(pk=survivor.pk).exists()
+        already = (
+            Referral.objects.filter(
+                survivor=survivor,
+                to_organization=to_organization,
+                purpose=purpose,
+                status__in=Referral.OPEN,
+            )
+            .order_by("sent_at")
+            .first()
+        )
+        if already is not None:
+            raise ValidationError(
+                ALREADY_OPEN
+                % {
+                    "organization": to_organization.name,
+                    "status": already.get_status_display(),
+                }
+            )
         referral = Referral.objects.create(
             survivor=survivor,
             from_organization=actor.organization,

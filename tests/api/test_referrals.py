@@ -49,6 +49,22 @@ def test_a_partner_sends_a_referral_under_consent(safehaven_key, shelter_survivo
     assert "Amara" not in response.text and "Prefers" not in response.text
 
 
+def test_a_retry_with_a_new_key_does_not_open_a_second_referral(
+    safehaven_key, shelter_survivor, harbor, api_for
+):
+    consent_to(shelter_survivor, harbor)
+    api = api_for(safehaven_key)
+    first = api.post_json(
+        reverse("api:referrals"), _body(shelter_survivor, harbor), idempotency_key="k-1"
+    )
+    second = api.post_json(
+        reverse("api:referrals"), _body(shelter_survivor, harbor), idempotency_key="k-2"
+    )
+    assert (first.status_code, second.status_code) == (201, 400)
+    assert "already has an open referral" in second.text
+    assert Referral.objects.count() == 1
+
+
 def test_without_consent_the_referral_is_refused_with_the_reason(
     safehaven_key, shelter_survivor, harbor, api_for
 ):
@@ -133,11 +149,14 @@ def test_the_same_key_with_another_body_is_refused(
 
 
 def test_keys_are_per_client(safehaven, shelter_survivor, harbor):
-    consent_to(shelter_survivor, harbor)
+    from tests.factories import make_survivor
+
+    other = make_survivor(safehaven, legal_name="Second Person")
     first, second = KeyClient(make_key(safehaven)[1]), KeyClient(make_key(safehaven)[1])
-    for api in (first, second):
+    for api, survivor in ((first, shelter_survivor), (second, other)):
+        consent_to(survivor, harbor)
         response = api.post_json(
-            reverse("api:referrals"), _body(shelter_survivor, harbor), idempotency_key="k"
+            reverse("api:referrals"), _body(survivor, harbor), idempotency_key="k"
         )
         assert response.status_code == 201
     assert Referral.objects.count() == 2

@@ -46,6 +46,31 @@ def test_a_referral_cannot_be_sent_without_consent(adult, intake_worker, harbor,
     assert AuditEvent.objects.filter(action="survivors.referral.refused_without_consent").exists()
 
 
+def test_a_second_open_referral_to_the_same_organization_is_refused_with_what_to_do(
+    adult, intake_worker, harbor, coordinator, client_for
+):
+    from survivors.services.sharing import referral_move
+    from tests.actors import actor_of
+
+    consent_for(adult, harbor, intake_worker.user, categories=["identity", "needs"])
+    client = client_for(intake_worker)
+    assert refer(client, adult, harbor).status_code == 302
+    again = refer(client, adult, harbor)
+    assert again.status_code == 200
+    assert "already has an open referral to Harbor" in again.text
+    assert "withdraw it before sending another" in again.text
+    assert Referral.objects.count() == 1
+    # Once that referral has ended, a new one may be sent.
+    referral_move(
+        actor=actor_of(coordinator),
+        referral=Referral.objects.get(),
+        status=Referral.Status.DECLINED,
+        reason="No capacity this month",
+    )
+    assert refer(client, adult, harbor).status_code == 302
+    assert Referral.objects.count() == 2
+
+
 def test_with_consent_the_referral_shows_only_the_consented_categories(
     adult, intake_worker, harbor, coordinator, client_for
 ):
