@@ -35,7 +35,7 @@ def test_the_demo_u_visa_matter_has_synthetic_exhibits_ready_for_a_packet(eviden
     # Stored encrypted, as any upload: the bytes on disk are not the file.
     report = files["Police report (synthetic demo file)"]
     on_disk = b"".join(p.read_bytes() for p in evidence_folder.rglob("*") if p.is_file())
-    assert on_disk and b"%PDF" not in on_disk and b"PNG" not in on_disk
+    assert on_disk and b"%PDF" not in on_disk and b"\x89PNG" not in on_disk
     pdf = decrypted_read(report.storage_name)
     assert report.pages == len(PdfReader(io.BytesIO(pdf)).pages) == 2
     text = subprocess.run(
