@@ -3,7 +3,8 @@
 Claimed once per click (a redelivered task finds nothing, unless the build it repeats
 has stalled); each chosen part is read, hashed and turned into pages, reporting "part N
 of M"; the cover, tabs and stamps are drawn in the renderer's limited child; then the
-parts are merged and stamped ("merging") and the PDF is stored encrypted as a new
+parts are merged and stamped ("merging"), made PDF/A-2b as a whole when that is chosen
+(cases/packets/pdfa.py, still "merging"), and the PDF is stored encrypted as a new
 version with the provenance of every part. A failure keeps the choices and says why.
 """
 
