@@ -11,7 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # (HarfBuzz subsetting, far faster than the fontTools fallback). The slim image has no
 # fonts at all, so DejaVu gives every PDF something to render with; the Noto families
 # print the other scripts survivors write (Ethiopic, Arabic, Devanagari, Thai, Myanmar,
-# CJK...), as cases/documents/fonts.conf orders them.
+# CJK...), as cases/documents/fonts.conf orders them. Ghostscript (and its sRGB
+# profile) makes a filing packet PDF/A-2b as a whole when that is chosen.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -22,6 +23,7 @@ RUN apt-get update \
         fonts-dejavu-core \
         fonts-noto-core \
         fonts-noto-cjk \
+        ghostscript \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed uid keeps one owner for files on named volumes across rebuilds. The home

@@ -47,3 +47,22 @@ def document_fonts_installed(app_configs, **kwargs) -> list[Warning]:
             id="cases.W003",
         )
     ]
+
+
+@register()
+def ghostscript_installed(app_configs, **kwargs) -> list[Warning]:
+    """Ghostscript makes a filing packet PDF/A when it is chosen (cases/packets/pdfa.py):
+    without it such a build fails, saying why."""
+    from cases.packets.pdfa import available
+
+    if available():
+        return []
+    return [
+        Warning(
+            "Ghostscript or its sRGB profile is missing: filing packets cannot be made PDF/A "
+            "(a build with PDF/A chosen fails, saying why).",
+            hint="Install the Debian package ghostscript (apt-get install ghostscript) and "
+            "restart.",
+            id="cases.W004",
+        )
+    ]

@@ -3,7 +3,8 @@
 Claimed once per click (a redelivered task finds nothing, unless the build it repeats
 has stalled); each chosen part is read, hashed and turned into pages, reporting "part N
 of M"; the cover, tabs and stamps are drawn in the renderer's limited child; then the
-parts are merged and stamped ("merging") and the PDF is stored encrypted as a new
+parts are merged and stamped ("merging"), made PDF/A-2b as a whole when that is chosen
+(cases/packets/pdfa.py, still "merging"), and the PDF is stored encrypted as a new
 version with the provenance of every part. A failure keeps the choices and says why.
 """
 
@@ -23,8 +24,10 @@ from aftercare.actor import Actor, Channel
 from aftercare.audit import audit_record_by
 from cases.documents.renderer import MissingGlyphError, RenderError, RenderTimeoutError
 from cases.models import DocumentVersion, Packet, PacketPart, PacketVersion
+from cases.models.packets import bates_number
 from cases.packets.assembly import Exhibit, assemble, pdf_pages, photo_page
 from cases.packets.pages import cover_render, exhibit_letter, index_entries, marks_render
+from cases.packets.pdfa import Expected, PdfAError, to_pdfa
 from cases.services.packets import (
     DOCUMENT,
     NOTHING_CHOSEN,
@@ -42,6 +45,19 @@ UNPRINTABLE_TITLE = _(
     "A part's title or the cover letter contains characters that no font installed here "
     "can print (%(characters)s). Change the evidence file's description or the cover "
     "letter, and build again."
+)
+PDFA_UNAVAILABLE = _(
+    "PDF/A cannot be made on this server (Ghostscript is not installed). Untick PDF/A to "
+    "build the packet as a plain PDF, or ask your administrator."
+)
+PDFA_TOO_LONG = _(
+    "Making the packet PDF/A took too long: try again with fewer or smaller exhibits, or "
+    "without PDF/A."
+)
+PDFA_FAILED = _(
+    "The packet could not be made PDF/A-2b: an exhibit holds something PDF/A does not "
+    "allow, or the conversion changed the packet (%(detail)s). Build it without PDF/A, or "
+    "replace that exhibit with a scan or a printout saved as PDF."
 )
 BUILD_CRASHED = _("The document service stopped while building. Your choices are kept; try again.")
 
@@ -165,6 +181,18 @@ def _read_inputs(packet: Packet) -> list[_Input] | None:
     return inputs
 
 
+def _expected(
+    titles: list[str], counts: list[int], cover_pages: int, pages: int, prefix: str
+) -> Expected:
+    """What the PDF/A conversion must keep: pages, the outline, every page's number."""
+    cover_title = gettext("Cover letter and index")
+    outline = [(cover_title, 0)]
+    entries = index_entries(titles, counts, cover_pages=cover_pages, prefix=prefix)
+    outline += [(f"{e.letter}. {e.title}", e.first_page - 1) for e in entries]
+    stamps = {n: bates_number(prefix, n + 1 - cover_pages) for n in range(cover_pages, pages)}
+    return Expected(pages=pages, outline=outline, stamps=stamps)
+
+
 def _build_claimed(actor: Actor, packet: Packet, user_id: int) -> PacketVersion | None:
     from evidence.storage import encrypted_save, stored_delete
 
@@ -182,7 +210,9 @@ def _build_claimed(actor: Actor, packet: Packet, user_id: int) -> PacketVersion 
     title = f"{gettext('Filing packet')} · {matter.number}"
     titles = [i.title for i in inputs]
     counts = [len(i.exhibit.pages) for i in inputs]
-    variant = "pdf/a-3b" if packet.pdf_a else None
+    # PDF/A is made of the whole packet once merged (cases/packets/pdfa.py), so the
+    # drawn pages need no variant of their own.
+    variant = None
     lead = matter.lead_attorney
     context = {
         "title": title,
@@ -217,6 +247,16 @@ def _build_claimed(actor: Actor, packet: Packet, user_id: int) -> PacketVersion 
             cover_title=gettext("Cover letter and index"),
             document_title=title,
         )
+        if packet.pdf_a:
+            pdf = to_pdfa(pdf, _expected(titles, counts, cover_pages, pages, prefix))
+    except PdfAError as refused:
+        message = {
+            "unavailable": PDFA_UNAVAILABLE,
+            "too_long": PDFA_TOO_LONG,
+        }.get(refused.code)
+        message = str(message or PDFA_FAILED % {"detail": refused.detail})
+        _build_failed(actor, packet, message, f"pdfa_{refused.code}")
+        return None
     except MissingGlyphError as missing:
         named = ", ".join(
             f"U+{c:04X} {unicodedata.name(chr(c), '')}".strip() for c in missing.codepoints[:5]

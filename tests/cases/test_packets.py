@@ -370,7 +370,8 @@ def test_a_record_file_a_turned_scan_and_pdf_a(
     client_for,
 ):
     """The client's own record's files are offered to whoever may see them; a page
-    turned by /Rotate gets its number in the corner as it is seen; PDF/A-3b is kept."""
+    turned by /Rotate gets its number in the corner as it is seen; with PDF/A chosen
+    (the whole packet made PDF/A-2b: tests/cases/test_packet_pdfa.py) all of it holds."""
     on_record = add_evidence(
         matter, samples.png_image((300, 200)), "id.png", description="ID card", on_record=True
     )
