@@ -17,10 +17,11 @@ from base64 import b32decode
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from aftercare.models import User
+from aftercare.models import Organization, User
 from cases.models import Matter
 from survivors.models import Referral, Survivor
 from tests.browser.axe import AXE_CONTEXT, AxeAudit, assert_accessible, screenshot
@@ -160,12 +161,35 @@ def test_intake_worker_takes_an_intake_to_the_review_and_saves_it(journey_as):
     journey.audit.assert_clean()
 
 
+def consented_to_riverside(count: int) -> list[Survivor]:
+    """Harbor clients who consented to share their identity with Riverside for legal
+    representation: the referral the coordinator sends by keyboard may then go."""
+    from aftercare.demo import acting_as
+    from survivors.models import Consent, DataCategory, Purpose
+    from survivors.services.sharing import consent_record
+
+    actor = acting_as("coordinator@harbor.example", "Harbor Legal Aid").actor
+    riverside = Organization.objects.get(name="Riverside Legal Clinic")
+    clients = Survivor.objects.filter(
+        organization__name="Harbor Legal Aid", status="active", is_minor=False
+    ).order_by("pk")[:count]
+    for client in clients:
+        consent_record(
+            actor=actor,
+            survivor=client,
+            data={
+                "recipient": riverside,
+                "purpose": Purpose.LEGAL_REPRESENTATION,
+                "categories": [DataCategory.IDENTITY],
+                "method": Consent.Method.WRITTEN,
+                "given_on": timezone.localdate(),
+            },
+        )
+    return list(clients)
+
+
 def test_coordinator_lists_opens_refers_answers_reports_and_plans(journey_as):
-    harbor_survivor = (
-        Survivor.objects.filter(organization__name="Harbor Legal Aid", status="active")
-        .order_by("pk")
-        .first()
-    )
+    clients = consented_to_riverside(len(LANGUAGES))
     waiting = list(
         Referral.objects.filter(
             to_organization__name="Harbor Legal Aid", status=Referral.Status.SENT
@@ -176,17 +200,15 @@ def test_coordinator_lists_opens_refers_answers_reports_and_plans(journey_as):
     for n, _language in enumerate(journey.each_language()):
         journey.check("dashboard", photo=True)
         journey.visit(reverse("survivors:list"), "survivors", photo=True)
-        journey.visit(
-            reverse("survivors:detail", args=[harbor_survivor.pk]), "survivor", photo=True
-        )
+        journey.visit(reverse("survivors:detail", args=[clients[n].pk]), "survivor", photo=True)
 
         # Send a referral: first with nothing chosen, then to the shelter.
-        journey.visit(reverse("survivors:refer", args=[harbor_survivor.pk]), "refer")
+        journey.visit(reverse("survivors:refer", args=[clients[n].pk]), "refer")
         form = page.locator("main form[method=post]").last
         submit(form)
         has_errors(page)
         journey.check("refer-errors")
-        choose_first(page.locator("select[name=to_organization]"))
+        choose_first(page.locator("select[name=to_organization]"))  # Riverside
         submit(page.locator("main form[method=post]").last)
         expect(page).to_have_url(re.compile(r"/survivors/referrals/\d+/$"))
         journey.check("referral-sent")
