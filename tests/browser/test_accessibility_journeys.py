@@ -226,6 +226,7 @@ def test_coordinator_lists_opens_refers_answers_reports_and_plans(journey_as):
         waiting[n].refresh_from_db()
         assert waiting[n].status != Referral.Status.SENT
 
+        journey.visit(reverse("volunteers:list"), "volunteers", photo=True)
         journey.visit(reverse("reports:page"), "reports", photo=True)
         journey.visit(reverse("cases:calendar"), "calendar", photo=True)
     journey.audit.assert_clean()
@@ -321,6 +322,7 @@ def test_org_admin_manages_members_and_invitations(journey_as):
         has_errors(page)
         journey.check("invitation-errors")
         journey.visit(reverse("organization"), "organization", photo=True)
+        journey.visit(reverse("audit_trail"), "audit-trail")
     journey.audit.assert_clean()
 
 
