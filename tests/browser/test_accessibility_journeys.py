@@ -66,12 +66,22 @@ def choose_first(select) -> None:
     expect(select).not_to_have_value("")
 
 
-def sign_in(page, base_url: str, email: str, authenticator) -> None:
+def sign_in(page, base_url: str, email: str, authenticator, audit=None) -> None:
+    """Password, then the authenticator's code, by keyboard; with an audit, axe checks the
+    sign-in page in both languages and the code page (in Spanish)."""
     page.goto(base_url + reverse("account:login"))
+    if audit is not None:
+        audit.check(page, "sign-in")
+        screenshot(page, "sign-in")
+        use_language(page, "es", "Es")
+        audit.check(page, "sign-in")
+        screenshot(page, "sign-in")
     type_into(page.locator("input[name=username], input[type=email]").first, email)
     type_into(page.locator("input[type=password]"), PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    if audit is not None:
+        audit.check(page, "sign-in-code")
     type_into(page.locator("input[autocomplete=one-time-code]"), authenticator.code_for(email))
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -124,10 +134,11 @@ class Journey:
 
 @pytest.fixture
 def journey_as(open_context, live_server, demo):
-    def start(email: str) -> Journey:
+    def start(email: str, *, check_sign_in: bool = False) -> Journey:
         page = open_context(**AXE_CONTEXT)
-        sign_in(page, live_server.url, email, demo)
-        return Journey(page, live_server.url)
+        journey = Journey(page, live_server.url)
+        sign_in(page, live_server.url, email, demo, journey.audit if check_sign_in else None)
+        return journey
 
     return start
 
@@ -136,7 +147,7 @@ def journey_as(open_context, live_server, demo):
 
 
 def test_intake_worker_takes_an_intake_to_the_review_and_saves_it(journey_as):
-    journey = journey_as("intake@safehaven.example")
+    journey = journey_as("intake@safehaven.example", check_sign_in=True)
     page = journey.page
     for language in journey.each_language():
         journey.check("dashboard", photo=True)
