@@ -14,7 +14,7 @@
     event.preventDefault();
     var details = field.closest("details");
     if (details) { details.open = true; }
-    var holder = field.closest(".field") || field;
+    var holder = field.closest(".usa-form-group, .field") || field;
     holder.scrollIntoView();
     field.focus({ preventScroll: true });
   });

@@ -147,3 +147,26 @@ def sign_in(page, base_url: str, email: str, authenticator: Authenticator) -> No
     page.get_by_label("Code from your authenticator app").fill(authenticator.code_for(email))
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Dashboard").wait_for()
+
+
+def main_nav_link(page, name: str, *, keyboard: bool = False):
+    """A link of the main menu, unfolded first where it is folded: behind "Menu" on a
+    phone, under "More" for the pages used less often. By keyboard if asked."""
+    nav = page.get_by_role("navigation", name="Main")
+    link = nav.get_by_role("link", name=name, exact=True)
+
+    def press(control) -> None:
+        if keyboard:
+            control.focus()
+            page.keyboard.press("Enter")
+        else:
+            control.click()
+
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():
+        press(menu)
+        nav.wait_for(state="visible")
+    if not link.is_visible():
+        press(nav.get_by_role("button", name="More"))
+        link.wait_for(state="visible")
+    return link

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, PHONE, Authenticator
+from tests.browser.conftest import PASSWORD, PHONE, Authenticator, main_nav_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,9 +86,7 @@ def sign_in(page, base_url: str, email: str, authenticator: Authenticator) -> No
 
 
 def open_new_intake(page) -> None:
-    press_enter_on(
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="New intake")
-    )
+    press_enter_on(main_nav_link(page, "New intake", keyboard=True))
     expect(page).to_have_url(re.compile(r"/survivors/intake/$"))
     page.get_by_role("heading", name="About the person").wait_for()
 
@@ -263,9 +261,7 @@ def test_a_minor_is_taken_in_on_a_phone_resumed_consented_and_referred_by_keyboa
     # 7. Harbor's coordinator receives it and sees what the consent covers, nothing more.
     page = open_phone()
     sign_in(page, base, HARBOR_COORDINATOR, demo)
-    press_enter_on(
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals")
-    )
+    press_enter_on(main_nav_link(page, "Referrals", keyboard=True))
     received = page.get_by_role("region", name="Received")
     press_enter_on(received.get_by_role("link", name=code, exact=True))
     expect(page).to_have_url(referral_url)

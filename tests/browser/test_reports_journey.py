@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from cases.models import Matter
-from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.browser.conftest import ARTIFACTS, main_nav_link, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,7 @@ def test_the_coordinator_records_an_outcome_and_downloads_the_xlsx(page, live_se
     expect(page.get_by_role("status")).to_contain_text("Outcome recorded.")
     assert matter.outcomes.filter(kind="approved").exists()
 
-    page.get_by_role("link", name="Reports").click()
+    main_nav_link(page, "Reports").click()
     expect(page.get_by_role("img", name="Outcomes by kind")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "reports-1280.png"), full_page=True)
     # Signing in with the second factor just confirmed it is her: no password asked yet.

@@ -13,7 +13,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD as DEMO_PASSWORD
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, main_nav_link
 from tests.browser.test_volunteer_journey import code_from
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,7 +69,7 @@ def test_a_platform_admin_starts_an_organization_whose_admin_invites_an_attorney
     admin = open_context(**PHONE)
     join(admin, live_server.url, last_link(), "Lee Admin", "lee's own long admin passphrase")
     expect(admin.get_by_text("Lakeside Legal Aid · Organization admin")).to_be_visible()
-    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
+    main_nav_link(admin, "Members").click()
     admin.get_by_role("link", name="Invite staff").click()
     admin.get_by_label("Email address").fill(ATTORNEY)
     admin.get_by_label("Role").select_option(label="Attorney")

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, main_nav_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +46,7 @@ def test_the_attorney_signs_in_with_a_second_factor_and_reaches_the_dashboard(
 
 def test_quick_exit_leaves_no_way_back(page, live_server, demo):
     sign_in(page, live_server.url, "coordinator@harbor.example", demo)
-    page.get_by_role("link", name="Organization").click()
+    main_nav_link(page, "Organization").click()
     page.get_by_role("heading", name="Harbor Legal Aid").wait_for()
 
     page.get_by_role("link", name="Quick exit").click()

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from pypdf import PdfWriter
 
 from cases.models import Matter
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, main_nav_link, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,9 +64,7 @@ def test_a_volunteer_is_invited_onboards_is_assigned_and_loses_access_at_once(
     sign_in(coordinator, live_server.url, COORDINATOR, demo)
 
     # The coordinator invites by email.
-    coordinator.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Volunteers"
-    ).click()
+    main_nav_link(coordinator, "Volunteers").click()
     coordinator.get_by_role("link", name="Invite a volunteer").click()
     coordinator.get_by_label("Email address").fill(NEWCOMER)
     coordinator.get_by_label("Role").select_option(label="Paralegal")
@@ -109,9 +107,7 @@ def test_a_volunteer_is_invited_onboards_is_assigned_and_loses_access_at_once(
     ).to_contain_text("awaiting verification")
 
     # The coordinator verifies it and posts an opportunity on a matter.
-    coordinator.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Volunteers"
-    ).click()
+    main_nav_link(coordinator, "Volunteers").click()
     coordinator.get_by_role("link", name="Nadia Newcomer").click()
     coordinator.get_by_role("button", name="Verify Confidentiality training").click()
     expect(coordinator.get_by_role("status")).to_contain_text("Verified.")
@@ -124,7 +120,7 @@ def test_a_volunteer_is_invited_onboards_is_assigned_and_loses_access_at_once(
     expect(coordinator.get_by_role("status")).to_contain_text("Volunteers can see this opportunity")
 
     # The volunteer sees it anonymized, confirms no conflict, reads the details.
-    volunteer.get_by_role("link", name="Dashboard").click()
+    main_nav_link(volunteer, "Dashboard").click()
     volunteer.get_by_role("link", name=re.compile("open opportunit")).click()
     card = volunteer.locator("li.card").filter(has_text=LANGUAGE)
     expect(card).not_to_contain_text(matter.client.code)
@@ -144,9 +140,7 @@ def test_a_volunteer_is_invited_onboards_is_assigned_and_loses_access_at_once(
     expect(coordinator.get_by_role("status")).to_contain_text("Nadia Newcomer is on the team now.")
 
     # The volunteer works the matter.
-    volunteer.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Opportunities"
-    ).click()
+    main_nav_link(volunteer, "Opportunities").click()
     volunteer.get_by_role("link", name="My volunteer profile").click()
     volunteer.get_by_role("link", name=matter.number).click()
     expect(volunteer.get_by_role("heading", level=1)).to_contain_text(matter.number)

@@ -230,7 +230,7 @@ def test_the_feed_is_offered_as_a_webcal_link_and_a_field_to_copy(attorney, clie
     page = issue_feed(attorney, client_for)
     https = page.split('<code class="secret">')[1].split("</code>")[0]
     webcal = "webcal://" + https.split("://", 1)[1]
-    assert f'<a class="button" href="{webcal}">Subscribe in your calendar app</a>' in page
+    assert f'<a class="usa-button" href="{webcal}">Subscribe in your calendar app</a>' in page
     field = re.search(r'<input type="text" id="feed-address"[^>]*>', page).group(0)
     assert f'value="{webcal}"' in field and "readonly" in field
     assert '<label for="feed-address">Calendar address</label>' in page

@@ -111,7 +111,7 @@ def test_another_organizations_grant_is_refused(quarter, riverside, coordinator,
     )
     page = client_for(coordinator).get(reverse("reports:page"), {**QUARTER, "grant": theirs.pk})
     assert page.status_code == 200
-    assert 'class="error"' in page.text and "data-table=" not in page.text
+    assert "usa-error-message" in page.text and "data-table=" not in page.text
 
 
 def test_the_funder_pdf_reads_in_spanish(quarter, coordinator, client_for, tmp_path):

@@ -208,7 +208,7 @@ def test_the_page_reads_as_many_queries_with_more_rows(quarter, coordinator, cli
 def test_hostile_input_is_a_message_not_an_error(params, coordinator, client_for):
     page = client_for(coordinator).get(reverse("reports:page"), params)
     assert page.status_code == 200
-    assert 'class="error"' in page.text
+    assert "usa-error-message" in page.text
     assert "data-table=" not in page.text
 
 

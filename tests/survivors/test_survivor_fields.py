@@ -47,7 +47,7 @@ def test_a_revealed_safe_house_can_be_hidden_again(adult, intake_worker, client_
     page = client.post(reverse("survivors:reveal_location", args=[adult.pk])).text
     assert "12 Hidden Lane" in page
 
-    hide = re.search(r'<a class="button[^"]*" href="([^"]+)">Hide the address</a>', page)
+    hide = re.search(r'<a class="usa-button[^"]*" href="([^"]+)">Hide the address</a>', page)
     assert hide, "no way to hide the address"
     assert "Hidden Lane" not in client.get(hide[1]).text
 

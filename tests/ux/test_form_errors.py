@@ -19,7 +19,7 @@ def _title(response) -> str:
 
 def _summary(response) -> str | None:
     found = re.search(
-        r'<div class="error-summary"[^>]*>(.*?)</div>', response.content.decode(), re.S
+        r'<div class="[^"]*\berror-summary\b[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S
     )
     return html.unescape(found[1]) if found else None
 
