@@ -1,0 +1,341 @@
+"""One organization's report for one period, read from the aggregate tables.
+
+The same `Counts` as the live computation (`reports.queries.report_build`), from four
+queries over small tables, whatever the number of people: the sums of each tally up to
+a few cut-off days (years, then months, then days: at most ~55 rows per value and
+cut-off), the breaks inside the period, and the labels of the spellings shown.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.db import connections, router
+from django.utils import timezone
+
+from cases.outcomes import OutcomeKind
+from reports.aggregates import (
+    BIRTH_DAY,
+    BIRTH_MONTH,
+    COUNTRY,
+    LANGUAGE,
+    LEFT_OUT,
+    PEOPLE,
+    REFERRALS,
+    TRAFFICKING,
+    scope_of,
+    special_key,
+    value_key,
+)
+from reports.models import DAY, MONTH, YEAR, ReportSpelling, Tally
+from reports.periods import Period
+from reports.queries import Counts, Report, assemble, month_period
+from survivors import reporting
+from survivors.models import TraffickingKind
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def report_for(
+    *,
+    organization_id: int,
+    period: Period,
+    kind: str = "",
+    grant_id: int | None = None,
+    hour_value: Decimal,
+    threshold: int,
+) -> Report:
+    """The report from the aggregate tables once they are complete for the organization
+    (rebuilt since they were added, or created with it); from the live rows until then."""
+    from reports.aggregates import is_ready
+    from reports.queries import report_build
+
+    build = report_build_aggregated if is_ready(organization_id) else report_build
+    return build(
+        organization_id=organization_id,
+        period=period,
+        kind=kind,
+        grant_id=grant_id,
+        hour_value=hour_value,
+        threshold=threshold,
+    )
+
+
+def report_build_aggregated(
+    *,
+    organization_id: int,
+    period: Period,
+    kind: str = "",
+    grant_id: int | None = None,
+    hour_value: Decimal,
+    threshold: int,
+) -> Report:
+    scope = scope_of(kind, grant_id)
+    start, end = period.start, period.end
+    today = timezone.localdate()
+    before = start - ONE_DAY
+    overdue_until = min(end, today - ONE_DAY)
+    sums = _sums(
+        organization_id,
+        [scope, REFERRALS],
+        [before, end, overdue_until] if overdue_until >= start else [before, end],
+    )
+    months = [(max(start, m), min(end, month_period(m).end)) for m in period.months()]
+    monthly = _sums(
+        organization_id,
+        [scope, REFERRALS],
+        sorted({d for s, e in months for d in (s - ONE_DAY, e)}),
+        measures=["s.p", "e.p", "vh", "rt"],
+    )
+    gaps = _gaps(organization_id, [scope, REFERRALS], start, end)
+
+    def n(scope_, measure, value, upto) -> int:
+        return sums.get((scope_, measure, value, upto), (0, 0))[0]
+
+    def between(table, scope_, measure, value, first, last, which=0):
+        upto = table.get((scope_, measure, value, last), (0, 0))[which]
+        below = table.get((scope_, measure, value, first - ONE_DAY), (0, 0))[which]
+        return upto - below
+
+    def values(table, scope_, measure) -> set[str]:
+        return {k[2] for k in table if k[0] == scope_ and k[1] == measure}
+
+    def people(scope_, dimension) -> Counter:
+        """People served (or left out) in the period, by value."""
+        counts = Counter()
+        for value in values(sums, scope_, f"s.{dimension}"):
+            counts[value] = n(scope_, f"s.{dimension}", value, end) - n(
+                scope_, f"e.{dimension}", value, before
+            )
+        for (s_, d, value, last, following), k in gaps.items():
+            if s_ == scope_ and d == dimension and last >= start and following <= end:
+                counts[value] -= k
+        return +counts
+
+    # People served per month, and over the period.
+    served_per_month = []
+    for first, last in months:
+        # starts up to `last`, less ends before `first`, less breaks inside the month
+        count = (
+            monthly.get((scope, "s.p", "", last), (0, 0))[0]
+            - monthly.get((scope, "e.p", "", first - ONE_DAY), (0, 0))[0]
+        )
+        for (s_, d, _v, gap_last, following), k in gaps.items():
+            if s_ == scope and d == PEOPLE and gap_last >= first and following <= last:
+                count -= k
+        served_per_month.append(count)
+    served = people(scope, PEOPLE).get("", 0)
+
+    # Matters, caseload, outcomes, money, deadlines, hours.
+    matters = Counter()
+    for value in values(sums, scope, "mo"):
+        kind_, stage = value.split("|")
+        matters[(kind_, stage)] = n(scope, "mo", value, end) - n(scope, "mc", value, before)
+    open_at_end = Counter()
+    for value in values(sums, scope, "lo"):
+        count = n(scope, "lo", value, end) - n(scope, "lc", value, end)
+        if count:
+            open_at_end[int(value) if value else None] = count
+    outcomes, statuses = Counter(), Counter()
+    for value in values(sums, scope, "oc"):
+        mkind, okind, status = value.split("|")
+        count = between(sums, scope, "oc", value, start, end)
+        outcomes[(mkind, okind)] += count
+        if okind == OutcomeKind.STATUS:
+            statuses[status] += count
+    money, made_of = {}, Counter()
+    for value in values(sums, scope, "om"):
+        currency, okind = value.split("|")
+        count = between(sums, scope, "om", value, start, end)
+        if count:
+            made_of[(currency, okind)] = count
+            money[(currency, okind)] = between(sums, scope, "om", value, start, end, which=1)
+    deadlines = Counter(
+        met=between(sums, scope, "dl", "done", start, end),
+        missed=between(sums, scope, "dl", "missed", start, end),
+    )
+    if overdue_until >= start:
+        deadlines["overdue"] = between(sums, scope, "dl", "open", start, overdue_until)
+    volunteer_minutes = Counter()
+    turnaround: dict = defaultdict(list)
+    for month, (first, last) in zip(period.months(), months, strict=True):
+        volunteer_minutes[month] = int(between(monthly, scope, "vh", "", first, last, which=1))
+        for value in values(monthly, REFERRALS, "rt"):
+            way, days = value.split("|")
+            count = between(monthly, REFERRALS, "rt", value, first, last)
+            turnaround[(way, month)] += [int(days)] * count
+    for key in turnaround:
+        turnaround[key].sort()
+    grant_minutes = Counter()
+    for value in values(sums, scope, "gh"):
+        minutes = int(between(sums, scope, "gh", value, start, end, which=1))
+        if minutes:
+            grant_minutes[int(value) if value else None] = minutes
+
+    left_out = people(scope, LEFT_OUT) + people(REFERRALS, LEFT_OUT)
+    return assemble(
+        organization_id=organization_id,
+        period=period,
+        threshold=threshold,
+        hour_value=hour_value,
+        counts=Counts(
+            served_per_month=served_per_month,
+            served=served,
+            breakdowns=_breakdowns(
+                {d: people(scope, d) for d in (TRAFFICKING, BIRTH_MONTH, LANGUAGE, COUNTRY)},
+                people(scope, BIRTH_DAY),
+                end,
+            ),
+            matters=matters,
+            outcomes=outcomes,
+            statuses=statuses,
+            money=money,
+            money_made_of=made_of,
+            deadlines=deadlines,
+            turnaround=turnaround,
+            volunteer_minutes=volunteer_minutes,
+            open_at_end=open_at_end,
+            grant_minutes=grant_minutes,
+            left_out=left_out,
+        ),
+    )
+
+
+def _cut(cutoff: datetime.date) -> tuple[str, list]:
+    """SQL for the rows whose sum is everything up to and including `cutoff`."""
+    year, month = cutoff.replace(month=1, day=1), cutoff.replace(day=1)
+    return (
+        "((level = %s AND bucket < %s) OR (level = %s AND bucket >= %s AND bucket < %s)"
+        " OR (level = %s AND bucket >= %s AND bucket <= %s))",
+        [YEAR, year, MONTH, year, month, DAY, month, cutoff],
+    )
+
+
+def _sums(organization_id, scopes, cutoffs, measures=None) -> dict:
+    """{(scope, measure, value, cutoff): (n, total)}: each tally summed up to each cut-off."""
+    cuts = [_cut(c) for c in cutoffs]
+    columns = ", ".join(
+        f"SUM(n) FILTER (WHERE {sql}), SUM(total) FILTER (WHERE {sql})" for sql, _p in cuts
+    )
+    params = [p for _sql, ps in cuts for p in ps * 2]
+    where = " OR ".join(sql for sql, _p in cuts)
+    where_params = [p for _sql, ps in cuts for p in ps]
+    measure_sql = "AND measure = ANY(%s)" if measures else ""
+    query = (
+        f"SELECT scope, measure, value, {columns} FROM {Tally._meta.db_table} "  # noqa: S608
+        f"WHERE organization_id = %s AND scope = ANY(%s) {measure_sql} AND ({where}) "
+        "GROUP BY scope, measure, value"
+    )
+    args = [*params, organization_id, scopes, *([measures] if measures else []), *where_params]
+    result = {}
+    with connections[router.db_for_read(Tally)].cursor() as cursor:
+        cursor.execute(query, args)
+        for row in cursor.fetchall():
+            scope, measure, value = row[:3]
+            for i, cutoff in enumerate(cutoffs):
+                count, total = row[3 + 2 * i], row[4 + 2 * i]
+                result[(scope, measure, value, cutoff)] = (int(count or 0), total or Decimal(0))
+    return result
+
+
+def _gaps(organization_id, scopes, start, end) -> dict:
+    """{(scope, dimension, value, last day, next day): n} of the breaks inside the period."""
+    from reports.models import GapTally
+
+    rows = (
+        GapTally.objects.using(router.db_for_read(GapTally))
+        .filter(
+            organization_id=organization_id,
+            scope__in=scopes,
+            last_day__gte=start,
+            last_day__lte=end,
+            next_day__lte=end,
+        )
+        .exclude(n=0)
+        .values_list("scope", "dimension", "value", "last_day", "next_day", "n")
+    )
+    return {row[:5]: row[5] for row in rows}
+
+
+# Breakdowns: the hashes back to codes, ages and spellings -----------------------------
+
+
+@functools.cache
+def _codes(dimension: str, key: str) -> dict[str, str]:
+    """{hash: code} of the codes a dimension can take (`key`: the hashing key in use)."""
+    codes = {special_key(dimension, c): c for c in (reporting.NOT_SHARED, reporting.NOT_RECORDED)}
+    if dimension == TRAFFICKING:
+        for code in (*TraffickingKind.values, reporting.MORE_THAN_ONE, *codes.values()):
+            codes[value_key(TRAFFICKING, code)] = code
+    if dimension == BIRTH_MONTH:
+        for year in range(1850, timezone.localdate().year + 2):
+            for month in range(1, 13):
+                codes[value_key(BIRTH_MONTH, f"{year:04d}-{month:02d}")] = f"{year:04d}-{month:02d}"
+    return codes
+
+
+_spellings: dict[str, str] = {}
+
+
+def _spelling_texts(keys: set[str]) -> dict[str, str]:
+    missing = keys - set(_spellings)
+    if missing:
+        for key, text in (
+            ReportSpelling.objects.using(router.db_for_read(ReportSpelling))
+            .filter(pk__in=list(missing))
+            .values_list("key", "text")
+        ):
+            _spellings[key] = text
+    return {k: _spellings[k] for k in keys if k in _spellings}
+
+
+def _breakdowns(counts: dict[str, Counter], birth_days: Counter, on: datetime.date):
+    from django.conf import settings
+
+    key = settings.BLIND_INDEX_KEY
+    result = reporting.Breakdowns(
+        Counter(), Counter(), Counter(), Counter(), defaultdict(lambda: defaultdict(Counter))
+    )
+    codes = _codes(TRAFFICKING, key)
+    for value, n in counts[TRAFFICKING].items():
+        result.trafficking[codes[value]] += n
+    # Ages: the birth month decides, except in the four months whose people turn 18, 25,
+    # 35 or 50 about the period's last day: there the birth day does.
+    months = _codes(BIRTH_MONTH, key)
+    turning = {
+        f"{on.year - youngest:04d}-{on.month:02d}"
+        for _code, youngest in reporting.AGE_GROUPS
+        if youngest
+    }
+    for value, n in counts[BIRTH_MONTH].items():
+        code = months[value]
+        if code in (reporting.NOT_SHARED, reporting.NOT_RECORDED):
+            result.age[code] += n
+        elif code not in turning:
+            year, month = map(int, code.split("-"))
+            result.age[reporting.age_group(datetime.date(year, month, 1), on)] += n
+    for code in turning:
+        year, month = map(int, code.split("-"))
+        day = datetime.date(year, month, 1)
+        while day.month == month:
+            n = birth_days.get(value_key(BIRTH_DAY, day.isoformat()), 0)
+            if n:
+                result.age[reporting.age_group(day, on)] += n
+            day += ONE_DAY
+    for dimension, name in ((LANGUAGE, "language"), (COUNTRY, "country")):
+        specials = {
+            special_key(dimension, c): c for c in (reporting.NOT_SHARED, reporting.NOT_RECORDED)
+        }
+        texts = _spelling_texts({v for v in counts[dimension] if v not in specials})
+        counter = getattr(result, name)
+        for value, n in counts[dimension].items():
+            if value in specials:
+                counter[specials[value]] += n
+                continue
+            spelling = texts[value]
+            counter[spelling.casefold()] += n
+            result.spellings[name][spelling.casefold()][spelling] += n
+    return result
