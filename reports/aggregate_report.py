@@ -13,13 +13,14 @@ import functools
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from cases.outcomes import OutcomeKind
 from reports.aggregates import (
     BIRTH_DAY,
     BIRTH_MONTH,
+    BIRTH_YEAR,
     COUNTRY,
     LANGUAGE,
     LEFT_OUT,
@@ -37,6 +38,15 @@ from survivors import reporting
 from survivors.models import TraffickingKind
 
 ONE_DAY = datetime.timedelta(days=1)
+# Every measure but the birth months and days (read for a few values only).
+MEASURES = [
+    *(
+        f"{edge}.{d}"
+        for d in (PEOPLE, TRAFFICKING, BIRTH_YEAR, LANGUAGE, COUNTRY, LEFT_OUT)
+        for edge in ("s", "e")
+    ),
+    *("mo", "mc", "lo", "lc", "oc", "om", "dl", "vh", "gh", "rt"),
+]
 
 
 def report_for(
@@ -82,6 +92,7 @@ def report_build_aggregated(
         organization_id,
         [scope, REFERRALS],
         [before, end, overdue_until] if overdue_until >= start else [before, end],
+        few={f"{edge}.{d}": keys for d, keys in _turning_keys(end).items() for edge in ("s", "e")},
     )
     months = [(max(start, m), min(end, month_period(m).end)) for m in period.months()]
     monthly = _sums(
@@ -185,8 +196,10 @@ def report_build_aggregated(
             served_per_month=served_per_month,
             served=served,
             breakdowns=_breakdowns(
-                {d: people(scope, d) for d in (TRAFFICKING, BIRTH_MONTH, LANGUAGE, COUNTRY)},
-                people(scope, BIRTH_DAY),
+                {
+                    d: people(scope, d)
+                    for d in (TRAFFICKING, BIRTH_YEAR, BIRTH_MONTH, BIRTH_DAY, LANGUAGE, COUNTRY)
+                },
                 end,
             ),
             matters=matters,
@@ -214,31 +227,86 @@ def _cut(cutoff: datetime.date) -> tuple[str, list]:
     )
 
 
-def _sums(organization_id, scopes, cutoffs, measures=None) -> dict:
-    """{(scope, measure, value, cutoff): (n, total)}: each tally summed up to each cut-off."""
+def _sums(organization_id, scopes, cutoffs, measures=None, few=None) -> dict:
+    """{(scope, measure, value, cutoff): (n, total)}: each tally summed up to each cut-off.
+    `few`: {measure: values}, the only values read of those measures."""
     cuts = [_cut(c) for c in cutoffs]
     columns = ", ".join(
         f"SUM(n) FILTER (WHERE {sql}), SUM(total) FILTER (WHERE {sql})" for sql, _p in cuts
     )
     params = [p for _sql, ps in cuts for p in ps * 2]
-    where = " OR ".join(sql for sql, _p in cuts)
-    where_params = [p for _sql, ps in cuts for p in ps]
-    measure_sql = "AND measure = ANY(%s)" if measures else ""
-    query = (
-        f"SELECT scope, measure, value, {columns} FROM {Tally._meta.db_table} "  # noqa: S608
-        f"WHERE organization_id = %s AND scope = ANY(%s) {measure_sql} AND ({where}) "
-        "GROUP BY scope, measure, value"
-    )
-    args = [*params, organization_id, scopes, *([measures] if measures else []), *where_params]
+    # The rows any cut-off reads, level by level: one index range each.
+    years = [c.replace(month=1, day=1) for c in cutoffs]
+    months = [c.replace(day=1) for c in cutoffs]
+    ranges = [
+        (YEAR, None, max(years), False),
+        (MONTH, min(years), max(months), False),
+        (DAY, min(months), max(cutoffs), True),
+    ]
+
+    def rows(measure_sql: str, measure_params: list) -> list:
+        branches, args = [], []
+        for level, low, high, inclusive in ranges:
+            branches.append(
+                f"SELECT scope, measure, value, level, bucket, n, total "  # noqa: S608
+                f"FROM {Tally._meta.db_table} WHERE organization_id = %s AND scope = ANY(%s) "
+                f"AND level = %s AND {measure_sql} "
+                + ("AND bucket >= %s " if low else "")
+                + f"AND bucket {'<=' if inclusive else '<'} %s"
+            )
+            args += [organization_id, scopes, level, *measure_params, *([low] if low else []), high]
+        query = (
+            f"SELECT scope, measure, value, {columns} FROM ("  # noqa: S608
+            + " UNION ALL ".join(branches)
+            + ") cells GROUP BY scope, measure, value"
+        )
+        return _rows(query, [*params, *args])
+
+    found = rows("measure = ANY(%s)", [measures or MEASURES])
+    if few:
+        values = sorted({v for vs in few.values() for v in vs})
+        found += rows("measure = ANY(%s) AND value = ANY(%s)", [list(few), values])
     result = {}
-    with connections[router.db_for_read(Tally)].cursor() as cursor:
-        cursor.execute(query, args)
-        for row in cursor.fetchall():
-            scope, measure, value = row[:3]
-            for i, cutoff in enumerate(cutoffs):
-                count, total = row[3 + 2 * i], row[4 + 2 * i]
-                result[(scope, measure, value, cutoff)] = (int(count or 0), total or Decimal(0))
+    for row in found:
+        scope, measure, value = row[:3]
+        for i, cutoff in enumerate(cutoffs):
+            count, total = row[3 + 2 * i], row[4 + 2 * i]
+            result[(scope, measure, value, cutoff)] = (int(count or 0), total or Decimal(0))
     return result
+
+
+def _rows(query: str, args: list) -> list:
+    """A few index ranges of a small table: parallel workers would cost more to start
+    than the query takes."""
+    database = router.db_for_read(Tally)
+    with transaction.atomic(using=database), connections[database].cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(query, args)
+        return cursor.fetchall()
+
+
+def _turning(on: datetime.date) -> tuple[set[int], set[tuple[int, int]]]:
+    """The birth years, and months, whose people's age group on `on` needs a finer look."""
+    years = {on.year - youngest for _code, youngest in reporting.AGE_GROUPS if youngest}
+    return years, {(year, on.month) for year in years}
+
+
+def _turning_keys(on: datetime.date) -> dict[str, list[str]]:
+    years, months = _turning(on)
+    days = []
+    for year, month in months:
+        day = datetime.date(year, month, 1)
+        while day.month == month:
+            days.append(value_key(BIRTH_DAY, day.isoformat()))
+            day += ONE_DAY
+    return {
+        BIRTH_MONTH: [
+            value_key(BIRTH_MONTH, f"{year:04d}-{month:02d}")
+            for year in years
+            for month in range(1, 13)
+        ],
+        BIRTH_DAY: days,
+    }
 
 
 def _gaps(organization_id, scopes, start, end) -> dict:
@@ -270,10 +338,9 @@ def _codes(dimension: str, key: str) -> dict[str, str]:
     if dimension == TRAFFICKING:
         for code in (*TraffickingKind.values, reporting.MORE_THAN_ONE, *codes.values()):
             codes[value_key(TRAFFICKING, code)] = code
-    if dimension == BIRTH_MONTH:
+    if dimension == BIRTH_YEAR:
         for year in range(1850, timezone.localdate().year + 2):
-            for month in range(1, 13):
-                codes[value_key(BIRTH_MONTH, f"{year:04d}-{month:02d}")] = f"{year:04d}-{month:02d}"
+            codes[value_key(BIRTH_YEAR, f"{year:04d}")] = f"{year:04d}"
     return codes
 
 
@@ -292,7 +359,7 @@ def _spelling_texts(keys: set[str]) -> dict[str, str]:
     return {k: _spellings[k] for k in keys if k in _spellings}
 
 
-def _breakdowns(counts: dict[str, Counter], birth_days: Counter, on: datetime.date):
+def _breakdowns(counts: dict[str, Counter], on: datetime.date):
     from django.conf import settings
 
     key = settings.BLIND_INDEX_KEY
@@ -302,29 +369,29 @@ def _breakdowns(counts: dict[str, Counter], birth_days: Counter, on: datetime.da
     codes = _codes(TRAFFICKING, key)
     for value, n in counts[TRAFFICKING].items():
         result.trafficking[codes[value]] += n
-    # Ages: the birth month decides, except in the four months whose people turn 18, 25,
-    # 35 or 50 about the period's last day: there the birth day does.
-    months = _codes(BIRTH_MONTH, key)
-    turning = {
-        f"{on.year - youngest:04d}-{on.month:02d}"
-        for _code, youngest in reporting.AGE_GROUPS
-        if youngest
-    }
-    for value, n in counts[BIRTH_MONTH].items():
-        code = months[value]
+    # Ages: by birth year; in the years of people turning 18, 25, 35 or 50 about `on`, by
+    # birth month; in those years' month of `on`, by birth day (any day of a coarser
+    # bucket gives its people's age group, see `_turning`).
+    years, months = _turning(on)
+    for value, n in counts[BIRTH_YEAR].items():
+        code = _codes(BIRTH_YEAR, key)[value]
         if code in (reporting.NOT_SHARED, reporting.NOT_RECORDED):
             result.age[code] += n
-        elif code not in turning:
-            year, month = map(int, code.split("-"))
-            result.age[reporting.age_group(datetime.date(year, month, 1), on)] += n
-    for code in turning:
-        year, month = map(int, code.split("-"))
-        day = datetime.date(year, month, 1)
-        while day.month == month:
-            n = birth_days.get(value_key(BIRTH_DAY, day.isoformat()), 0)
+        elif int(code) not in years:
+            result.age[reporting.age_group(datetime.date(int(code), 1, 1), on)] += n
+    for year in years:
+        for month in range(1, 13):
+            if (year, month) in months:
+                day = datetime.date(year, month, 1)
+                while day.month == month:
+                    n = counts[BIRTH_DAY].get(value_key(BIRTH_DAY, day.isoformat()), 0)
+                    if n:
+                        result.age[reporting.age_group(day, on)] += n
+                    day += ONE_DAY
+                continue
+            n = counts[BIRTH_MONTH].get(value_key(BIRTH_MONTH, f"{year:04d}-{month:02d}"), 0)
             if n:
-                result.age[reporting.age_group(day, on)] += n
-            day += ONE_DAY
+                result.age[reporting.age_group(datetime.date(year, month, 1), on)] += n
     for dimension, name in ((LANGUAGE, "language"), (COUNTRY, "country")):
         specials = {
             special_key(dimension, c): c for c in (reporting.NOT_SHARED, reporting.NOT_RECORDED)

@@ -51,7 +51,12 @@ from survivors.models import Referral, Survivor
 BATCH = 2000
 REFERRALS = "*"  # the scope of what no matter filter narrows
 # The dimensions of a counted person, and the one of a person left out.
-PEOPLE, TRAFFICKING, BIRTH_MONTH, BIRTH_DAY, LANGUAGE, COUNTRY = "p", "t", "ay", "ad", "l", "c"
+PEOPLE, TRAFFICKING, LANGUAGE, COUNTRY = "p", "t", "l", "c"
+# Age at a period's last day: the birth year decides, except in the four years whose
+# people turn 18, 25, 35 or 50 about that day (the month then), and in those years'
+# month of that day (the day then). The report reads the month and day tallies of those
+# few values only.
+BIRTH_YEAR, BIRTH_MONTH, BIRTH_DAY = "ay", "am", "ad"
 LEFT_OUT = "x"
 MONEY_KINDS = (OutcomeKind.RECOVERED, OutcomeKind.COLLECTED)
 
@@ -195,14 +200,16 @@ def _values(fact: reporting.Facts) -> dict[str, str | None]:
     to `ReportSpelling`)."""
     born = fact.born
     if born == reporting.NOT_SHARED:
-        month, day = special_key(BIRTH_MONTH, reporting.NOT_SHARED), None
+        year, month, day = special_key(BIRTH_YEAR, reporting.NOT_SHARED), None, None
     elif born is None:
-        month, day = special_key(BIRTH_MONTH, reporting.NOT_RECORDED), None
+        year, month, day = special_key(BIRTH_YEAR, reporting.NOT_RECORDED), None, None
     else:
+        year = value_key(BIRTH_YEAR, f"{born.year:04d}")
         month = value_key(BIRTH_MONTH, born.strftime("%Y-%m"))
         day = value_key(BIRTH_DAY, born.isoformat())
     return {
         TRAFFICKING: value_key(TRAFFICKING, fact.trafficking),
+        BIRTH_YEAR: year,
         BIRTH_MONTH: month,
         BIRTH_DAY: day,
         LANGUAGE: _spelling_key(LANGUAGE, fact.language),
@@ -363,7 +370,7 @@ def _apply(organization_id: int, tallies: dict, gaps: Counter) -> None:
                 SELECT %s, * FROM unnest(
                     %s::varchar[], %s::varchar[], %s::smallint[], %s::date[], %s::varchar[],
                     %s::bigint[], %s::numeric[])
-                ON CONFLICT (organization_id, scope, measure, level, bucket, value)
+                ON CONFLICT (organization_id, scope, level, measure, bucket, value)
                 DO UPDATE SET n = reports_tally.n + EXCLUDED.n,
                               total = reports_tally.total + EXCLUDED.total
                 """,
@@ -386,7 +393,7 @@ def _apply(organization_id: int, tallies: dict, gaps: Counter) -> None:
                 SELECT %s, * FROM unnest(
                     %s::varchar[], %s::varchar[], %s::date[], %s::date[], %s::varchar[],
                     %s::bigint[])
-                ON CONFLICT (organization_id, scope, dimension, last_day, next_day, value)
+                ON CONFLICT (organization_id, scope, last_day, next_day, dimension, value)
                 DO UPDATE SET n = reports_gaptally.n + EXCLUDED.n
                 """,
                 [organization_id, *_columns(chunk, 5), [n for _k, n in chunk]],
@@ -493,19 +500,28 @@ def organization_people(organization_id: int) -> list[int]:
 
 def organization_rebuild(organization_id: int, *, batch: int = BATCH, progress=None) -> int:
     """Recompute one organization's tallies from its live rows, in batches of people, in
-    one transaction (refreshes of it wait). Returns the number of people kept."""
+    one transaction (refreshes of it wait). Each batch's cells go by COPY into a
+    temporary table, summed into the tallies at the end: memory bounded by a batch.
+    Returns the number of people kept."""
     people = 0
     with transaction.atomic():
         _lock(organization_id, shared=False)
         for model in (Tally, GapTally, ReportPerson):
             model.objects.filter(organization_id=organization_id).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE report_load (scope varchar, measure varchar,"
+                " value varchar, day date, n bigint, total numeric) ON COMMIT DROP;"
+                "CREATE TEMPORARY TABLE report_gap_load (scope varchar, dimension varchar,"
+                " value varchar, last_day date, next_day date, n bigint) ON COMMIT DROP"
+            )
         ids = organization_people(organization_id)
-        tallies: dict = defaultdict(lambda: [0, Decimal(0)])
-        gaps: Counter = Counter()
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             inputs = _gather(organization_id, chunk)
             _spellings_save()
+            tallies: dict = defaultdict(lambda: [0, Decimal(0)])
+            gaps: Counter = Counter()
             persons = []
             for pk, person in inputs.items():
                 cells, breaks = _expand(person)
@@ -520,17 +536,64 @@ def organization_rebuild(organization_id: int, *, batch: int = BATCH, progress=N
                         inputs=_encode(person),
                     )
                 )
+            _load(tallies, gaps)
             ReportPerson.objects.bulk_create(persons, batch_size=1000)
             people += len(persons)
             if progress:
                 progress(min(start + batch, len(ids)), len(ids))
-        _apply(
-            organization_id,
-            {k: v for k, v in tallies.items() if v[0] or v[1]},
-            Counter({k: v for k, v in gaps.items() if v}),
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO reports_tally
+                    (organization_id, scope, measure, level, bucket, value, n, total)
+                SELECT %s, scope, measure, level, bucket, value, SUM(n), SUM(total) FROM (
+                    SELECT scope, measure, value, %s AS level, day AS bucket, n, total
+                    FROM report_load
+                    UNION ALL
+                    SELECT scope, measure, value, %s, date_trunc('month', day)::date, n, total
+                    FROM report_load
+                    UNION ALL
+                    SELECT scope, measure, value, %s, date_trunc('year', day)::date, n, total
+                    FROM report_load
+                ) cells
+                GROUP BY scope, measure, level, bucket, value
+                HAVING SUM(n) <> 0 OR SUM(total) <> 0;
+                INSERT INTO reports_gaptally
+                    (organization_id, scope, dimension, last_day, next_day, value, n)
+                SELECT %s, scope, dimension, last_day, next_day, value, SUM(n)
+                FROM report_gap_load
+                GROUP BY scope, dimension, last_day, next_day, value
+                HAVING SUM(n) <> 0;
+                DROP TABLE report_load; DROP TABLE report_gap_load;
+                ANALYZE reports_tally; ANALYZE reports_gaptally; ANALYZE reports_reportperson
+                """,
+                [organization_id, DAY, MONTH, YEAR, organization_id],
+            )
         ReportReady.objects.update_or_create(organization_id=organization_id, defaults={})
     return people
+
+
+def _load(tallies: dict, gaps: Counter) -> None:
+    """One batch's day cells into the temporary tables."""
+    with connection.cursor() as cursor:
+        with cursor.copy("COPY report_load FROM STDIN") as copy:
+            for (scope, measure, value, ordinal), (n, total) in tallies.items():
+                if n or total:
+                    day = datetime.date.fromordinal(ordinal)
+                    copy.write_row((scope, measure, value, day, n, total))
+        with cursor.copy("COPY report_gap_load FROM STDIN") as copy:
+            for (scope, dimension, value, last, following), n in gaps.items():
+                if n:
+                    copy.write_row(
+                        (
+                            scope,
+                            dimension,
+                            value,
+                            datetime.date.fromordinal(last),
+                            datetime.date.fromordinal(following),
+                            n,
+                        )
+                    )
 
 
 def spellings_prune() -> int:

@@ -31,7 +31,9 @@ DAY, MONTH, YEAR = 0, 1, 2
 
 
 class Tally(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # Which matters: "" every one, "k:<kind>", "g:<grant id>", "k:<kind>|g:<grant id>";
     # "*" for what no matter filter narrows (referrals).
     scope = models.CharField(max_length=80)
@@ -43,10 +45,20 @@ class Tally(models.Model):
     total = models.DecimalField(max_digits=20, decimal_places=2, default=0)
 
     class Meta:
+        # A sum up to a day reads, per measure, the year rows before its year, the month
+        # rows before its month and the day rows of its month: level and measure lead.
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "scope", "measure", "level", "bucket", "value"],
+                fields=["organization", "scope", "level", "measure", "bucket", "value"],
                 name="report_tally_key",
+            )
+        ]
+        # Birth months and days are read for a few values only (reports.aggregate_report).
+        indexes = [
+            models.Index(
+                fields=["organization", "value", "measure", "scope", "level", "bucket"],
+                name="report_tally_birth",
+                condition=models.Q(measure__in=["s.am", "e.am", "s.ad", "e.ad"]),
             )
         ]
 
@@ -55,7 +67,9 @@ class Tally(models.Model):
 
 
 class GapTally(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     scope = models.CharField(max_length=80)
     dimension = models.CharField(max_length=4)
     value = models.CharField(max_length=80, blank=True)
@@ -66,7 +80,7 @@ class GapTally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "scope", "dimension", "last_day", "next_day", "value"],
+                fields=["organization", "scope", "last_day", "next_day", "dimension", "value"],
                 name="report_gap_key",
             )
         ]

@@ -405,3 +405,30 @@ def test_an_expired_consent_stops_counting_the_next_day(quarter, time_machine):
     time_machine.move_to(datetime.datetime(2027, 4, 16, 0, 10, tzinfo=NY), tick=False)
     assert aggregates_consents_expired_task() == 1
     assert_same(harbor, PERIODS[0])
+
+
+def test_the_aggregated_page_reads_as_many_queries_with_more_people(
+    varied, coordinator, client_for
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_matter
+
+    harbor = varied.harbor
+    organization_rebuild(harbor.pk)
+    client = client_for(coordinator)
+    client.get(reverse("reports:page"))
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("reports:page"))
+    for n in range(5):
+        make_matter(harbor, client=make_survivor(harbor, legal_name=f"More {n}"))
+    organization_rebuild(harbor.pk)
+    with CaptureQueriesContext(connection) as after:
+        client.get(reverse("reports:page"))
+    assert len(after.captured_queries) <= len(before.captured_queries) + 1  # one attorney more
+    assert len(before.captured_queries) <= 25
+    report_queries = [q["sql"] for q in before.captured_queries if "reports_" in q["sql"]]
+    assert len(report_queries) <= 5, report_queries
+    assert not any(
+        "survivors_survivor" in q["sql"] and " IN (" in q["sql"] for q in before.captured_queries
+    )
