@@ -31,7 +31,7 @@ from reports.aggregates import (
     special_key,
     value_key,
 )
-from reports.models import DAY, MONTH, YEAR, ReportSpelling, Tally
+from reports.models import DAY, EVER, MONTH, YEAR, ReportSpelling, Tally
 from reports.periods import Period
 from reports.queries import Counts, Report, assemble, month_period
 from survivors import reporting
@@ -217,13 +217,32 @@ def report_build_aggregated(
     )
 
 
-def _cut(cutoff: datetime.date) -> tuple[str, list]:
-    """SQL for the rows whose sum is everything up to and including `cutoff`."""
+def _from_the_end(cutoff: datetime.date) -> bool:
+    """A sum up to a recent day is the all-time total less what came after it: a few
+    rows per value, however long the history (and however many values, such as lead
+    attorneys, it has)."""
+    return cutoff.year >= timezone.localdate().year - 2
+
+
+def _cut(cutoff: datetime.date) -> tuple[str, list, list]:
+    """SQL for the sum of everything up to and including `cutoff` (of n, or of total),
+    and the bucket ranges, level by level, it reads."""
     year, month = cutoff.replace(month=1, day=1), cutoff.replace(day=1)
+    if _from_the_end(cutoff):
+        next_year = year.replace(year=year.year + 1)
+        next_month = (month + datetime.timedelta(days=32)).replace(day=1)
+        return (
+            "CASE WHEN level = %s THEN {v} WHEN (level = %s AND bucket > %s)"
+            " OR (level = %s AND bucket > %s AND bucket < %s)"
+            " OR (level = %s AND bucket > %s AND bucket < %s) THEN -{v} ELSE 0 END",
+            [EVER, YEAR, year, MONTH, month, next_year, DAY, cutoff, next_month],
+            [(YEAR, year, None), (MONTH, month, next_year), (DAY, cutoff, next_month)],
+        )
     return (
-        "((level = %s AND bucket < %s) OR (level = %s AND bucket >= %s AND bucket < %s)"
-        " OR (level = %s AND bucket >= %s AND bucket <= %s))",
+        "CASE WHEN (level = %s AND bucket < %s) OR (level = %s AND bucket >= %s AND bucket < %s)"
+        " OR (level = %s AND bucket >= %s AND bucket <= %s) THEN {v} ELSE 0 END",
         [YEAR, year, MONTH, year, month, DAY, month, cutoff],
+        [(YEAR, None, year), (MONTH, year, month), (DAY, month, cutoff)],
     )
 
 
@@ -232,29 +251,38 @@ def _sums(organization_id, scopes, cutoffs, measures=None, few=None) -> dict:
     `few`: {measure: values}, the only values read of those measures."""
     cuts = [_cut(c) for c in cutoffs]
     columns = ", ".join(
-        f"SUM(n) FILTER (WHERE {sql}), SUM(total) FILTER (WHERE {sql})" for sql, _p in cuts
+        f"SUM({sql.format(v='n')}), SUM({sql.format(v='total')})" for sql, _p, _r in cuts
     )
-    params = [p for _sql, ps in cuts for p in ps * 2]
-    # The rows any cut-off reads, level by level: one index range each.
-    years = [c.replace(month=1, day=1) for c in cutoffs]
-    months = [c.replace(day=1) for c in cutoffs]
-    ranges = [
-        (YEAR, None, max(years), False),
-        (MONTH, min(years), max(months), False),
-        (DAY, min(months), max(cutoffs), True),
-    ]
+    params = [p for _sql, ps, _r in cuts for p in ps * 2]
+    # The rows any cut-off reads, level by level: one index range each (bounds widened
+    # to cover every cut-off; the sums above pick their own rows).
+    ranges = []
+    for level in (YEAR, MONTH, DAY):
+        spans = [span for _s, _p, r in cuts for span in r if span[0] == level]
+        lows = [low for _l, low, _h in spans]
+        highs = [high for _l, _lo, high in spans]
+        ranges.append(
+            (
+                level,
+                None if None in lows else min(lows),
+                None if None in highs else max(highs),
+            )
+        )
+    if any(_from_the_end(c) for c in cutoffs):
+        ranges.append((EVER, None, None))
 
     def rows(measure_sql: str, measure_params: list) -> list:
         branches, args = [], []
-        for level, low, high, inclusive in ranges:
+        for level, low, high in ranges:
             branches.append(
                 f"SELECT scope, measure, value, level, bucket, n, total "  # noqa: S608
                 f"FROM {Tally._meta.db_table} WHERE organization_id = %s AND scope = ANY(%s) "
                 f"AND level = %s AND {measure_sql} "
                 + ("AND bucket >= %s " if low else "")
-                + f"AND bucket {'<=' if inclusive else '<'} %s"
+                + ("AND bucket <= %s" if high else "")
             )
-            args += [organization_id, scopes, level, *measure_params, *([low] if low else []), high]
+            args += [organization_id, scopes, level, *measure_params]
+            args += [b for b in (low, high) if b]
         query = (
             f"SELECT scope, measure, value, {columns} FROM ("  # noqa: S608
             + " UNION ALL ".join(branches)

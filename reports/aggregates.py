@@ -35,6 +35,8 @@ from cases.models import Deadline, Matter, MatterOutcome, TimeEntry
 from cases.outcomes import OutcomeKind
 from reports.models import (
     DAY,
+    EVER,
+    EVER_BUCKET,
     MONTH,
     YEAR,
     GapTally,
@@ -351,6 +353,7 @@ def _levels(tallies: dict) -> dict:
             (DAY, day),
             (MONTH, day.replace(day=1)),
             (YEAR, day.replace(month=1, day=1)),
+            (EVER, EVER_BUCKET),
         ):
             cell = rows[(scope, measure, level, bucket, value)]
             cell[0] += n
@@ -420,11 +423,21 @@ def _decode(blob) -> dict | None:
 # Refreshing and rebuilding ----------------------------------------------------------
 
 
+class RebuildRunning(Exception):  # noqa: N818 (a state, not a failure)
+    """The organization's tallies are being rebuilt: refresh again once it is done."""
+
+
 def _lock(organization_id: int, *, shared: bool) -> None:
-    """Refreshes of one organization run beside each other; a rebuild runs alone."""
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    """Refreshes of one organization run beside each other; a rebuild runs alone. A
+    refresh does not wait for a rebuild (minutes at a million people: a worker would be
+    held that long); it says so, and its task tries again a minute later."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s, %s)", [0x5245, organization_id])
+        if not shared:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5245, organization_id])
+            return
+        cursor.execute("SELECT pg_try_advisory_xact_lock_shared(%s, %s)", [0x5245, organization_id])
+        if not cursor.fetchone()[0]:
+            raise RebuildRunning(organization_id)
 
 
 def person_refresh(organization_id: int, survivor_id: int) -> None:
@@ -555,6 +568,8 @@ def organization_rebuild(organization_id: int, *, batch: int = BATCH, progress=N
                     UNION ALL
                     SELECT scope, measure, value, %s, date_trunc('year', day)::date, n, total
                     FROM report_load
+                    UNION ALL
+                    SELECT scope, measure, value, %s, %s, n, total FROM report_load
                 ) cells
                 GROUP BY scope, measure, level, bucket, value
                 HAVING SUM(n) <> 0 OR SUM(total) <> 0;
@@ -567,7 +582,7 @@ def organization_rebuild(organization_id: int, *, batch: int = BATCH, progress=N
                 DROP TABLE report_load; DROP TABLE report_gap_load;
                 ANALYZE reports_tally; ANALYZE reports_gaptally; ANALYZE reports_reportperson
                 """,
-                [organization_id, DAY, MONTH, YEAR, organization_id],
+                [organization_id, DAY, MONTH, YEAR, EVER, EVER_BUCKET, organization_id],
             )
         ReportReady.objects.update_or_create(organization_id=organization_id, defaults={})
     return people

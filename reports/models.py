@@ -21,13 +21,16 @@ Counts only, and nothing readable about a person (README, "Report aggregates"):
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils import timezone
 from encrypted_model_fields.fields import EncryptedTextField
 
 from aftercare.models import Organization
 
-DAY, MONTH, YEAR = 0, 1, 2
+DAY, MONTH, YEAR, EVER = 0, 1, 2, 3
+EVER_BUCKET = datetime.date(1, 1, 1)  # the one bucket of the all-time total
 
 
 class Tally(models.Model):
@@ -39,7 +42,7 @@ class Tally(models.Model):
     scope = models.CharField(max_length=80)
     measure = models.CharField(max_length=12)
     value = models.CharField(max_length=80, blank=True)
-    level = models.PositiveSmallIntegerField()  # DAY, MONTH or YEAR
+    level = models.PositiveSmallIntegerField()  # DAY, MONTH, YEAR or EVER (all time)
     bucket = models.DateField()  # the day, or the first day of the month or year
     n = models.BigIntegerField(default=0)
     total = models.DecimalField(max_digits=20, decimal_places=2, default=0)

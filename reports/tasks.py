@@ -5,17 +5,25 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
+from django.db import OperationalError
 from django.utils import timezone
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def aggregates_refresh_task(survivor_ids: list[int], organization_ids: list[int]) -> int:
+@shared_task(
+    bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8
+)
+def aggregates_refresh_task(self, survivor_ids: list[int], organization_ids: list[int]) -> int:
     """Refresh the people a committed write touched (`reports.signals`): each person at
-    every organization that counts them, O(their rows)."""
-    from reports.aggregates import survivor_refresh
+    every organization that counts them, O(their rows). During a rebuild of one of those
+    organizations, the same task again a minute later (a rebuild reads every person;
+    one done before the change would miss it)."""
+    from reports.aggregates import RebuildRunning, survivor_refresh
 
-    for survivor_id in survivor_ids:
-        survivor_refresh(survivor_id, organization_ids)
+    try:
+        for survivor_id in survivor_ids:
+            survivor_refresh(survivor_id, organization_ids)
+    except RebuildRunning as running:
+        raise self.retry(exc=running, countdown=60, max_retries=None) from running
     return len(survivor_ids)
 
 
