@@ -442,6 +442,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Every minute: webhook retries whose time has come, and attempts of dead workers.
     "sweep-webhooks": {"task": "webhooks.tasks.webhooks_sweep_task", "schedule": 60},
+    # Just after midnight: consents to reporting that lapsed stop counting (reports/tasks.py).
+    "report-consents-expired": {
+        "task": "reports.tasks.aggregates_consents_expired_task",
+        "schedule": crontab(minute=5, hour=0),
+    },
 }
 # Webhooks (webhooks/addresses.py): plain HTTP and this machine's own addresses only for
 # tests and local trials; private networks only where partners' systems live there;

@@ -329,6 +329,41 @@ def _register() -> None:
 _register()
 
 
+# -- issue 15: refreshing the report aggregates after one change -------------------------
+class _UndoError(Exception):
+    pass
+
+
+def refresh_after_one_change(n: int) -> float:
+    """One matter of the largest organization's n-th client moves to another stage, and
+    that person's contribution to every organization's report tallies is refreshed (what
+    the on-commit task does): the refresh alone is timed, then everything is rolled back,
+    so the database is left as it was."""
+    from django.db import transaction
+
+    from cases.models import Matter
+    from reports.aggregates import survivor_refresh
+
+    matters = STATE.setdefault(
+        "refresh_matters",
+        list(
+            Matter.objects.filter(organization=STATE["organization"])
+            .order_by("pk")
+            .values_list("pk", "client_id", "stage")[:200:10]
+        ),
+    )
+    pk, client, stage = matters[n % len(matters)]
+    elapsed = 0.0
+    try:
+        with transaction.atomic():
+            Matter.objects.filter(pk=pk).update(stage="closed" if stage != "closed" else "intake")
+            elapsed = _timed(lambda: survivor_refresh(client))
+            raise _UndoError
+    except _UndoError:
+        pass
+    return elapsed
+
+
 def time_case(name: str) -> float:
     return CASES[name]()
 

@@ -24,7 +24,7 @@ from cases.outcomes import OutcomeKind, StatusObtained
 from reports.breakdowns import breakdown_tables
 from reports.periods import Period, active, local_date, month_label
 from reports.tables import Table
-from reports.turnaround import turnaround_tables
+from reports.turnaround import turnaround_days, turnaround_tables
 from survivors import reporting
 from survivors.models import Referral, Survivor
 
@@ -121,66 +121,171 @@ def report_build(
     served += [(r[0], local_date(r[1]), local_date(r[2])) for r in own_rows if counted(r[0])]
     in_period = {r[0] for r in matter_rows} | {r[0] for r in own_rows}
     in_period |= {r[0] for r in referral_rows}
-    people_served = _people_by_month(period, served)
+    per_month, everyone = _served_by_month(period, served)
     breakdowns = reporting.reporting_breakdowns(
         organization_id=organization_id,
         survivor_ids={pk for pk, opened, closed in served if active(period, opened, closed)},
         on=period.end,
     )
+    matters_counted = [r for r in matter_rows if counted(r[0])]
+    outcomes = [r for r in outcome_rows if counted(r[0])]
+    money, made_of = _money_sums(outcomes)
+    return assemble(
+        organization_id=organization_id,
+        period=period,
+        threshold=threshold,
+        hour_value=hour_value,
+        counts=Counts(
+            served_per_month=per_month,
+            served=everyone,
+            breakdowns=breakdowns,
+            matters=Counter((r[1], r[2]) for r in matters_counted),
+            outcomes=Counter((r[1], r[2]) for r in outcomes),
+            statuses=Counter(r[3] for r in outcomes if r[2] == OutcomeKind.STATUS),
+            money=money,
+            money_made_of=made_of,
+            deadlines=_deadline_counts([r for r in deadline_rows if counted(r[0])]),
+            turnaround=turnaround_days(
+                organization_id, [r for r in referral_rows if counted(r[0])]
+            ),
+            volunteer_minutes=_by_month((r[1], r[2]) for r in hour_rows if counted(r[0])),
+            open_at_end=Counter(
+                lead
+                for _c, _k, _s, _o, closed, lead in matters_counted
+                if closed is None or local_date(closed) > period.end
+            ),
+            grant_minutes=_grant_minutes([r for r in grant_rows if counted(r[0])]),
+            left_out=Counter(basis[pk] for pk in in_period if pk in basis and not counted(pk)),
+        ),
+    )
+
+
+@dataclass
+class Counts:
+    """Everything a report shows, counted: from live rows (`report_build`) or from the
+    aggregate tables (`reports.aggregates.report_build_aggregated`)."""
+
+    served_per_month: list[int]  # people served in each month of the period
+    served: int  # each person once over the period
+    breakdowns: reporting.Breakdowns
+    matters: Counter  # (kind, stage) -> matters open at some time in the period
+    outcomes: Counter  # (matter kind, outcome kind) -> outcomes dated in the period
+    statuses: Counter  # status obtained -> outcomes
+    money: dict  # (currency, outcome kind) -> sum
+    money_made_of: Counter  # (currency, outcome kind) -> outcomes summed
+    deadlines: Counter  # "met" / "missed" / "overdue" -> deadlines due in the period
+    turnaround: dict  # (way, month sent) -> [days until accepted, ...]
+    volunteer_minutes: Counter  # month -> minutes
+    open_at_end: Counter  # lead attorney id -> matters open at the end of the period
+    grant_minutes: Counter  # grant id or None -> minutes
+    left_out: Counter  # reason -> people
+
+
+def assemble(
+    *,
+    organization_id: int,
+    period: Period,
+    threshold: int,
+    hour_value: Decimal,
+    counts: Counts,
+) -> Report:
+    people_served = _people_by_month(period, counts.served_per_month, counts.served)
     # The people table hides its "whole period" figure when a month is small; the
     # breakdowns' totals are that very number, so they hide it then too.
     whole_period_hidden = any(0 < row[0] < threshold for row in people_served.values)
     tables = [
         people_served,
-        *breakdown_tables(breakdowns, threshold, hide_total=whole_period_hidden),
-        _matters_by_kind_and_stage([r for r in matter_rows if counted(r[0])]),
-        _outcomes_by_kind([r for r in outcome_rows if counted(r[0])]),
-        _statuses([r for r in outcome_rows if counted(r[0])]),
-        _money([r for r in outcome_rows if counted(r[0])], threshold),
-        _deadlines([r for r in deadline_rows if counted(r[0])]),
-        *turnaround_tables(
-            organization_id, period, [r for r in referral_rows if counted(r[0])], threshold
-        ),
-        _volunteer_hours(period, [r for r in hour_rows if counted(r[0])], hour_value),
-        _caseload(organization_id, period, [r for r in matter_rows if counted(r[0])]),
-        _hours_by_grant(
-            organization_id, period, [r for r in grant_rows if counted(r[0])], hour_value
-        ),
+        *breakdown_tables(counts.breakdowns, threshold, hide_total=whole_period_hidden),
+        _matters_by_kind_and_stage(counts.matters),
+        _outcomes_by_kind(counts.outcomes),
+        _statuses(counts.statuses),
+        _money(counts.money, counts.money_made_of, threshold),
+        _deadlines(counts.deadlines),
+        *turnaround_tables(period, counts.turnaround, threshold),
+        _volunteer_hours(period, counts.volunteer_minutes, hour_value),
+        _caseload(organization_id, counts.open_at_end),
+        _hours_by_grant(organization_id, period, counts.grant_minutes, hour_value),
     ]
-    left = Counter(basis[pk] for pk in in_period if pk in basis and not counted(pk))
     left_out = Table(
         key="left_out",
         title=_("People left out of this report"),
         row_header=_("Why"),
         rows=[reporting.REASONS[code] for code in reporting.REASONS],
         columns=[_("People")],
-        values=[[left.get(code, 0)] for code in reporting.REASONS],
+        values=[[counts.left_out.get(code, 0)] for code in reporting.REASONS],
         totals=False,
     )
     return Report(period, tables, left_out)
 
 
-def _people_by_month(period: Period, served) -> Table:
+def _served_by_month(period: Period, served) -> tuple[list[int], int]:
     months = period.months()
     by_month = {month: set() for month in months}
     everyone = set()
     for pk, opened, closed in served:
         for month in months:
-            month_end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
-                days=1
-            )
-            if active(Period(month, month_end), opened, closed) and active(period, opened, closed):
+            if active(month_period(month), opened, closed) and active(period, opened, closed):
                 by_month[month].add(pk)
                 everyone.add(pk)
+    return [len(by_month[m]) for m in months], len(everyone)
+
+
+def month_period(month: datetime.date) -> Period:
+    """The whole calendar month that starts on `month`."""
+    end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return Period(month, end)
+
+
+def _by_month(pairs) -> Counter:
+    minutes: Counter = Counter()
+    for day, spent in pairs:
+        minutes[day.replace(day=1)] += spent
+    return minutes
+
+
+def _money_sums(rows) -> tuple[dict, Counter]:
+    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    made_of: Counter = Counter()
+    for _client, _kind, outcome, _status, amount, currency in rows:
+        if amount is not None and outcome in (OutcomeKind.RECOVERED, OutcomeKind.COLLECTED):
+            sums[(currency, outcome)] += amount
+            made_of[(currency, outcome)] += 1
+    return sums, made_of
+
+
+def _deadline_counts(rows) -> Counter:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    counts = Counter()
+    for _client, status, due in rows:
+        if status == Deadline.Status.DONE:
+            counts["met"] += 1
+        elif status == Deadline.Status.MISSED:
+            counts["missed"] += 1
+        elif due < today:
+            counts["overdue"] += 1
+    return counts
+
+
+def _grant_minutes(rows) -> Counter:
+    minutes: Counter = Counter()
+    for _client, grant_id, spent in rows:
+        minutes[grant_id] += spent
+    return minutes
+
+
+def _people_by_month(period: Period, per_month: list[int], everyone: int) -> Table:
+    months = period.months()
     return Table(
         key="people",
         title=_("People served per month"),
         row_header=_("Month"),
         rows=[month_label(m) for m in months],
         columns=[_("People served")],
-        values=[[len(by_month[m])] for m in months],
+        values=[[n] for n in per_month],
         totals=False,
-        distinct_total=len(everyone),
+        distinct_total=everyone,
         distinct_label=_("Whole period (each person once)"),
         note=_(
             "A person is served in a month when a matter of theirs is open, or their record "
@@ -189,8 +294,7 @@ def _people_by_month(period: Period, served) -> Table:
     )
 
 
-def _two_way(key, title, row_header, row_codes, row_labels, col_codes, col_labels, pairs, note=""):
-    counts = Counter(pairs)
+def _two_way(key, title, row_header, row_codes, row_labels, col_codes, col_labels, counts, note=""):
     used = [c for c in col_codes if any(counts[(r, c)] for r in row_codes)] or list(col_codes)
     return Table(
         key=key,
@@ -203,7 +307,7 @@ def _two_way(key, title, row_header, row_codes, row_labels, col_codes, col_label
     )
 
 
-def _matters_by_kind_and_stage(rows) -> Table:
+def _matters_by_kind_and_stage(counts: Counter) -> Table:
     return _two_way(
         "matters",
         _("Matters by kind and stage"),
@@ -212,12 +316,12 @@ def _matters_by_kind_and_stage(rows) -> Table:
         dict(Kind.choices),
         Stage.values,
         dict(Stage.choices),
-        [(r[1], r[2]) for r in rows],
+        counts,
         note=_("Matters open at some time in the period, by the stage they are in now."),
     )
 
 
-def _outcomes_by_kind(rows) -> Table:
+def _outcomes_by_kind(counts: Counter) -> Table:
     return _two_way(
         "outcomes",
         _("Outcomes by kind of matter"),
@@ -226,13 +330,12 @@ def _outcomes_by_kind(rows) -> Table:
         dict(Kind.choices),
         OutcomeKind.values,
         dict(OutcomeKind.choices),
-        [(r[1], r[2]) for r in rows],
+        counts,
         note=_("Outcomes dated in the period."),
     )
 
 
-def _statuses(rows) -> Table:
-    counts = Counter(r[3] for r in rows if r[2] == OutcomeKind.STATUS)
+def _statuses(counts: Counter) -> Table:
     return Table(
         key="statuses",
         title=_("Immigration status obtained"),
@@ -243,14 +346,9 @@ def _statuses(rows) -> Table:
     )
 
 
-def _money(rows, threshold: int) -> Table:
+def _money(sums: dict, made_of: Counter, threshold: int) -> Table:
     """Sums by currency; a sum of fewer outcomes than the threshold is not shown."""
-    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    made_of: Counter = Counter()
-    for _client, _kind, outcome, _status, amount, currency in rows:
-        if amount is not None and outcome in (OutcomeKind.RECOVERED, OutcomeKind.COLLECTED):
-            sums[(currency, outcome)] += amount
-            made_of[(currency, outcome)] += 1
+    sums = defaultdict(Decimal, sums)
     currencies = sorted({c for c, _o in sums}) or ["USD"]
     kinds = (OutcomeKind.RECOVERED, OutcomeKind.COLLECTED)
     return Table(
@@ -276,18 +374,7 @@ def _money(rows, threshold: int) -> Table:
     )
 
 
-def _deadlines(rows) -> Table:
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    counts = Counter()
-    for _client, status, due in rows:
-        if status == Deadline.Status.DONE:
-            counts["met"] += 1
-        elif status == Deadline.Status.MISSED:
-            counts["missed"] += 1
-        elif due < today:
-            counts["overdue"] += 1
+def _deadlines(counts: Counter) -> Table:
     labels = {
         "met": _("Met"),
         "missed": _("Missed"),
@@ -303,10 +390,7 @@ def _deadlines(rows) -> Table:
     )
 
 
-def _volunteer_hours(period: Period, rows, hour_value: Decimal) -> Table:
-    minutes = Counter()
-    for _client, day, spent in rows:
-        minutes[day.replace(day=1)] += spent
+def _volunteer_hours(period: Period, minutes: Counter, hour_value: Decimal) -> Table:
     months = period.months()
     values = []
     for month in months:
@@ -327,17 +411,12 @@ def _volunteer_hours(period: Period, rows, hour_value: Decimal) -> Table:
     )
 
 
-def _caseload(organization_id: int, period: Period, rows) -> Table:
+def _caseload(organization_id: int, open_at_end: Counter) -> Table:
     attorneys = list(
         Membership.objects.active()
         .filter(organization_id=organization_id, role=Role.ATTORNEY)
         .select_related("user")
         .order_by("user__full_name", "user__email")
-    )
-    open_at_end = Counter(
-        lead
-        for _c, _k, _s, _o, closed, lead in rows
-        if closed is None or local_date(closed) > period.end
     )
     return Table(
         key="caseload",
@@ -350,12 +429,11 @@ def _caseload(organization_id: int, period: Period, rows) -> Table:
     )
 
 
-def _hours_by_grant(organization_id: int, period: Period, rows, hour_value: Decimal) -> Table:
+def _hours_by_grant(
+    organization_id: int, period: Period, minutes: Counter, hour_value: Decimal
+) -> Table:
     """Hours of everyone on the organization's matters, by the grant each entry carries:
     the grants running in the period (or carried by hours in it), then hours of none."""
-    minutes: Counter = Counter()
-    for _client, grant_id, spent in rows:
-        minutes[grant_id] += spent
     grants = list(
         Grant.objects.filter(organization_id=organization_id).filter(
             Q(starts_on__lte=period.end, ends_on__gte=period.start)

@@ -31,18 +31,29 @@ def _bucket(days: int) -> int:
     return next(n for n, (low, high, _l) in enumerate(BUCKETS) if high is None or days <= high)
 
 
-def turnaround_tables(organization_id: int, period: Period, rows, threshold: int) -> list[Table]:
-    """Referrals the organization sent, and those it received, by the month they were
-    sent: how many days until the receiver accepted them, and the median."""
+def turnaround_days(organization_id: int, rows) -> dict[tuple[str, datetime.date], list[int]]:
+    """{(way, month sent): [days from sent to accepted, ...]} of the given referrals
+    (survivor id, referral id, sending organization id, sent at): those accepted only."""
     accepted = reporting.referral_acceptances(referral_ids=[r[1] for r in rows])
-    months = period.months()
     days: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
     for _client, pk, sender, sent_at, *_rest in rows:
         if pk not in accepted:
             continue  # not accepted (yet): no turnaround to measure
         sent = local_date(sent_at)
         way = SENT if sender == organization_id else RECEIVED
-        days[(way, sent.replace(day=1))].append(max((local_date(accepted[pk]) - sent).days, 0))
+        days[(way, sent.replace(day=1))].append(days_between(sent, local_date(accepted[pk])))
+    return days
+
+
+def days_between(sent: datetime.date, accepted: datetime.date) -> int:
+    return max((accepted - sent).days, 0)
+
+
+def turnaround_tables(period: Period, days: dict, threshold: int) -> list[Table]:
+    """Referrals the organization sent, and those it received, by the month they were
+    sent: how many days until the receiver accepted them, and the median."""
+    days = defaultdict(list, days)
+    months = period.months()
     titles = {
         SENT: _("Referrals sent: days until accepted"),
         RECEIVED: _("Referrals received: days until accepted"),

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from aftercare.access import require_sudo_mode, role_required
 from aftercare.replica import replica_reads
 from cases.documents.renderer import MissingGlyphError, RenderError
+from reports.aggregate_report import report_for
 from reports.charts import chart_of
 from reports.exports import export_csv, export_xlsx
 from reports.forms import ReportForm
 from reports.funder_pdf import export_pdf
-from reports.queries import report_build
 from reports.tables import publish
 
 # The tables drawn as a chart, and the chart's title.
@@ -46,7 +46,7 @@ def _published(request: HttpRequest):
     threshold = settings.REPORT_SMALL_CELL_THRESHOLD
     grant = form.cleaned_data["grant"]
     with replica_reads():  # a replica's lag of a second is nothing to a quarter's counts
-        report = report_build(
+        report = report_for(
             organization_id=request.membership.organization_id,
             period=form.period(),
             kind=form.cleaned_data["kind"],

@@ -150,21 +150,97 @@ def reporting_breakdowns(
         record = records.get(pk)
         if record is None:
             continue
-        own = record[1] == organization_id
-        if own:
-            born, country, languages = record[2:5]
-        elif pk in files:  # the organization's client file, whatever the record says
-            born, country, languages = files[pk][1:4]
-        elif DataCategory.IDENTITY in categories[pk]:
-            born, country, languages = record[2:5]
-        else:
-            born = country = languages = NOT_SHARED
-        situation = own or DataCategory.SITUATION in categories[pk]
-        result.trafficking[_trafficking(record[5]) if situation else NOT_SHARED] += 1
+        trafficking, born, language, country = _values(
+            organization_id, record, files.get(pk), categories[pk]
+        )
+        result.trafficking[trafficking] += 1
         result.age[_age_group(born, on)] += 1
-        _count_text(result, "language", _first_language(languages))
+        _count_text(result, "language", language)
         _count_text(result, "country", country)
     return result
+
+
+def _values(organization_id: int, record, file, categories: set[str]):
+    """(trafficking code, birth date, first language, country) of one person, as the
+    organization may use them: NOT_SHARED where its basis does not cover a value."""
+    own = record[1] == organization_id
+    if own:
+        born, country, languages = record[2:5]
+    elif file is not None:  # the organization's client file, whatever the record says
+        born, country, languages = file[1:4]
+    elif DataCategory.IDENTITY in categories:
+        born, country, languages = record[2:5]
+    else:
+        born = country = languages = NOT_SHARED
+    situation = own or DataCategory.SITUATION in categories
+    return (
+        _trafficking(record[5]) if situation else NOT_SHARED,
+        born,
+        _first_language(languages),
+        country,
+    )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a report may count of one person for one organization: the basis, and the
+    breakdowns' values (codes, a birth date, spellings), never anything else.
+
+    For the reports app's aggregate tables, which keep them only as keyed hashes."""
+
+    basis: str
+    trafficking: str = NOT_SHARED
+    born: datetime.date | str | None = NOT_SHARED
+    language: str = NOT_SHARED  # a spelling (collapsed spaces), "" or NOT_SHARED
+    country: str = NOT_SHARED
+
+
+def reporting_facts(*, organization_id: int, survivor_ids: Iterable[int]) -> dict[int, Facts]:
+    """{survivor id: Facts} for the given people (merged records left out): the basis of
+    each, and for those counted the values `reporting_breakdowns` would count. Six
+    queries at most; values are decrypted for the counted only."""
+    basis = reporting_basis(organization_id=organization_id, survivor_ids=survivor_ids)
+    counted = [pk for pk, code in basis.items() if code == COUNTED]
+    facts = {pk: Facts(code) for pk, code in basis.items() if code != COUNTED}
+    if not counted:
+        return facts
+    records = {
+        row[0]: row
+        for row in Survivor.objects.filter(pk__in=counted).values_list(
+            "pk",
+            "organization_id",
+            "date_of_birth",
+            "country_of_origin",
+            "languages",
+            "trafficking_kinds",
+        )
+    }
+    files = {
+        row[0]: row
+        for row in Engagement.objects.filter(
+            organization_id=organization_id, survivor_id__in=counted, erased_at__isnull=True
+        )
+        .order_by("engaged_on", "id")
+        .values_list("survivor_id", "date_of_birth", "country_of_origin", "languages")
+    }
+    categories: dict[int, set[str]] = defaultdict(set)
+    for pk, cats in (
+        Consent.objects.current()
+        .covering(organization_id=organization_id, purpose=Purpose.REPORTING)
+        .filter(survivor_id__in=counted)
+        .values_list("survivor_id", "categories")
+    ):
+        categories[pk].update(cats or [])
+    for pk in counted:
+        trafficking, born, language, country = _values(
+            organization_id, records[pk], files.get(pk), categories[pk]
+        )
+        facts[pk] = Facts(COUNTED, trafficking, born, _spelling(language), _spelling(country))
+    return facts
+
+
+def _spelling(text: str) -> str:
+    return text if text == NOT_SHARED else " ".join((text or "").split())
 
 
 def _trafficking(kinds: list[str]) -> str:
@@ -230,3 +306,8 @@ def referral_acceptances(*, referral_ids: Iterable[int]) -> dict[int, datetime.d
     for pk, moment in events:
         accepted.setdefault(int(pk), moment)
     return accepted
+
+
+def age_group(born, on: datetime.date) -> str:
+    """The age group code of a birth date (or NOT_SHARED / None) on a day."""
+    return _age_group(born, on)
