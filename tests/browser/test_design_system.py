@@ -72,7 +72,7 @@ def test_main_pages_load_with_nothing_refused_and_no_static_file_missing(
     watch = Watch(page)
     sign_in(page, live_server.url, COORDINATOR, demo)
     SCREENS.mkdir(parents=True, exist_ok=True)
-    pages = list(_main_pages().items()) + [("volunteer", None)]
+    pages = [*_main_pages().items(), ("volunteer", None)]
     for name, path in pages:
         if path is None:  # a volunteer's profile, from the list of volunteers
             page.goto(live_server.url + reverse("volunteers:list"))
