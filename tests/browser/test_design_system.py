@@ -72,8 +72,13 @@ def test_main_pages_load_with_nothing_refused_and_no_static_file_missing(
     watch = Watch(page)
     sign_in(page, live_server.url, COORDINATOR, demo)
     SCREENS.mkdir(parents=True, exist_ok=True)
-    for name, path in _main_pages().items():
-        page.goto(live_server.url + path)
+    pages = [*_main_pages().items(), ("volunteer", None)]
+    for name, path in pages:
+        if path is None:  # a volunteer's profile, from the list of volunteers
+            page.goto(live_server.url + reverse("volunteers:list"))
+            page.locator("table th a").first.click()
+        else:
+            page.goto(live_server.url + path)
         page.wait_for_load_state("networkidle")
         # The USWDS script ran (it marks itself present), so its components work.
         assert page.evaluate("window.uswdsPresent === true"), name
