@@ -119,6 +119,7 @@ def test_each_app_seeds_its_own_demo_lowest_floor_first():
     assert [seeder.seed.__module__ for seeder in demo_seeders()] == [
         "survivors.demo",
         "cases.demo",
+        "evidence.demo",
         "volunteers.demo",
         "reports.demo",
         "api.demo",

@@ -93,8 +93,8 @@ def test_initials_are_latin_letters_whatever_the_script(harbor):
 def test_no_task_is_ever_sent_personal_data(
     harbor, coordinator, attorney, client_for, monkeypatch, django_capture_on_commit_callbacks
 ):
-    """What the flows enqueue (a document to render, reminders to deliver) carries ids only
-    (canary scan)."""
+    """What the flows enqueue (a document to render, reminders to deliver, report
+    aggregates to refresh) carries ids only (canary scan)."""
     from celery.app.task import Task
     from django.utils import timezone
 
@@ -140,5 +140,6 @@ def test_no_task_is_ever_sent_personal_data(
     assert {name for name, _, _ in sent} == {
         "cases.tasks.document_render",
         "cases.tasks.delivery_send",
+        "reports.tasks.aggregates_refresh_task",  # survivor and organization ids
     }
     assert CANARY not in repr(sent)
