@@ -68,8 +68,25 @@ def referred(quarter, time_machine, intake_worker, coordinator, partner_coordina
         after=0,
     )
     # Sent by Harbor for its own 3 clients on 1 March: one accepted the next day.
-    for n, matter in enumerate(quarter.matters["own"]):
+    for matter in quarter.matters["own"]:
         _consent(matter.client, safehaven, Purpose.LEGAL_REPRESENTATION, coordinator.user)
+    # Sent in December, accepted in January: outside the quarter. Completed in February,
+    # so the same client may be referred to Safe Haven again in March.
+    december = _refer(
+        time_machine,
+        by=coordinator,
+        survivor=quarter.matters["own"][0].client,
+        to=safehaven,
+        when=datetime.datetime(2026, 12, 20, 9, 0, tzinfo=NY),
+        accepted_by=partner_coordinator,
+        after=20,
+    )
+    time_machine.move_to(_at(2, 1), tick=False)
+    december.refresh_from_db()
+    referral_move(
+        actor=actor_of(partner_coordinator), referral=december, status=Referral.Status.COMPLETED
+    )
+    for n, matter in enumerate(quarter.matters["own"]):
         _refer(
             time_machine,
             by=coordinator,
@@ -79,16 +96,6 @@ def referred(quarter, time_machine, intake_worker, coordinator, partner_coordina
             accepted_by=partner_coordinator if n == 0 else None,
             after=1,
         )
-    # Sent in December, accepted in January: outside the quarter.
-    _refer(
-        time_machine,
-        by=coordinator,
-        survivor=quarter.matters["own"][0].client,
-        to=safehaven,
-        when=datetime.datetime(2026, 12, 20, 9, 0, tzinfo=NY),
-        accepted_by=partner_coordinator,
-        after=20,
-    )
     time_machine.move_to(TODAY, tick=False)
     return quarter
 
