@@ -11,9 +11,11 @@ on the standby, and no other query does.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -67,6 +69,9 @@ def test_the_report_is_read_from_the_streaming_replica(standby, quarter, coordin
     assert port == int(replica_port())
     assert name == connection.settings_dict["NAME"]  # the test database, by replication
     assert replica_in_use()
+    # The quarter's writes queued refreshes of the report aggregates for a worker this
+    # test does not run: bring them up to date as recovery would, on the primary.
+    call_command("report_aggregates_rebuild")
     _wait_for_replay(standby)
     client = client_for(coordinator)
     with (
@@ -76,10 +81,10 @@ def test_the_report_is_read_from_the_streaming_replica(standby, quarter, coordin
         page = client.get(reverse("reports:page"))
     assert page.status_code == 200
     assert table_of(page.text, "people")["February 2027"] == ["15"]
-    report_tables = ("cases_matter", "cases_matteroutcome", "survivors_consent")
+    report_tables = ("reports_tally", "reports_gaptally")
     replica_sql = " ".join(q["sql"] for q in on_replica.captured_queries)
     primary_sql = " ".join(q["sql"] for q in on_primary.captured_queries)
-    for table in report_tables:
-        assert f'"{table}"' in replica_sql
-        assert f'"{table}"' not in primary_sql  # the session, user and audit stay on the primary
+    for table in report_tables:  # read by raw SQL, so unquoted
+        assert re.search(rf'\b"?{table}"?\b', replica_sql)
+        assert not re.search(rf'\b"?{table}"?\b', primary_sql)  # session, user, audit: primary
     assert "INSERT" not in replica_sql.upper()
