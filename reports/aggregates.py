@@ -465,6 +465,8 @@ def person_refresh(organization_id: int, survivor_id: int) -> None:
 
 def survivor_refresh(survivor_id: int, organization_ids: Iterable[int] = ()) -> None:
     """Refresh a person at every organization that counts them, or did."""
+    if not in_use():
+        return
     from aftercare.models import Organization
     from survivors.models import Consent, Engagement
 
@@ -516,6 +518,8 @@ def organization_rebuild(organization_id: int, *, batch: int = BATCH, progress=N
     one transaction (refreshes of it wait). Each batch's cells go by COPY into a
     temporary table, summed into the tallies at the end: memory bounded by a batch.
     Returns the number of people kept."""
+    if not in_use():
+        return 0
     people = 0
     with transaction.atomic():
         _lock(organization_id, shared=False)
@@ -623,5 +627,12 @@ def spellings_prune() -> int:
     return ReportSpelling.objects.exclude(pk__in=used).delete()[0]
 
 
+def in_use() -> bool:
+    """The aggregate tables need PostgreSQL (COPY, advisory locks, ANY). Elsewhere, that
+    is SQLite under `make run`, nothing is tallied and every report is computed from the
+    live rows, which at a demo's size takes milliseconds."""
+    return connection.vendor == "postgresql"
+
+
 def is_ready(organization_id: int) -> bool:
-    return ReportReady.objects.filter(organization_id=organization_id).exists()
+    return in_use() and ReportReady.objects.filter(organization_id=organization_id).exists()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftercare.models import AuditEvent, Organization
 from cases.models import Deadline, Matter, MatterOutcome, TimeEntry
+from reports.aggregates import in_use
 from survivors.merge import MergeReport, survivor_merging
 from survivors.models import Consent, Engagement, Referral, Survivor
 from survivors.shredder import ShredReport, survivor_erasing
@@ -41,6 +42,8 @@ def enqueue(survivor_ids: list[int], organization_ids: list[int]) -> None:
 def people_changed(survivor_ids, organization_ids=()) -> None:
     """Refresh these people once the current transaction commits (one task for all the
     marks of one transaction; a transaction rolled back drops its marks)."""
+    if not in_use():
+        return
     state = connection.__dict__.get("_report_pending")
     if state is None or not any(entry[1] is state[2] for entry in connection.run_on_commit):
         people, orgs = set(), set()
@@ -130,7 +133,7 @@ def _volunteer_profile(sender, instance, **kwargs) -> None:
 def _organization(sender, instance, created, **kwargs) -> None:
     """A new organization has nothing to count: its tallies are complete from the start
     (once it is committed; the writes after it refresh them)."""
-    if created:
+    if created and in_use():
         from reports.models import ReportReady
 
         pk = instance.pk
