@@ -45,8 +45,11 @@ MEASURES = [
         for d in (PEOPLE, TRAFFICKING, BIRTH_YEAR, LANGUAGE, COUNTRY, LEFT_OUT)
         for edge in ("s", "e")
     ),
-    *("mo", "mc", "lo", "lc", "oc", "om", "dl", "vh", "gh", "rt"),
+    *("mo", "mc", "oc", "om", "dl", "vh", "gh", "rt"),
 ]
+# Matters opened and closed by each lead attorney: read up to the period's end only, as
+# they have a value per attorney (thousands in a large organization).
+LEAD_MEASURES = ["lo", "lc"]
 
 
 def report_for(
@@ -57,6 +60,7 @@ def report_for(
     grant_id: int | None = None,
     hour_value: Decimal,
     threshold: int,
+    caseload_limit: int | None = None,
 ) -> Report:
     """The report from the aggregate tables once they are complete for the organization
     (rebuilt since they were added, or created with it); from the live rows until then."""
@@ -71,10 +75,22 @@ def report_for(
         grant_id=grant_id,
         hour_value=hour_value,
         threshold=threshold,
+        caseload_limit=caseload_limit,
     )
 
 
-def report_build_aggregated(
+def report_build_aggregated(**arguments) -> Report:
+    """The report from the tallies (arguments: those of `report_for`)."""
+    database = router.db_for_read(Tally)
+    # Every read in one transaction, so that PostgreSQL is told once not to start
+    # parallel workers for a few index ranges: they cost more to start than the queries.
+    with transaction.atomic(using=database):
+        with connections[database].cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return _from_tallies(**arguments)
+
+
+def _from_tallies(
     *,
     organization_id: int,
     period: Period,
@@ -82,6 +98,7 @@ def report_build_aggregated(
     grant_id: int | None = None,
     hour_value: Decimal,
     threshold: int,
+    caseload_limit: int | None = None,
 ) -> Report:
     scope = scope_of(kind, grant_id)
     start, end = period.start, period.end
@@ -102,6 +119,7 @@ def report_build_aggregated(
         measures=["s.p", "e.p", "vh", "rt"],
     )
     gaps = _gaps(organization_id, [scope, REFERRALS], start, end)
+    leads = _sums(organization_id, [scope], [end], measures=LEAD_MEASURES)
 
     def n(scope_, measure, value, upto) -> int:
         return sums.get((scope_, measure, value, upto), (0, 0))[0]
@@ -146,8 +164,9 @@ def report_build_aggregated(
         kind_, stage = value.split("|")
         matters[(kind_, stage)] = n(scope, "mo", value, end) - n(scope, "mc", value, before)
     open_at_end = Counter()
-    for value in values(sums, scope, "lo"):
-        count = n(scope, "lo", value, end) - n(scope, "lc", value, end)
+    for value in values(leads, scope, "lo"):
+        opened = leads.get((scope, "lo", value, end), (0, 0))[0]
+        count = opened - leads.get((scope, "lc", value, end), (0, 0))[0]
         if count:
             open_at_end[int(value) if value else None] = count
     outcomes, statuses = Counter(), Counter()
@@ -192,6 +211,7 @@ def report_build_aggregated(
         period=period,
         threshold=threshold,
         hour_value=hour_value,
+        caseload_limit=caseload_limit,
         counts=Counts(
             served_per_month=served_per_month,
             served=served,
@@ -248,19 +268,21 @@ def _cut(cutoff: datetime.date) -> tuple[str, list, list]:
 
 def _sums(organization_id, scopes, cutoffs, measures=None, few=None) -> dict:
     """{(scope, measure, value, cutoff): (n, total)}: each tally summed up to each cut-off.
-    `few`: {measure: values}, the only values read of those measures."""
+    `few`: {measure: values}, the only values read of those measures, and only in the
+    first scope (the matters' one: people's birth months and days)."""
     cuts = [_cut(c) for c in cutoffs]
     columns = ", ".join(
         f"SUM({sql.format(v='n')}), SUM({sql.format(v='total')})" for sql, _p, _r in cuts
     )
     params = [p for _sql, ps, _r in cuts for p in ps * 2]
-    # The rows each cut-off reads, level by level: one index range each (UNION: a row
-    # two ranges share is read once).
-    ranges = sorted({span for _s, _p, r in cuts for span in r}, key=str)
+    # The rows each cut-off reads, level by level: ranges merged where they overlap, so
+    # that each row is read once without sorting the rows to drop duplicates.
+    ranges = _disjoint([span for _s, _p, r in cuts for span in r])
     if any(_from_the_end(c) for c in cutoffs):
         ranges.append((EVER, None, None))
 
-    def rows(measure_sql: str, measure_params: list) -> list:
+    def rows(measure_sql: str, measure_params: list, scopes: list[str], wanted=()) -> list:
+        """`wanted`: (measure, value) pairs, the table `wanted` of `measure_sql`."""
         branches, args = [], []
         for level, low, high in ranges:
             branches.append(
@@ -274,15 +296,30 @@ def _sums(organization_id, scopes, cutoffs, measures=None, few=None) -> dict:
             args += [b for b in (low, high) if b]
         query = (
             f"SELECT scope, measure, value, {columns} FROM ("  # noqa: S608
-            + " UNION ".join(branches)
+            + " UNION ALL ".join(branches)
             + ") cells GROUP BY scope, measure, value"
         )
-        return _rows(query, [*params, *args])
+        if not wanted:
+            return _rows(query, [*params, *args])
+        # The pairs once, not once per branch: the query's text was most of its cost.
+        wanted_sql = (
+            "WITH wanted (measure, value) AS MATERIALIZED "
+            "(SELECT * FROM unnest(%s::varchar[], %s::varchar[])) "
+        )
+        query = f"{wanted_sql}{query}"
+        pairs = [[m for m, _v in wanted], [v for _m, v in wanted]]
+        return _rows(query, [*pairs, *params, *args])
 
-    found = rows("measure = ANY(%s)", [measures or MEASURES])
+    found = rows("measure = ANY(%s)", [measures or MEASURES], scopes)
     if few:
-        values = sorted({v for vs in few.values() for v in vs})
-        found += rows("measure = ANY(%s) AND value = ANY(%s)", [list(few), values])
+        # One index descent per (measure, value) pair, rather than one per measure, value
+        # and scope of every combination (PostgreSQL 15 multiplies ANY lists out).
+        found += rows(
+            "measure = ANY(%s) AND (measure, value) IN (SELECT measure, value FROM wanted)",
+            [list(few)],
+            scopes[:1],
+            wanted=[(measure, value) for measure, values in few.items() for value in values],
+        )
     result = {}
     for row in found:
         scope, measure, value = row[:3]
@@ -292,12 +329,22 @@ def _sums(organization_id, scopes, cutoffs, measures=None, few=None) -> dict:
     return result
 
 
+def _disjoint(spans) -> list[tuple]:
+    """(level, low, high) bucket ranges, inclusive, None unbounded: those of a level that
+    overlap merged into one."""
+    merged: list[list] = []
+    lowest = datetime.date.min
+    for level, low, high in sorted(spans, key=lambda s: (s[0], s[1] or lowest)):
+        last = merged[-1] if merged else None
+        if last and last[0] == level and (last[2] is None or (low or lowest) <= last[2]):
+            last[2] = None if high is None or last[2] is None else max(last[2], high)
+            continue
+        merged.append([level, low, high])
+    return [tuple(span) for span in merged]
+
+
 def _rows(query: str, args: list) -> list:
-    """A few index ranges of a small table: parallel workers would cost more to start
-    than the query takes."""
-    database = router.db_for_read(Tally)
-    with transaction.atomic(using=database), connections[database].cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    with connections[router.db_for_read(Tally)].cursor() as cursor:
         cursor.execute(query, args)
         return cursor.fetchall()
 

@@ -16,8 +16,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from aftercare.models import Membership, Role
+from aftercare.models import Membership, Role, User
 from cases.kinds import Kind, Stage
 from cases.models import Deadline, Grant, Matter, MatterOutcome, TimeEntry
 from cases.outcomes import OutcomeKind, StatusObtained
@@ -47,6 +48,7 @@ def report_build(
     grant_id: int | None = None,
     hour_value: Decimal,
     threshold: int,
+    caseload_limit: int | None = None,
 ) -> Report:
     matters = Matter.objects.filter(organization_id=organization_id)
     if kind:
@@ -135,6 +137,7 @@ def report_build(
         period=period,
         threshold=threshold,
         hour_value=hour_value,
+        caseload_limit=caseload_limit,
         counts=Counts(
             served_per_month=per_month,
             served=everyone,
@@ -188,7 +191,10 @@ def assemble(
     threshold: int,
     hour_value: Decimal,
     counts: Counts,
+    caseload_limit: int | None = None,
 ) -> Report:
+    """The report's tables from its counts; `caseload_limit`: how many attorneys the
+    caseload table names (the busiest; the others on one line), None for all."""
     people_served = _people_by_month(period, counts.served_per_month, counts.served)
     # The people table hides its "whole period" figure when a month is small; the
     # breakdowns' totals are that very number, so they hide it then too.
@@ -203,7 +209,7 @@ def assemble(
         _deadlines(counts.deadlines),
         *turnaround_tables(period, counts.turnaround, threshold),
         _volunteer_hours(period, counts.volunteer_minutes, hour_value),
-        _caseload(organization_id, counts.open_at_end),
+        _caseload(organization_id, counts.open_at_end, caseload_limit),
         _hours_by_grant(organization_id, period, counts.grant_minutes, hour_value),
     ]
     left_out = Table(
@@ -411,21 +417,52 @@ def _volunteer_hours(period: Period, minutes: Counter, hour_value: Decimal) -> T
     )
 
 
-def _caseload(organization_id: int, open_at_end: Counter) -> Table:
-    attorneys = list(
-        Membership.objects.active()
-        .filter(organization_id=organization_id, role=Role.ATTORNEY)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
+def _caseload(organization_id: int, open_at_end: Counter, limit: int | None) -> Table:
+    """Matters open at the end of the period for each active attorney, by name; or, with
+    a limit, the busiest `limit` of them, then the others on one line. An organization
+    of a thousand attorneys is a table no one reads on a page, and naming each costs
+    the page time that grows with the staff (the exports list everyone)."""
+    attorneys = Membership.objects.active().filter(
+        organization_id=organization_id, role=Role.ATTORNEY
     )
+    if limit is None:
+        named = [
+            m.user
+            for m in attorneys.select_related("user").order_by("user__full_name", "user__email")
+        ]
+        others = []
+    else:
+        ids = sorted(
+            set(attorneys.values_list("user_id", flat=True)),
+            key=lambda pk: (-open_at_end[pk], pk),
+        )
+        shown, others = ids[:limit], ids[limit:]
+        named = list(User.objects.filter(pk__in=shown))
+        named.sort(
+            key=lambda user: (-open_at_end[user.pk], (user.full_name or user.email).casefold())
+        )
+    rows = [user.full_name or user.email for user in named]
+    values = [[open_at_end[user.pk]] for user in named]
+    if others:
+        rows.append(
+            ngettext("%(n)s other attorney", "%(n)s other attorneys", len(others))
+            % {"n": f"{len(others):,}"}
+        )
+        values.append([sum(open_at_end[pk] for pk in others)])
     return Table(
         key="caseload",
         title=_("Caseload per attorney"),
         row_header=_("Attorney"),
-        rows=[m.user.full_name or m.user.email for m in attorneys],
+        rows=rows,
         columns=[_("Open matters as lead")],
-        values=[[open_at_end[m.user_id]] for m in attorneys],
-        note=_("Matters open at the end of the period, by lead attorney."),
+        values=values,
+        note=_("Matters open at the end of the period, by lead attorney.")
+        if not others
+        else _(
+            "Matters open at the end of the period, by lead attorney: the %(n)s with the "
+            "most, then the others together. The exports list every attorney."
+        )
+        % {"n": limit},
     )
 
 

@@ -33,11 +33,16 @@ CHARTS = {
 }
 
 
+# Attorneys named in the caseload table of the page and the funder PDF; the CSV and
+# XLSX exports name every one.
+CASELOAD_SHOWN = 25
+
+
 def _coordinates(membership) -> bool:
     return membership.role_enum.sees_whole_organization
 
 
-def _published(request: HttpRequest):
+def _published(request: HttpRequest, *, every_attorney: bool = False):
     """The form, and the published tables when it is valid (else None)."""
     # What is not given keeps its default.
     form = ReportForm(request.GET, organization_id=request.membership.organization_id)
@@ -53,6 +58,7 @@ def _published(request: HttpRequest):
             grant_id=grant.pk if grant else None,
             hour_value=form.cleaned_data["hour_value"],
             threshold=threshold,
+            caseload_limit=None if every_attorney else CASELOAD_SHOWN,
         )
     tables = [publish(table, threshold=threshold) for table in report.tables]
     left_out = publish(report.left_out, threshold=threshold)
@@ -91,7 +97,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 @require_sudo_mode
 def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Every table as published; a period that does not validate is the page again."""
-    form, tables, left_out = _published(request)
+    form, tables, left_out = _published(request, every_attorney=fmt != "pdf")
     if tables is None:
         return _render(request, form, tables, left_out)
     if fmt == "pdf":

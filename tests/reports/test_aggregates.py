@@ -425,10 +425,11 @@ def test_the_aggregated_page_reads_as_many_queries_with_more_people(
     organization_rebuild(harbor.pk)
     with CaptureQueriesContext(connection) as after:
         client.get(reverse("reports:page"))
-    assert len(after.captured_queries) <= len(before.captured_queries) + 1  # one attorney more
+    # Five more attorneys (one per matter): the caseload names the busiest whatever their number.
+    assert len(after.captured_queries) <= len(before.captured_queries)
     assert len(before.captured_queries) <= 25
     report_queries = [q["sql"] for q in before.captured_queries if "reports_" in q["sql"]]
-    assert len(report_queries) <= 5, report_queries
+    assert len(report_queries) <= 6, report_queries
     assert not any(
         "survivors_survivor" in q["sql"] and " IN (" in q["sql"] for q in before.captured_queries
     )

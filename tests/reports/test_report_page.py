@@ -276,3 +276,36 @@ def test_the_report_reads_in_spanish(quarter, coordinator, client_for):
     assert "Personas atendidas por mes" in page
     assert "menos de 11" in page and "no se muestra" in page
     assert "enero de 2027" in page
+
+
+def test_a_large_staff_shows_the_busiest_attorneys_and_the_others_on_one_line(
+    quarter, coordinator, client_for, monkeypatch
+):
+    """The page names the busiest attorneys only (a table of every attorney of a large
+    organization is unreadable, and costs time that grows with the staff); the exports
+    name every one."""
+    from reports import views
+    from tests.factories import MembershipFactory, make_survivor
+    from tests.reports.conftest import _matter, at
+
+    monkeypatch.setattr(views, "CASELOAD_SHOWN", 2)
+    second = MembershipFactory(
+        organization=quarter.harbor, role="attorney", user__full_name="Second Busiest"
+    ).user
+    MembershipFactory(organization=quarter.harbor, role="attorney", user__full_name="Idle Third")
+    client = make_survivor(quarter.harbor, legal_name="Another Own Client")
+    _matter(quarter.harbor, client, second, "tvpra_damages", at(2027, 2, 10), "intake")
+    lead = quarter.attorney.user.full_name or quarter.attorney.user.email
+
+    page = client_for(coordinator).get(reverse("reports:page"), QUARTER).text
+    caseload = table_of(page, "caseload")
+    # The lead (15), the second (1), then the volunteer attorney and the idle one (0).
+    assert list(caseload) == [lead, "Second Busiest", "2 other attorneys", "Total"]
+    assert caseload["2 other attorneys"] == ["0"]
+    assert list(chart_of(page, "caseload")) == [lead, "Second Busiest", "2 other attorneys"]
+    assert "the 2 with the most" in page
+    assert "Idle Third" not in page
+
+    exporter = client_for(coordinator, sudo=True)
+    body = exporter.get(reverse("reports:export_csv"), QUARTER).content.decode()
+    assert "Idle Third" in body and "other attorneys" not in body
