@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 LOCKS := requirements.lock requirements-dev.lock
 STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha1sum | cut -c1-12)
 
-.PHONY: help env run test lint format code translations messages clean lock bench bench-large bench-reminders bench-pdf bench-api bench-evidence bench-packet
+.PHONY: help env run test lint format code translations messages clean lock bench bench-large bench-reminders bench-pdf bench-api bench-evidence bench-packet bench-xlsx
 
 help:
 	@echo "make run    start Aftercare on http://127.0.0.1:8000 (SQLite, embedded broker, demo data)"
@@ -84,10 +84,12 @@ lock: $(STAMP)
 bench: $(STAMP) .env
 	$(BIN)/python benchmarks/scale_suite.py --survivors 100000 $(BENCH_ARGS)
 	$(BIN)/python benchmarks/pdf_render.py
+	$(BIN)/python benchmarks/xlsx_export.py
 
 # 1M survivors and about 10M permission rows, growth from 100k: building takes a while.
 bench-large: $(STAMP) .env
 	$(BIN)/python benchmarks/scale_suite.py --survivors 1000000 --growth-from 100000 $(BENCH_ARGS)
+	$(BIN)/python benchmarks/xlsx_export.py
 
 # The delivery rate needs a Redis of your own: BENCH_REDIS_URL=redis://127.0.0.1:PORT/0
 bench-reminders: $(STAMP) .env
@@ -104,6 +106,10 @@ bench-pdf: $(STAMP) .env
 # Web-worker seconds for evidence uploads at the 5 MB limit and hostile files; no database.
 bench-evidence: $(STAMP) .env
 	$(BIN)/python benchmarks/evidence_upload.py
+
+# Peak memory of an XLSX export of 100,000 rows (issue #15: <= 200 MB); no database.
+bench-xlsx: $(STAMP) .env
+	$(BIN)/python benchmarks/xlsx_export.py
 
 # Seconds and worker memory for a 100-page filing packet of 40 exhibits; no database.
 bench-packet: $(STAMP) .env

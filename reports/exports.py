@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from decimal import Decimal
 
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 
 from aftercare.actor import Actor
 from aftercare.audit import audit_record_by
 from aftercare.spreadsheets import spreadsheet_text
 from reports.tables import Published
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cell_value(table: Published, cell) -> object:
@@ -74,25 +77,43 @@ def export_csv(*, actor: Actor, form, tables: list[Published]) -> HttpResponse:
     return response
 
 
-def export_xlsx(*, actor: Actor, form, tables: list[Published]) -> HttpResponse:
+def xlsx_file(tables: list[Published]):
+    """Every table as a sheet of a workbook in a temporary file on disk (deleted when
+    closed), read from the start: memory stays bounded whatever the number of rows, as
+    openpyxl's write-only sheets go to disk row by row and the response is sent from the
+    file in blocks."""
     from openpyxl import Workbook
 
-    book = Workbook(write_only=True)
-    for table in tables:
-        sheet = book.create_sheet(title=_sheet_title(table))
-        sheet.append([spreadsheet_text(table.title)])
-        for row in _rows(table):
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    with transaction.atomic():
-        audit_export(actor, form, "xlsx", tables)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it)
+    try:
+        book = Workbook(write_only=True)
+        for table in tables:
+            sheet = book.create_sheet(title=_sheet_title(table))
+            sheet.append([spreadsheet_text(table.title)])
+            for row in _rows(table):
+                sheet.append(row)
+        book.save(out)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return out
+
+
+def export_xlsx(*, actor: Actor, form, tables: list[Published]) -> FileResponse:
+    out = xlsx_file(tables)
+    try:
+        with transaction.atomic():
+            audit_export(actor, form, "xlsx", tables)
+    except BaseException:
+        out.close()
+        raise
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=export_filename(form, "xlsx"),
+        content_type=XLSX_TYPE,
     )
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(form, "xlsx")}"'
-    return response
 
 
 def _sheet_title(table: Published) -> str:

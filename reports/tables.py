@@ -59,7 +59,7 @@ class Table:
     none_text: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a table can hold many: no __dict__ each
 class Cell:
     value: Number | None
     state: str = SHOWN

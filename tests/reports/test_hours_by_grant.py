@@ -83,7 +83,7 @@ def test_hours_by_grant_are_exported_like_every_table(charged, coordinator, clie
         ["No grant", "1.00", "25.00"],
         ["Total", "3.00", "75.00"],
     ]
-    book = load_workbook(io.BytesIO(client.get(reverse("reports:export_xlsx"), params).content))
+    book = load_workbook(io.BytesIO(client.get(reverse("reports:export_xlsx"), params).getvalue()))
     rows = list(book["Hours by grant"].iter_rows(values_only=True))
     assert rows[1] == ("Grant", "Hours", "Value (USD)")
     assert rows[2][0] == "OVC-1 · OVC-1 award" and float(rows[2][1]) == 2.0
