@@ -83,7 +83,10 @@ class Evidence(models.Model):
 
     @property
     def download_name(self) -> str:
-        """The name it was uploaded with, ending as what it now is (a HEIC photo is a
-        JPEG once cleaned)."""
-        stem = self.original_name.rsplit(".", 1)[0].strip() or f"evidence-{self.pk}"
-        return f"{stem}.{self.extension}"
+        """A name that says what the file is, not whose: its number, kind and day of
+        upload, ending as what it now is (a HEIC photo is a JPEG once cleaned). The name
+        it was uploaded with ("maria_gomez_passport.pdf") would land in the downloads
+        folder and the recent-files list of every computer it is opened on."""
+        kind = self.kind.replace("_", "-")
+        day = timezone.localdate(self.uploaded_at).isoformat()
+        return f"evidence-{self.pk}-{kind}-{day}.{self.extension}"

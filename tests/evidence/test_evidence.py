@@ -76,7 +76,11 @@ def test_a_phone_photo_is_stored_encrypted_and_comes_back_without_its_location(
     assert download.status_code == 200
     assert download["Content-Type"] == "image/jpeg"
     assert download["Content-Disposition"].startswith("attachment")
-    assert "IMG_0042.jpg" in download["Content-Disposition"]
+    # Named by number, kind and day, never by the uploaded name (it may be a person's).
+    day = timezone.localdate(evidence.uploaded_at).isoformat()
+    name = f"evidence-{evidence.pk}-identity-document-{day}.jpg"
+    assert download["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert "IMG_0042" not in download["Content-Disposition"]
     assert "no-store" in download["Cache-Control"]
     from PIL import Image
 
@@ -130,7 +134,8 @@ def test_a_heic_photo_becomes_a_jpeg(client_for, attorney, survivor):
     download = client.get(reverse("evidence:download", args=[evidence.pk]))
     assert download["Content-Type"] == "image/jpeg"
     assert download.content.startswith(b"\xff\xd8\xff")
-    assert "IMG_1234.jpg" in download["Content-Disposition"]
+    assert download["Content-Disposition"].endswith('.jpg"')
+    assert "IMG_1234" not in download["Content-Disposition"]
     assert samples.GPS_MARK not in download.content
 
 
