@@ -124,3 +124,12 @@ def test_a_computed_deadline_reads_in_the_language_of_the_page(world, org_admin,
         "Respuesta a una solicitud de evidencia" in client.get(url, HTTP_ACCEPT_LANGUAGE="es").text
     )
     assert "Response to a request for evidence" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+
+
+def test_the_referral_headings_and_date_column_read_as_spanish(world, org_admin, client_for):
+    """ "Sent" is a heading of referrals (plural) and the date they were sent: one English
+    word, two Spanish ones, told apart by context."""
+    page = client_for(org_admin).get(reverse("survivors:referrals"), HTTP_ACCEPT_LANGUAGE="es")
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", page.text)
+    assert "Recibidas" in headings and "Enviadas" in headings
+    assert "Enviada" not in headings
