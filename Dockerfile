@@ -59,10 +59,11 @@ RUN export AFTERCARE_ENV=production \
     && python manage.py collectstatic --noinput
 
 # Code and static files stay root-owned, so a compromised process cannot rewrite them.
-# Only var/ (the beat schedule) and var/media (uploads, generated documents) belong to
-# the app; a new named volume mounted on var/media copies this ownership.
-RUN mkdir -p /app/var/media \
-    && chown aftercare:aftercare /app/var /app/var/media
+# Only var/ (the beat schedule), var/media (uploads, generated documents) and
+# var/evidence (encrypted evidence files and packets, when not on S3) belong to the app;
+# a new named volume mounted on either copies this ownership.
+RUN mkdir -p /app/var/media /app/var/evidence \
+    && chown aftercare:aftercare /app/var /app/var/media /app/var/evidence
 
 # Numeric, so that runtimes which enforce "run as non-root" can verify it.
 USER 10001:10001
