@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from aftercare.models import Organization, Role
 
@@ -117,23 +118,24 @@ class AdminInvitationForm(forms.Form):
     )
 
 
-def _country_code(value: str) -> str:
-    country = value.strip().upper()
-    if len(country) != 2 or not country.isalpha():
-        raise forms.ValidationError(_("Use the two-letter country code, for example US."))
-    return country
+class CountryField(forms.ChoiceField):
+    """A country chosen by its name in the reader's language (django-countries), kept as
+    its ISO 3166 code; a code sent in lower case (an API client, an old form) is taken."""
+
+    default_error_messages = {"invalid_choice": _("Choose the country from the list.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(label=_("Country"), choices=[("", "—"), *countries], **kwargs)
+
+    def to_python(self, value) -> str:
+        return super().to_python(value).strip().upper()
 
 
 class OrganizationSettingsForm(forms.Form):
     """What a platform administrator sets on an organization."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
-    country = forms.CharField(
-        label=_("Country"), max_length=60, help_text=_("Two-letter code, for example US.")
-    )
-
-    def clean_country(self) -> str:
-        return _country_code(self.cleaned_data["country"])
+    country = CountryField()
 
 
 class OrganizationCreateForm(OrganizationSettingsForm):
@@ -142,9 +144,7 @@ class OrganizationCreateForm(OrganizationSettingsForm):
 
 
 class OrganizationProfileForm(forms.ModelForm):
-    country = forms.CharField(
-        label=_("Country"), max_length=60, help_text=_("Two-letter code, for example US.")
-    )
+    country = CountryField()
     services = forms.MultipleChoiceField(
         label=_("Services offered"),
         choices=Organization.Service.choices,
@@ -163,9 +163,6 @@ class OrganizationProfileForm(forms.ModelForm):
             "mailing_address",
             "services",
         ]
-
-    def clean_country(self) -> str:
-        return _country_code(self.cleaned_data["country"])
 
     def clean_services(self) -> list[str]:
         # In the order offered, whatever order they were ticked in: the same services

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_countries",  # country names in both languages (organization forms and pages)
     "aftercare",
     "survivors",
     "cases",

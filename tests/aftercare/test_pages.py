@@ -117,7 +117,7 @@ def test_a_bad_profile_edit_keeps_what_was_typed(org_admin, client_for):
         {"name": "Harbor Renamed", "country": "United States", "jurisdiction": "NY"},
     )
     assert response.status_code == 200
-    assert "two-letter country code" in response.text
+    assert "Choose the country from the list." in response.text
     assert 'value="Harbor Renamed"' in response.text
     org_admin.organization.refresh_from_db()
     assert org_admin.organization.name == "Harbor Test Legal Aid"
@@ -129,3 +129,12 @@ def test_the_audit_trail_shows_only_the_own_organizations_events(coordinator, ou
     page = client_for(coordinator).get(reverse("audit_trail"))
     assert page.status_code == 200
     assert outsider.user.email not in page.text
+
+
+def test_the_country_is_chosen_and_shown_by_its_name_in_the_readers_language(org_admin, client_for):
+    client = client_for(org_admin, sudo=True)
+    edit = client.get(reverse("organization_edit"))
+    assert '<option value="US" selected>United States of America</option>' in edit.text
+    assert '<option value="MX">Mexico</option>' in edit.text
+    page = client.get(reverse("organization"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Estados Unidos" in page.text

@@ -93,7 +93,7 @@ def test_a_double_click_on_create_makes_one_organization_and_a_taken_name_keeps_
         {"name": harbor.name.upper(), "kind": "legal_aid", "country": "Canada"},
     )
     assert taken.status_code == 200
-    assert "two-letter country code" in taken.text
+    assert "Choose the country from the list." in taken.text
     assert f'value="{harbor.name.upper()}"' in taken.text
 
 

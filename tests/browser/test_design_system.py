@@ -134,3 +134,22 @@ def test_on_a_phone_the_menu_folds_behind_a_button_that_works_by_keyboard(
     matters.click()
     expect(page).to_have_url(live_server.url + reverse("cases:list"))
     expect(page.get_by_role("link", name="Quick exit")).to_be_in_viewport()
+
+
+def test_on_a_phone_the_referral_tables_stack_instead_of_scrolling_sideways(
+    open_context, live_server, demo
+):
+    page = open_context(**PHONE)
+    sign_in(page, live_server.url, COORDINATOR, demo)
+    page.goto(live_server.url + reverse("survivors:referrals"))
+    tables = page.locator("table.usa-table--stacked")
+    assert tables.count() >= 1
+    for n in range(tables.count()):
+        wrap = page.locator(".table-wrap").nth(n)
+        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), n
+    # Each stacked cell says what it holds, as its column heading did.
+    first_row = tables.first.locator("tbody tr").first
+    labels = first_row.locator("[data-label]").evaluate_all(
+        "cells => cells.map(c => c.dataset.label)"
+    )
+    assert labels[0] == "Survivor" and "Status" in labels
