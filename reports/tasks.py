@@ -10,20 +10,28 @@ from django.utils import timezone
 
 
 @shared_task(
-    bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 8},  # a database error: eight times, then it fails
+    max_retries=None,  # a rebuild running: until it is over (see below)
 )
 def aggregates_refresh_task(self, survivor_ids: list[int], organization_ids: list[int]) -> int:
     """Refresh the people a committed write touched (`reports.signals`): each person at
     every organization that counts them, O(their rows). During a rebuild of one of those
-    organizations, the same task again a minute later (a rebuild reads every person;
-    one done before the change would miss it)."""
+    organizations, the same task again a minute later, for as long as the rebuild runs
+    (a rebuild reads every person; one done before the change would miss it, and the
+    largest organization's takes about 14 minutes at a million people). Celery's
+    `retry(max_retries=None)` means the task's own limit, not none: hence the limit of
+    eight for database errors is in `retry_kwargs` and the task's own is None."""
     from reports.aggregates import RebuildRunning, survivor_refresh
 
     try:
         for survivor_id in survivor_ids:
             survivor_refresh(survivor_id, organization_ids)
     except RebuildRunning as running:
-        raise self.retry(exc=running, countdown=60, max_retries=None) from running
+        raise self.retry(exc=running, countdown=60) from running
     return len(survivor_ids)
 
 

@@ -433,3 +433,93 @@ def test_the_aggregated_page_reads_as_many_queries_with_more_people(
     assert not any(
         "survivors_survivor" in q["sql"] and " IN (" in q["sql"] for q in before.captured_queries
     )
+
+
+@pytest.mark.django_db(transaction=True)  # the rebuild's lock is released at its commit
+def test_a_refresh_during_a_long_rebuild_changes_nothing_and_tries_until_it_is_over(quarter):
+    """A rebuild holds its organization's lock for minutes (14 for the largest at a
+    million people): a refresh does not wait for it (a worker would be held that long),
+    does not apply its change beside it (the rebuild may have read the person already),
+    and tries again, however many times, until the rebuild is over."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from reports import aggregates
+
+    harbor = quarter.harbor.pk
+    organization_rebuild(harbor)
+    matter = quarter.matters["own"][0]
+    Matter.objects.filter(pk=matter.pk).update(stage="filed")  # past the signals
+    before = sorted(Tally.objects.filter(organization_id=harbor).values_list("pk", "n"))
+    holding, over = threading.Event(), threading.Event()
+
+    def rebuild_running():  # another connection, as the rebuild's worker would be
+        try:
+            with transaction.atomic():
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5245, harbor])
+                holding.set()
+                over.wait(30)
+        finally:
+            connections.close_all()
+
+    rebuild = threading.Thread(target=rebuild_running)
+    rebuild.start()
+    tallies_seen, real_lock = [], aggregates._lock
+
+    def lock(organization_id, *, shared):
+        if shared and organization_id == harbor:
+            tallies_seen.append(
+                sorted(Tally.objects.filter(organization_id=harbor).values_list("pk", "n"))
+            )
+            if len(tallies_seen) == 12:  # more tries than the task's limit for errors (8)
+                over.set()
+                rebuild.join()
+        return real_lock(organization_id, shared=shared)
+
+    try:
+        assert holding.wait(10)
+        with mock.patch("reports.aggregates._lock", lock):
+            # Eagerly, each retry runs at once (a worker waits a minute between them).
+            result = aggregates_refresh_task.apply(args=[[matter.client_id], [harbor]])
+    finally:
+        over.set()
+        rebuild.join()
+    assert result.state == "SUCCESS"
+    assert len(tallies_seen) == 12 and all(seen == before for seen in tallies_seen)
+    assert sorted(Tally.objects.filter(organization_id=harbor).values_list("pk", "n")) != before
+    assert_same(harbor, PERIODS[0])
+
+
+def test_a_refresh_that_meets_database_errors_fails_after_eight_retries():
+    """Unlike a rebuild, a database that keeps failing is not waited for forever: the
+    task fails (and is seen failing) after eight retries."""
+    from django.db import OperationalError
+
+    calls = []
+
+    def failing(survivor_id, organization_ids):
+        calls.append(survivor_id)
+        raise OperationalError("the database went away")
+
+    with mock.patch("reports.aggregates.survivor_refresh", failing):
+        result = aggregates_refresh_task.apply(args=[[1], [1]])
+    assert result.state == "FAILURE" and isinstance(result.result, OperationalError)
+    assert len(calls) == 1 + 8
+
+
+def test_expired_reporting_consents_are_refreshed_by_beat_just_after_midnight():
+    from django.conf import settings
+
+    from aftercare.celery import app
+
+    [entry] = [
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "reports.tasks.aggregates_consents_expired_task"
+    ]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].hour == {0} and entry["schedule"].minute == {5}
+    assert str(app.timezone) == settings.TIME_ZONE  # midnight where the staff are
