@@ -119,7 +119,6 @@ def _from_tallies(
         measures=["s.p", "e.p", "vh", "rt"],
     )
     gaps = _gaps(organization_id, [scope, REFERRALS], start, end)
-    leads = _sums(organization_id, [scope], [end], measures=LEAD_MEASURES)
 
     def n(scope_, measure, value, upto) -> int:
         return sums.get((scope_, measure, value, upto), (0, 0))[0]
@@ -164,11 +163,8 @@ def _from_tallies(
         kind_, stage = value.split("|")
         matters[(kind_, stage)] = n(scope, "mo", value, end) - n(scope, "mc", value, before)
     open_at_end = Counter()
-    for value in values(leads, scope, "lo"):
-        opened = leads.get((scope, "lo", value, end), (0, 0))[0]
-        count = opened - leads.get((scope, "lc", value, end), (0, 0))[0]
-        if count:
-            open_at_end[int(value) if value else None] = count
+    for value, count in _open_by_lead(organization_id, scope, end):
+        open_at_end[int(value) if value else None] = count
     outcomes, statuses = Counter(), Counter()
     for value in values(sums, scope, "oc"):
         mkind, okind, status = value.split("|")
@@ -256,14 +252,33 @@ def _cut(cutoff: datetime.date) -> tuple[str, list, list]:
             " OR (level = %s AND bucket > %s AND bucket < %s)"
             " OR (level = %s AND bucket > %s AND bucket < %s) THEN -{v} ELSE 0 END",
             [EVER, YEAR, year, MONTH, month, next_year, DAY, cutoff, next_month],
-            [(YEAR, year, None), (MONTH, month, next_year), (DAY, cutoff, next_month)],
+            _spans(
+                (YEAR, next_year, None),
+                (MONTH, next_month, _month_before(next_year)),
+                (DAY, cutoff + ONE_DAY, next_month - ONE_DAY),
+            ),
         )
     return (
         "CASE WHEN (level = %s AND bucket < %s) OR (level = %s AND bucket >= %s AND bucket < %s)"
         " OR (level = %s AND bucket >= %s AND bucket <= %s) THEN {v} ELSE 0 END",
         [YEAR, year, MONTH, year, month, DAY, month, cutoff],
-        [(YEAR, None, year), (MONTH, year, month), (DAY, month, cutoff)],
+        _spans(
+            (YEAR, None, year.replace(year=year.year - 1)),
+            (MONTH, year, _month_before(month)),
+            (DAY, month, cutoff),
+        ),
     )
+
+
+def _month_before(first: datetime.date) -> datetime.date:
+    return (first - ONE_DAY).replace(day=1)
+
+
+def _spans(*spans) -> list[tuple]:
+    """The bucket ranges a sum reads, exactly the rows its CASE counts (a row read and
+    then discarded costs as much as one counted: at a million people, the year's own
+    rows and the cut-off month's were a third of what was read), empty ones left out."""
+    return [(level, low, high) for level, low, high in spans if not (low and high and low > high)]
 
 
 def _sums(organization_id, scopes, cutoffs, measures=None, few=None) -> dict:
@@ -327,6 +342,30 @@ def _sums(organization_id, scopes, cutoffs, measures=None, few=None) -> dict:
             count, total = row[3 + 2 * i], row[4 + 2 * i]
             result[(scope, measure, value, cutoff)] = (int(count or 0), total or Decimal(0))
     return result
+
+
+def _open_by_lead(organization_id: int, scope: str, end: datetime.date) -> list[tuple]:
+    """(lead attorney, matters open at `end`) where some are: opened less closed, summed
+    in the database, a number per attorney (thousands in a large organization) rather
+    than two sums each sent back and added up here."""
+    sql, params, spans = _cut(end)
+    ranges = _disjoint(spans) + ([(EVER, None, None)] if _from_the_end(end) else [])
+    branches, args = [], []
+    for level, low, high in ranges:
+        branches.append(
+            f"SELECT measure, value, level, bucket, n FROM {Tally._meta.db_table} "  # noqa: S608
+            "WHERE organization_id = %s AND scope = %s AND level = %s AND measure = ANY(%s)"
+            + (" AND bucket >= %s" if low else "")
+            + (" AND bucket <= %s" if high else "")
+        )
+        args += [organization_id, scope, level, LEAD_MEASURES, *(b for b in (low, high) if b)]
+    counted = sql.format(v="n")
+    query = (
+        f"SELECT value, SUM(CASE WHEN measure = 'lo' THEN {counted} ELSE -{counted} END) AS open "  # noqa: S608
+        "FROM (" + " UNION ALL ".join(branches) + ") cells GROUP BY value"
+    )
+    rows = _rows(query, [*params, *params, *args])
+    return [(value, int(count)) for value, count in rows if count]
 
 
 def _disjoint(spans) -> list[tuple]:

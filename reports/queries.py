@@ -433,7 +433,7 @@ def _caseload(organization_id: int, open_at_end: Counter, limit: int | None) -> 
         others = []
     else:
         ids = sorted(
-            set(attorneys.values_list("user_id", flat=True)),
+            set(attorneys.order_by().values_list("user_id", flat=True)),
             key=lambda pk: (-open_at_end[pk], pk),
         )
         shown, others = ids[:limit], ids[limit:]

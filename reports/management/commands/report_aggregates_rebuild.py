@@ -7,9 +7,11 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from aftercare.models import Organization
-from reports.aggregates import BATCH, organization_rebuild, spellings_prune
+from reports.aggregates import BATCH, in_use, organization_rebuild, spellings_prune
+from reports.models import GapTally, Tally
 
 
 class Command(BaseCommand):
@@ -43,3 +45,11 @@ class Command(BaseCommand):
             pruned = spellings_prune()
             if verbose and pruned:
                 self.stdout.write(f"{pruned} spellings no longer counted removed")
+        # A rebuild rewrites most rows: vacuumed, the reports read their counts from the
+        # index alone (the visibility map says every row of a page is visible), and the
+        # planner's statistics describe the new rows. Autovacuum would, later. (Not
+        # inside a transaction, where VACUUM cannot run: the demo seeding's, a test's.)
+        if in_use() and not connection.in_atomic_block:
+            tables = f"{Tally._meta.db_table}, {GapTally._meta.db_table}"
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM (ANALYZE) {tables}")
